@@ -1,0 +1,1 @@
+//! Juju hook context and hook tools (relation-get, secret-add, ...) for charms written in Rust

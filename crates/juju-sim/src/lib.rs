@@ -1,0 +1,1 @@
+//! A deterministic in-memory Juju model that runs charms in-process or as real processes

@@ -1,0 +1,3 @@
+//! The `tls-certificates` command-line tool.
+
+fn main() {}

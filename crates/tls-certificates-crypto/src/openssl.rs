@@ -1,0 +1,8 @@
+//! The `openssl` backend (SKELETON).
+
+use crate::CryptoBackend;
+
+/// The `openssl` backend.
+pub fn backend() -> &'static dyn CryptoBackend {
+    todo!()
+}

@@ -1,0 +1,1 @@
+//! Sans-IO certificate lifecycle for the Juju tls-certificates interface
