@@ -170,8 +170,124 @@ impl fmt::Debug for PrivateKey {
     }
 }
 
-// Skeleton: implemented by the crypto-core work (see x509.rs); kept here so the API is visible.
-#[allow(dead_code)] // Reason: skeleton, removed when implemented.
-fn _api(_: &PrivateKey) -> Option<PrivateKeyPem> {
-    None
+/// `rsaEncryption`.
+pub(crate) const OID_RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+/// `id-ecPublicKey`.
+pub(crate) const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+/// `prime256v1` / `secp256r1`.
+pub(crate) const OID_CURVE_P256: &str = "1.2.840.10045.3.1.7";
+/// `secp384r1`.
+pub(crate) const OID_CURVE_P384: &str = "1.3.132.0.34";
+/// `id-Ed25519`.
+pub(crate) const OID_ED25519: &str = "1.3.101.112";
+
+impl PrivateKey {
+    /// Assembles a private key from validated PKCS#8 DER and its public key (backends call this
+    /// from `generate_key` / `load_pkcs8`).
+    pub(crate) fn from_parts(pkcs8_der: Zeroizing<Vec<u8>>, public_key: PublicKey) -> Self {
+        Self {
+            key_type: public_key.key_type,
+            pkcs8_der,
+            public_key,
+        }
+    }
+
+    /// The PKCS#8 `PrivateKeyInfo` DER. Secret.
+    pub(crate) fn pkcs8_der(&self) -> &[u8] {
+        &self.pkcs8_der
+    }
+}
+
+impl PublicKey {
+    /// Parses a `SubjectPublicKeyInfo` DER (RSA, ECDSA P-256/P-384 or Ed25519).
+    ///
+    /// # Errors
+    /// [`Error::MalformedKey`] for malformed DER, trailing bytes, or an unsupported key type.
+    pub(crate) fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
+        use x509_parser::prelude::FromDer;
+        use x509_parser::x509::SubjectPublicKeyInfo;
+
+        let malformed = |reason: &str| Error::MalformedKey {
+            reason: format!("public key: {reason}"),
+        };
+        let (rest, spki) = SubjectPublicKeyInfo::from_der(der)
+            .map_err(|e| malformed(&format!("invalid SubjectPublicKeyInfo: {e}")))?;
+        if !rest.is_empty() {
+            return Err(malformed("trailing bytes after SubjectPublicKeyInfo"));
+        }
+        let key_type = spki_key_type(&spki)?;
+        Ok(Self {
+            key_type,
+            spki_der: spki.raw.to_vec(),
+            key_bits: spki.subject_public_key.data.to_vec(),
+        })
+    }
+}
+
+/// The key type of a parsed `SubjectPublicKeyInfo`.
+pub(crate) fn spki_key_type(
+    spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>,
+) -> Result<KeyType, Error> {
+    use x509_parser::prelude::FromDer;
+    use x509_parser::public_key::RSAPublicKey;
+
+    let malformed = |reason: String| Error::MalformedKey {
+        reason: format!("public key: {reason}"),
+    };
+    let algorithm = spki.algorithm.algorithm.to_id_string();
+    let bits: &[u8] = &spki.subject_public_key.data;
+    match algorithm.as_str() {
+        OID_RSA_ENCRYPTION => {
+            let (rest, rsa) = RSAPublicKey::from_der(bits)
+                .map_err(|e| malformed(format!("invalid RSAPublicKey: {e}")))?;
+            if !rest.is_empty() {
+                return Err(malformed("trailing bytes after RSAPublicKey".into()));
+            }
+            let modulus_bits = unsigned_bit_length(rsa.modulus);
+            if modulus_bits == 0 {
+                return Err(malformed("RSA modulus is zero".into()));
+            }
+            Ok(KeyType::Rsa { bits: modulus_bits })
+        }
+        OID_EC_PUBLIC_KEY => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| x509_parser::der_parser::oid::Oid::try_from(p.clone()).ok())
+                .map(|o| o.to_id_string())
+                .ok_or_else(|| malformed("EC key without a named curve".into()))?;
+            let (key_type, point_len) = match curve.as_str() {
+                OID_CURVE_P256 => (KeyType::EcdsaP256, 65),
+                OID_CURVE_P384 => (KeyType::EcdsaP384, 97),
+                other => {
+                    return Err(malformed(format!("unsupported elliptic curve {other}")));
+                }
+            };
+            if bits.len() != point_len || bits.first() != Some(&4) {
+                return Err(malformed("EC point is not an uncompressed point".into()));
+            }
+            Ok(key_type)
+        }
+        OID_ED25519 => {
+            if bits.len() != 32 {
+                return Err(malformed("Ed25519 key is not 32 bytes".into()));
+            }
+            Ok(KeyType::Ed25519)
+        }
+        other => Err(malformed(format!("unsupported key algorithm {other}"))),
+    }
+}
+
+/// Bit length of a big-endian unsigned integer (leading zero bytes ignored).
+fn unsigned_bit_length(bytes: &[u8]) -> u32 {
+    let trimmed = match bytes.iter().position(|&b| b != 0) {
+        Some(i) => bytes.get(i..).unwrap_or_default(),
+        None => return 0,
+    };
+    let lead = trimmed.first().map_or(0, |b| b.leading_zeros());
+    u32::try_from(trimmed.len())
+        .unwrap_or(u32::MAX / 8)
+        .saturating_mul(8)
+        .saturating_sub(lead)
 }
