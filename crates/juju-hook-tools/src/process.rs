@@ -1,0 +1,635 @@
+//! [`ProcessHookTools`]: the real hook tools, run as child processes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::{
+    Error, HookTools, LogLevel, Member, NewSecret, ReadMode, RelationId, SecretContent, SecretId,
+    SecretInfo, SecretLookup, SecretOwner, SecretRef, SecretUpdate, StatusKind, UnitName,
+};
+
+/// What a finished tool run produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommandOutput {
+    /// The exit code; `None` if the process was killed by a signal.
+    pub code: Option<i32>,
+    /// Everything it printed on stdout.
+    pub stdout: Vec<u8>,
+    /// Everything it printed on stderr.
+    pub stderr: Vec<u8>,
+}
+
+/// Runs one hook tool: the seam between [`ProcessHookTools`] and the operating system.
+///
+/// Implementations run `tool` with exactly `args` (no shell), feeding `stdin` if given, and
+/// report what it printed. They do not interpret exit codes; [`ProcessHookTools`] does.
+pub trait CommandRunner: fmt::Debug {
+    /// Runs `tool args...`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Spawn`] if the process cannot be started or its I/O fails.
+    fn run(
+        &self,
+        tool: &str,
+        args: &[String],
+        stdin: Option<&[u8]>,
+    ) -> Result<CommandOutput, Error>;
+}
+
+/// The [`CommandRunner`] that spawns real processes with [`std::process::Command`], inheriting
+/// the environment (the tools need `JUJU_CONTEXT_ID` and the agent socket variables).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SystemRunner {
+    tool_dir: Option<PathBuf>,
+}
+
+impl SystemRunner {
+    /// Finds the tools on `PATH`, as Juju sets it up.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `<dir>/<tool>` instead of searching `PATH` (for tests and simulators).
+    #[must_use]
+    pub fn with_tool_dir(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            tool_dir: Some(dir.into()),
+        }
+    }
+
+    /// The directory the tools are taken from, if not `PATH`.
+    #[must_use]
+    pub fn tool_dir(&self) -> Option<&Path> {
+        self.tool_dir.as_deref()
+    }
+}
+
+impl CommandRunner for SystemRunner {
+    fn run(
+        &self,
+        tool: &str,
+        args: &[String],
+        stdin: Option<&[u8]>,
+    ) -> Result<CommandOutput, Error> {
+        let program = match &self.tool_dir {
+            Some(dir) => dir.join(tool),
+            None => PathBuf::from(tool),
+        };
+        let spawn_error = |source| Error::Spawn {
+            tool: tool.to_owned(),
+            source,
+        };
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(spawn_error)?;
+        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            // A tool that exits without reading its stdin closes the pipe; what it printed and
+            // its exit code say more than the broken pipe does.
+            match pipe.write_all(input) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    // Best effort: the write error is what gets reported.
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(spawn_error(e));
+                }
+                _ => {}
+            }
+            // Dropping the pipe closes the tool's stdin.
+        }
+        let output = child.wait_with_output().map_err(spawn_error)?;
+        Ok(CommandOutput {
+            code: output.status.code(),
+            stdout: output.stdout,
+            stderr: output.stderr,
+        })
+    }
+}
+
+/// [`HookTools`] backed by the real hook-tool executables.
+///
+/// Every call runs one tool with an argv vector (no shell), `--format=json` wherever output is
+/// parsed, `relation-set ... --file -` with JSON on stdin, and secret values only through
+/// `key#file=<path>` files (mode 0600, in a fresh 0700 temporary directory removed afterwards).
+///
+/// # Examples
+///
+/// ```no_run
+/// use juju_hook_tools::{HookTools, LogLevel, ProcessHookTools};
+///
+/// let tools = ProcessHookTools::new();
+/// tools.juju_log(LogLevel::Info, "hello from Rust")?;
+/// # Ok::<(), juju_hook_tools::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ProcessHookTools {
+    runner: Box<dyn CommandRunner + Send + Sync>,
+}
+
+impl ProcessHookTools {
+    /// Tools found on `PATH` (what a charm under Juju wants).
+    #[must_use]
+    pub fn new() -> Self {
+        Self::with_runner(SystemRunner::new())
+    }
+
+    /// Tools taken from `dir` (e.g. a directory of fakes, or a simulator's tool directory).
+    #[must_use]
+    pub fn with_tool_dir(dir: impl Into<PathBuf>) -> Self {
+        Self::with_runner(SystemRunner::with_tool_dir(dir))
+    }
+
+    /// Tools run by a custom [`CommandRunner`].
+    #[must_use]
+    pub fn with_runner(runner: impl CommandRunner + Send + Sync + 'static) -> Self {
+        Self {
+            runner: Box::new(runner),
+        }
+    }
+
+    /// Runs a tool and returns its stdout, or the classified error.
+    fn run(&self, tool: &str, args: Vec<String>, stdin: Option<&[u8]>) -> Result<Vec<u8>, Error> {
+        let output = self.runner.run(tool, &args, stdin)?;
+        if output.code == Some(0) {
+            Ok(output.stdout)
+        } else {
+            Err(Error::classify(
+                tool,
+                output.code,
+                &String::from_utf8_lossy(&output.stderr),
+            ))
+        }
+    }
+
+    /// Runs a tool whose stdout is `--format=json`, and decodes it.
+    fn run_json<T: DeserializeOwned>(&self, tool: &str, args: Vec<String>) -> Result<T, Error> {
+        let stdout = self.run(tool, args, None)?;
+        serde_json::from_slice(&stdout).map_err(|e| Error::MalformedOutput {
+            tool: tool.to_owned(),
+            reason: format!("not the expected JSON ({e}): {}", preview(&stdout)),
+        })
+    }
+}
+
+impl Default for ProcessHookTools {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl HookTools for ProcessHookTools {
+    fn relation_ids(&self, endpoint: &str) -> Result<Vec<RelationId>, Error> {
+        const TOOL: &str = "relation-ids";
+        let ids: Vec<String> = self.run_json(TOOL, args([endpoint, "--format=json"]))?;
+        ids.iter()
+            .map(|id| parse_output(TOOL, id, RelationId::parse))
+            .collect()
+    }
+
+    fn relation_list(&self, relation: &RelationId) -> Result<Vec<UnitName>, Error> {
+        const TOOL: &str = "relation-list";
+        let units: Vec<String> =
+            self.run_json(TOOL, args(["--format=json", "-r", &relation.to_string()]))?;
+        units
+            .iter()
+            .map(|unit| parse_output(TOOL, unit, UnitName::parse))
+            .collect()
+    }
+
+    fn relation_remote_app(&self, relation: &RelationId) -> Result<Option<String>, Error> {
+        let app: Option<String> = self.run_json(
+            "relation-list",
+            args(["--format=json", "--app", "-r", &relation.to_string()]),
+        )?;
+        Ok(app.filter(|a| !a.is_empty()))
+    }
+
+    fn relation_get(
+        &self,
+        relation: &RelationId,
+        member: Member<'_>,
+    ) -> Result<BTreeMap<String, String>, Error> {
+        let relation = relation.to_string();
+        let argv = match member {
+            Member::App(app) => args(["--format=json", "-r", &relation, "--app", "-", app]),
+            Member::Unit(unit) => args(["--format=json", "-r", &relation, "-", unit.as_str()]),
+        };
+        let bag: Option<BTreeMap<String, String>> = self.run_json("relation-get", argv)?;
+        Ok(bag.unwrap_or_default())
+    }
+
+    fn relation_set(
+        &self,
+        relation: &RelationId,
+        app: bool,
+        delta: &BTreeMap<String, String>,
+    ) -> Result<(), Error> {
+        const TOOL: &str = "relation-set";
+        let relation = relation.to_string();
+        let argv = if app {
+            args(["-r", &relation, "--app", "--file", "-"])
+        } else {
+            args(["-r", &relation, "--file", "-"])
+        };
+        let json = serde_json::to_vec(delta).map_err(|e| Error::InvalidInput {
+            tool: TOOL.to_owned(),
+            reason: e.to_string(),
+        })?;
+        self.run(TOOL, argv, Some(&json)).map(drop)
+    }
+
+    fn is_leader(&self) -> Result<bool, Error> {
+        self.run_json("is-leader", args(["--format=json"]))
+    }
+
+    fn secret_add(&self, secret: &NewSecret) -> Result<SecretId, Error> {
+        const TOOL: &str = "secret-add";
+        if secret.content.is_empty() {
+            return Err(Error::InvalidInput {
+                tool: TOOL.to_owned(),
+                reason: "secret content must not be empty".to_owned(),
+            });
+        }
+        let mut argv = Vec::new();
+        push_opt(&mut argv, "--label", secret.label.as_deref());
+        push_opt(&mut argv, "--description", secret.description.as_deref());
+        if let Some(expire) = secret.expire {
+            argv.extend(args(["--expire", &rfc3339(TOOL, expire)?]));
+        }
+        push_opt(&mut argv, "--rotate", secret.rotate.map(|r| r.as_str()));
+        argv.extend(args(["--owner", secret.owner.as_str()]));
+        let files = SecretFiles::write(TOOL, &secret.content)?;
+        argv.extend(files.arguments());
+        let result = self.run(TOOL, argv, None);
+        let removed = files.remove(TOOL);
+        let stdout = result?;
+        removed?;
+        let text = String::from_utf8_lossy(&stdout);
+        parse_output(TOOL, text.trim(), SecretId::parse)
+    }
+
+    fn secret_get(&self, secret: SecretRef<'_>, mode: ReadMode) -> Result<SecretContent, Error> {
+        const TOOL: &str = "secret-get";
+        let mut argv = args(["--format=json"]);
+        match secret {
+            SecretRef::Id(id) => argv.push(id.to_string()),
+            SecretRef::IdAndLabel(id, label) => {
+                argv.extend(args([id.as_str(), "--label", label]));
+            }
+            SecretRef::Label(label) => argv.extend(args(["--label", label])),
+        }
+        match mode {
+            ReadMode::Peek => argv.push("--peek".to_owned()),
+            ReadMode::Refresh => argv.push("--refresh".to_owned()),
+            ReadMode::Tracked => {}
+        }
+        let content: BTreeMap<String, String> = self.run_json(TOOL, argv)?;
+        SecretContent::from_pairs(content).map_err(|e| Error::MalformedOutput {
+            tool: TOOL.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+
+    fn secret_set(&self, id: &SecretId, update: &SecretUpdate) -> Result<(), Error> {
+        const TOOL: &str = "secret-set";
+        let mut argv = vec![id.to_string()];
+        push_opt(&mut argv, "--label", update.label.as_deref());
+        push_opt(&mut argv, "--description", update.description.as_deref());
+        if let Some(expire) = update.expire {
+            argv.extend(args(["--expire", &rfc3339(TOOL, expire)?]));
+        }
+        push_opt(&mut argv, "--rotate", update.rotate.map(|r| r.as_str()));
+        let Some(content) = &update.content else {
+            return self.run(TOOL, argv, None).map(drop);
+        };
+        if content.is_empty() {
+            return Err(Error::InvalidInput {
+                tool: TOOL.to_owned(),
+                reason: "secret content must not be empty".to_owned(),
+            });
+        }
+        let files = SecretFiles::write(TOOL, content)?;
+        argv.extend(files.arguments());
+        let result = self.run(TOOL, argv, None);
+        let removed = files.remove(TOOL);
+        result?;
+        removed
+    }
+
+    fn secret_remove(&self, id: &SecretId, revision: Option<u32>) -> Result<(), Error> {
+        let mut argv = vec![id.to_string()];
+        if let Some(revision) = revision {
+            argv.extend(args(["--revision", &revision.to_string()]));
+        }
+        self.run("secret-remove", argv, None).map(drop)
+    }
+
+    fn secret_info_get(&self, secret: SecretLookup<'_>) -> Result<SecretInfo, Error> {
+        const TOOL: &str = "secret-info-get";
+        let argv = match secret {
+            SecretLookup::Id(id) => args(["--format=json", id.as_str()]),
+            SecretLookup::Label(label) => args(["--format=json", "--label", label]),
+        };
+        let infos: BTreeMap<String, WireSecretInfo> = self.run_json(TOOL, argv)?;
+        let mut infos = infos.into_iter();
+        let (Some((xid, info)), None) = (infos.next(), infos.next()) else {
+            return Err(Error::MalformedOutput {
+                tool: TOOL.to_owned(),
+                reason: "expected exactly one secret in the output".to_owned(),
+            });
+        };
+        info.into_info(TOOL, &xid)
+    }
+
+    fn secret_ids(&self) -> Result<Vec<SecretId>, Error> {
+        const TOOL: &str = "secret-ids";
+        let ids: Vec<String> = self.run_json(TOOL, args(["--format=json"]))?;
+        ids.iter()
+            .map(|id| parse_output(TOOL, id, SecretId::parse))
+            .collect()
+    }
+
+    fn secret_grant(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&UnitName>,
+    ) -> Result<(), Error> {
+        self.run("secret-grant", grant_args(id, relation, unit), None)
+            .map(drop)
+    }
+
+    fn secret_revoke(
+        &self,
+        id: &SecretId,
+        relation: &RelationId,
+        unit: Option<&UnitName>,
+    ) -> Result<(), Error> {
+        self.run("secret-revoke", grant_args(id, relation, unit), None)
+            .map(drop)
+    }
+
+    fn status_set(&self, app: bool, status: StatusKind, message: &str) -> Result<(), Error> {
+        let application = if app {
+            "--application=true"
+        } else {
+            "--application=false"
+        };
+        self.run(
+            "status-set",
+            args([application, status.as_str(), "--", message]),
+            None,
+        )
+        .map(drop)
+    }
+
+    fn application_version_set(&self, version: &str) -> Result<(), Error> {
+        self.run("application-version-set", args(["--", version]), None)
+            .map(drop)
+    }
+
+    fn juju_log(&self, level: LogLevel, message: &str) -> Result<(), Error> {
+        self.run(
+            "juju-log",
+            args(["--log-level", level.as_str(), "--", message]),
+            None,
+        )
+        .map(drop)
+    }
+
+    fn config_get(&self) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+        let config: Option<serde_json::Map<String, serde_json::Value>> =
+            self.run_json("config-get", args(["--format=json"]))?;
+        Ok(config.unwrap_or_default())
+    }
+
+    fn action_get(&self) -> Result<serde_json::Value, Error> {
+        self.run_json("action-get", args(["--format=json"]))
+    }
+
+    fn action_set(&self, results: &BTreeMap<String, String>) -> Result<(), Error> {
+        const TOOL: &str = "action-set";
+        if results.is_empty() {
+            return Ok(());
+        }
+        let mut argv = Vec::with_capacity(results.len());
+        for (key, value) in results {
+            if !is_valid_action_key(key) {
+                return Err(Error::InvalidInput {
+                    tool: TOOL.to_owned(),
+                    reason: format!(
+                        "action result key {key:?} must be dotted segments of \
+                         ^[a-z0-9](([a-z0-9-.]+)?[a-z0-9])?$ and not reserved"
+                    ),
+                });
+            }
+            argv.push(format!("{key}={value}"));
+        }
+        self.run(TOOL, argv, None).map(drop)
+    }
+
+    fn action_fail(&self, message: &str) -> Result<(), Error> {
+        self.run("action-fail", args(["--", message]), None)
+            .map(drop)
+    }
+
+    fn action_log(&self, message: &str) -> Result<(), Error> {
+        self.run("action-log", args(["--", message]), None)
+            .map(drop)
+    }
+}
+
+/// An argv vector from string slices.
+fn args<const N: usize>(parts: [&str; N]) -> Vec<String> {
+    parts.into_iter().map(str::to_owned).collect()
+}
+
+/// Appends `flag value` when there is a value.
+fn push_opt(argv: &mut Vec<String>, flag: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        argv.extend(args([flag, value]));
+    }
+}
+
+fn grant_args(id: &SecretId, relation: &RelationId, unit: Option<&UnitName>) -> Vec<String> {
+    let mut argv = args([id.as_str(), "-r", &relation.to_string()]);
+    push_opt(&mut argv, "--unit", unit.map(UnitName::as_str));
+    argv
+}
+
+fn rfc3339(tool: &str, at: OffsetDateTime) -> Result<String, Error> {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .map_err(|e| Error::InvalidInput {
+            tool: tool.to_owned(),
+            reason: format!("expiry cannot be written as RFC 3339: {e}"),
+        })
+}
+
+fn parse_output<T>(
+    tool: &str,
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, Error> {
+    parse(text).map_err(|reason| Error::MalformedOutput {
+        tool: tool.to_owned(),
+        reason,
+    })
+}
+
+/// The start of some output, for error messages.
+fn preview(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut preview: String = text.chars().take(200).collect();
+    if text.chars().count() > 200 {
+        preview.push('…');
+    }
+    format!("{preview:?}")
+}
+
+/// Whether `key` is an `action-set` key: dotted segments each matching
+/// `^[a-z0-9](([a-z0-9-.]+)?[a-z0-9])?$`, and not one of Juju's reserved keys.
+fn is_valid_action_key(key: &str) -> bool {
+    const RESERVED: [&str; 4] = ["stdout", "stdout-encoding", "stderr", "stderr-encoding"];
+    let edge = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    !RESERVED.contains(&key)
+        && key.split('.').all(|segment| {
+            let bytes = segment.as_bytes();
+            match (bytes.first(), bytes.last()) {
+                (Some(&first), Some(&last)) => {
+                    edge(first) && edge(last) && bytes.iter().all(|&b| edge(b) || b == b'-')
+                }
+                _ => false,
+            }
+        })
+}
+
+/// `secret-info-get` output for one secret (the map key is the xid; empty fields are omitted).
+#[derive(serde::Deserialize)]
+struct WireSecretInfo {
+    revision: u32,
+    #[serde(default)]
+    label: Option<String>,
+    owner: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    expiry: Option<String>,
+    #[serde(default)]
+    rotation: Option<String>,
+    #[serde(default)]
+    rotates: Option<String>,
+}
+
+impl WireSecretInfo {
+    fn into_info(self, tool: &str, xid: &str) -> Result<SecretInfo, Error> {
+        let malformed = |reason: String| Error::MalformedOutput {
+            tool: tool.to_owned(),
+            reason,
+        };
+        let time = |field: &str, value: Option<String>| {
+            value
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    OffsetDateTime::parse(&v, &Rfc3339)
+                        .map_err(|e| malformed(format!("{field} {v:?} is not RFC 3339: {e}")))
+                })
+                .transpose()
+        };
+        Ok(SecretInfo {
+            id: SecretId::parse(xid).map_err(malformed)?,
+            label: self.label.filter(|l| !l.is_empty()),
+            revision: self.revision,
+            owner: self.owner.parse::<SecretOwner>().map_err(malformed)?,
+            description: self.description.filter(|d| !d.is_empty()),
+            expiry: time("expiry", self.expiry)?,
+            rotation: self
+                .rotation
+                .filter(|r| !r.is_empty())
+                .map(|r| r.parse())
+                .transpose()
+                .map_err(malformed)?,
+            rotates: time("rotates", self.rotates)?,
+        })
+    }
+}
+
+/// Secret values written to `<0700 temp dir>/<key>` files (mode 0600), passed as
+/// `key#file=<path>`, and removed afterwards.
+struct SecretFiles {
+    dir: tempfile::TempDir,
+    keys: Vec<String>,
+}
+
+impl SecretFiles {
+    fn write(tool: &str, content: &SecretContent) -> Result<Self, Error> {
+        let io_error = |source| Error::Spawn {
+            tool: tool.to_owned(),
+            source,
+        };
+        let dir = private_dir().map_err(io_error)?;
+        let mut keys = Vec::with_capacity(content.len());
+        for (key, value) in content.iter() {
+            write_private_file(&dir.path().join(key), value.as_bytes()).map_err(io_error)?;
+            keys.push(key.to_owned());
+        }
+        Ok(Self { dir, keys })
+    }
+
+    fn arguments(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .map(|key| format!("{key}#file={}", self.dir.path().join(key).display()))
+            .collect()
+    }
+
+    fn remove(self, tool: &str) -> Result<(), Error> {
+        self.dir.close().map_err(|source| Error::Spawn {
+            tool: tool.to_owned(),
+            source,
+        })
+    }
+}
+
+#[cfg(unix)]
+fn private_dir() -> std::io::Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new()
+        .prefix("juju-secret-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+}
+
+#[cfg(not(unix))]
+fn private_dir() -> std::io::Result<tempfile::TempDir> {
+    tempfile::Builder::new().prefix("juju-secret-").tempdir()
+}
+
+fn write_private_file(path: &Path, value: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(value)?;
+    file.sync_all()
+}

@@ -1,0 +1,401 @@
+//! Juju secrets: ids, content, metadata.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::str::FromStr;
+
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+use crate::Error;
+
+/// A secret's id, as Juju hands it out: `secret:<xid>` or `secret://<model-uuid>/<xid>`.
+///
+/// Opaque: two ids are equal when their *xid* (the part after `secret:` or after the last `/`)
+/// is equal, whichever form they came in. A bare xid (as `secret-ids` prints it) is accepted and
+/// canonicalized to `secret:<xid>`, as `ops` does.
+#[derive(Debug, Clone)]
+pub struct SecretId {
+    uri: String,
+    xid_start: usize,
+}
+
+impl SecretId {
+    /// Parses `secret:<xid>`, `secret://<uuid>/<xid>` or a bare `<xid>` (surrounding whitespace
+    /// is trimmed).
+    ///
+    /// # Errors
+    ///
+    /// The reason, if the xid is empty or not made of lowercase ASCII letters and digits.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let uri = if s.starts_with("secret:") {
+            s.to_owned()
+        } else {
+            format!("secret:{s}")
+        };
+        let xid_start = match uri.rfind('/') {
+            Some(slash) => slash + 1,
+            None => "secret:".len(),
+        };
+        let xid = uri.get(xid_start..).unwrap_or_default();
+        if xid.is_empty()
+            || !xid
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            return Err(format!("{s:?} is not a secret id"));
+        }
+        Ok(Self { uri, xid_start })
+    }
+
+    /// The unique part of the id, e.g. `cs8m0bqi1tasq7ahb0j0`.
+    #[must_use]
+    pub fn xid(&self) -> &str {
+        self.uri.get(self.xid_start..).unwrap_or_default()
+    }
+
+    /// The id as a URI (`secret:<xid>` or `secret://<uuid>/<xid>`), as passed to the tools.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.uri
+    }
+}
+
+impl PartialEq for SecretId {
+    fn eq(&self, other: &Self) -> bool {
+        self.xid() == other.xid()
+    }
+}
+
+impl Eq for SecretId {}
+
+impl Hash for SecretId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.xid().hash(state);
+    }
+}
+
+impl PartialOrd for SecretId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SecretId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.xid().cmp(other.xid())
+    }
+}
+
+impl fmt::Display for SecretId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.uri)
+    }
+}
+
+impl FromStr for SecretId {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+/// Whether `key` is a valid secret content key: `^([a-z](?:-?[a-z0-9]){2,})$`, i.e. lowercase
+/// letters, digits and single inner hyphens, starting with a letter, at least 3 characters
+/// (`ca` is too short).
+#[must_use]
+pub fn is_valid_secret_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    let Some((&first, rest)) = bytes.split_first() else {
+        return false;
+    };
+    if !first.is_ascii_lowercase() {
+        return false;
+    }
+    // Count the `(?:-?[a-z0-9])` groups: each is an alphanumeric, optionally preceded by one `-`.
+    let mut groups = 0usize;
+    let mut after_hyphen = false;
+    for &b in rest {
+        if b == b'-' {
+            if after_hyphen {
+                return false;
+            }
+            after_hyphen = true;
+        } else if b.is_ascii_lowercase() || b.is_ascii_digit() {
+            groups += 1;
+            after_hyphen = false;
+        } else {
+            return false;
+        }
+    }
+    !after_hyphen && groups >= 2
+}
+
+/// The content of one secret revision: keys (validated as Juju requires) to values.
+///
+/// Values are zeroized when dropped and never shown by `Debug`, which prints only the keys.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SecretContent {
+    entries: BTreeMap<String, Zeroizing<String>>,
+}
+
+impl SecretContent {
+    /// Empty content (Juju rejects empty content; add at least one key before using it).
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Content from `(key, value)` pairs.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the first key that is not a valid secret key.
+    pub fn from_pairs<K, V, I>(pairs: I) -> Result<Self, Error>
+    where
+        K: AsRef<str>,
+        V: Into<String>,
+        I: IntoIterator<Item = (K, V)>,
+    {
+        let mut content = Self::new();
+        for (key, value) in pairs {
+            content.insert(key.as_ref(), value)?;
+        }
+        Ok(content)
+    }
+
+    /// Sets `key` to `value`, returning `self` for chaining.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] if `key` does not match `^([a-z](?:-?[a-z0-9]){2,})$`.
+    pub fn insert(&mut self, key: &str, value: impl Into<String>) -> Result<&mut Self, Error> {
+        if !is_valid_secret_key(key) {
+            return Err(Error::InvalidInput {
+                tool: "secret".to_owned(),
+                reason: format!(
+                    "secret key {key:?} must match ^([a-z](?:-?[a-z0-9]){{2,}})$ (lowercase, \
+                     digits, single hyphens, at least 3 characters)"
+                ),
+            });
+        }
+        self.entries
+            .insert(key.to_owned(), Zeroizing::new(value.into()));
+        Ok(self)
+    }
+
+    /// The value stored under `key`.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries.get(key).map(|v| v.as_str())
+    }
+
+    /// Removes `key`, returning whether it was present.
+    pub fn remove(&mut self, key: &str) -> bool {
+        self.entries.remove(key).is_some()
+    }
+
+    /// The keys and values, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
+        self.entries.keys().map(String::as_str)
+    }
+
+    /// The number of keys.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no keys.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl fmt::Debug for SecretContent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.entries.keys().map(|k| (k, "<redacted>")))
+            .finish()
+    }
+}
+
+/// Who owns a secret (and may update, remove, grant it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SecretOwner {
+    /// The application; only its leader may manage the secret. Juju's default.
+    #[default]
+    Application,
+    /// This unit alone (what the tls-certificates v4 library uses).
+    Unit,
+}
+
+impl SecretOwner {
+    /// The word `--owner` takes: `application` or `unit`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Application => "application",
+            Self::Unit => "unit",
+        }
+    }
+}
+
+impl FromStr for SecretOwner {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "application" | "app" => Ok(Self::Application),
+            "unit" => Ok(Self::Unit),
+            other => Err(format!("{other:?} is not a secret owner")),
+        }
+    }
+}
+
+/// A secret rotation policy (`--rotate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RotatePolicy {
+    /// `daily`.
+    Daily,
+    /// `hourly`.
+    Hourly,
+    /// `monthly`.
+    Monthly,
+    /// `never`.
+    Never,
+    /// `quarterly`.
+    Quarterly,
+    /// `weekly`.
+    Weekly,
+    /// `yearly`.
+    Yearly,
+}
+
+impl RotatePolicy {
+    /// The word `--rotate` takes, e.g. `daily`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Daily => "daily",
+            Self::Hourly => "hourly",
+            Self::Monthly => "monthly",
+            Self::Never => "never",
+            Self::Quarterly => "quarterly",
+            Self::Weekly => "weekly",
+            Self::Yearly => "yearly",
+        }
+    }
+}
+
+impl FromStr for RotatePolicy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "daily" => Ok(Self::Daily),
+            "hourly" => Ok(Self::Hourly),
+            "monthly" => Ok(Self::Monthly),
+            "never" => Ok(Self::Never),
+            "quarterly" => Ok(Self::Quarterly),
+            "weekly" => Ok(Self::Weekly),
+            "yearly" => Ok(Self::Yearly),
+            other => Err(format!("{other:?} is not a rotation policy")),
+        }
+    }
+}
+
+/// How `secret-get` picks the revision it returns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ReadMode {
+    /// `--peek`: the latest revision, without moving tracking.
+    Peek,
+    /// `--refresh`: the latest revision, and start tracking it.
+    Refresh,
+    /// No flag: the tracked revision (the first read starts tracking the latest).
+    #[default]
+    Tracked,
+}
+
+/// Which secret `secret-get` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretRef<'a> {
+    /// By id.
+    Id(&'a SecretId),
+    /// By id, setting (or renaming) this unit's label for it at the same time.
+    IdAndLabel(&'a SecretId, &'a str),
+    /// By label (owned secrets first, then consumer labels).
+    Label(&'a str),
+}
+
+/// Which secret `secret-info-get` describes: by id or by label, never both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretLookup<'a> {
+    /// By id.
+    Id(&'a SecretId),
+    /// By (owner) label.
+    Label(&'a str),
+}
+
+/// A secret to create with `secret-add`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewSecret {
+    /// The content of revision 1 (must not be empty).
+    pub content: SecretContent,
+    /// The owner label (unique per owner).
+    pub label: Option<String>,
+    /// A description.
+    pub description: Option<String>,
+    /// When revision 1 expires (sent as RFC 3339, UTC).
+    pub expire: Option<OffsetDateTime>,
+    /// The rotation policy.
+    pub rotate: Option<RotatePolicy>,
+    /// Who owns it.
+    pub owner: SecretOwner,
+}
+
+/// Everything to change on an owned secret, in **one** `secret-set` call (Juju < 3.6 keeps only
+/// the last `secret-set` per secret per hook). `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecretUpdate {
+    /// New content, making a new revision (on Juju ≥ 3.6 only if it differs).
+    pub content: Option<SecretContent>,
+    /// A new owner label.
+    pub label: Option<String>,
+    /// A new description.
+    pub description: Option<String>,
+    /// The expiry of the latest revision.
+    pub expire: Option<OffsetDateTime>,
+    /// A new rotation policy.
+    pub rotate: Option<RotatePolicy>,
+}
+
+/// What `secret-info-get` reports about an owned secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretInfo {
+    /// The secret's id.
+    pub id: SecretId,
+    /// The owner label, if any.
+    pub label: Option<String>,
+    /// The latest revision.
+    pub revision: u32,
+    /// Who owns it.
+    pub owner: SecretOwner,
+    /// The description, if any.
+    pub description: Option<String>,
+    /// When the latest revision expires, if ever.
+    pub expiry: Option<OffsetDateTime>,
+    /// The rotation policy, if any.
+    pub rotation: Option<RotatePolicy>,
+    /// When the next rotation is due, if any.
+    pub rotates: Option<OffsetDateTime>,
+}
