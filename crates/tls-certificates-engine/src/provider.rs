@@ -1,0 +1,676 @@
+//! The provider side: requests in, certificates and errors out.
+//!
+//! # Call order
+//!
+//! 1. **Observe**: [`Provider::observe`]`(observation, capabilities, backend)` parses every
+//!    requirer databag (remote units *and* remote app) of every relation once, verifies each
+//!    CSR's signature (proof of possession), and parses the provider's own app databag once.
+//!    Everything is indexed by a canonical CSR key, so every later query and change is O(1) per
+//!    request: a hook costs O(N) in the number of requests, not O(N²).
+//! 2. **Reconcile** (leader, every hook): [`Provider::reconcile`] removes certificates and
+//!    errors whose CSR no longer exists, answers invalid CSRs with an error entry and publishes
+//!    the capabilities.
+//! 3. **Query and act**: the charm reads
+//!    [`outstanding_certificate_requests`](Provider::outstanding_certificate_requests), issues
+//!    certificates, and records them with
+//!    [`set_relation_certificate`](Provider::set_relation_certificate) /
+//!    [`set_relation_error`](Provider::set_relation_error) /
+//!    [`revoke_all_certificates`](Provider::revoke_all_certificates). These change the
+//!    in-memory state only.
+//! 4. **Plan**: [`Provider::plan`] returns the minimal databag writes (only keys whose encoded
+//!    value changed) and the log lines. The driver applies them; nothing is written before.
+//!
+//! The provider has no deadline of its own: issuance is driven by the charm's hooks.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use tls_certificates_crypto::{Certificate, CryptoBackend, Csr, PublicKey};
+
+use crate::Error;
+use crate::common::{
+    Databag, DatabagScope, DatabagWrite, LogLevel, LogLine, RelationId, log, pem_join_key,
+};
+use crate::wire::{self, CertificateEntry, CertificateError, ErrorEntry, ProviderCapabilities};
+
+/// One relation on the provider's endpoint, as observed.
+#[derive(Clone, Debug, Default)]
+pub struct ProviderRelation {
+    /// The relation id.
+    pub id: RelationId,
+    /// The requirer application's databag.
+    pub remote_app: Databag,
+    /// The requirer units' databags, by unit name.
+    pub remote_units: BTreeMap<String, Databag>,
+    /// The provider application's own databag (readable by the leader only; empty otherwise).
+    pub local_app: Databag,
+}
+
+/// Everything the provider needs to see in a hook.
+#[derive(Clone, Debug, Default)]
+pub struct ProviderObservation {
+    /// Whether this unit is the leader (only the leader writes).
+    pub is_leader: bool,
+    /// The relations on the endpoint.
+    pub relations: Vec<ProviderRelation>,
+}
+
+/// Where a request came from.
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+pub enum RequestSource {
+    /// A requirer unit's databag.
+    Unit(String),
+    /// The requirer application's databag.
+    App,
+}
+
+/// A verified certificate request.
+#[derive(Clone, Debug)]
+pub struct CertificateRequest {
+    /// The relation.
+    pub relation_id: RelationId,
+    /// Where it came from.
+    pub source: RequestSource,
+    /// The CSR (signature verified).
+    pub csr: Csr,
+    /// The PEM exactly as the requirer sent it (the join key on the wire).
+    pub csr_pem: String,
+    /// Whether a CA certificate is requested.
+    pub is_ca: bool,
+}
+
+/// A CSR that failed parsing or signature verification.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct InvalidRequest {
+    /// The relation.
+    pub relation_id: RelationId,
+    /// The PEM as sent.
+    pub csr_pem: String,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+/// A certificate entry of the provider's databag.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct ProviderCertificate {
+    /// The relation.
+    pub relation_id: RelationId,
+    /// The certificate PEM.
+    pub certificate: String,
+    /// The CSR PEM it answers.
+    pub csr: String,
+    /// The CA PEM.
+    pub ca: String,
+    /// The chain PEMs, leaf first.
+    pub chain: Vec<String>,
+    /// Whether it is revoked.
+    pub revoked: bool,
+}
+
+/// A certificate to publish with [`Provider::set_relation_certificate`].
+#[derive(Clone, Debug)]
+pub struct NewCertificate {
+    /// The relation.
+    pub relation_id: RelationId,
+    /// The CSR PEM it answers, as the requirer sent it.
+    pub csr_pem: String,
+    /// The certificate.
+    pub certificate: Certificate,
+    /// The issuing CA.
+    pub ca: Certificate,
+    /// The chain, leaf first (`[certificate, ..., root]`); must not be empty.
+    pub chain: Vec<Certificate>,
+}
+
+/// A provider's refusal of one request, as published.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct ProviderRequestError {
+    /// The relation.
+    pub relation_id: RelationId,
+    /// The CSR PEM.
+    pub csr: String,
+    /// The error.
+    pub error: CertificateError,
+}
+
+/// The databag writes and log lines of a provider hook.
+#[derive(Debug, Default)]
+#[must_use = "a plan does nothing until the driver applies it"]
+pub struct ProviderPlan {
+    /// Writes to the provider's app databags (only changed keys).
+    pub databag_writes: Vec<DatabagWrite>,
+    /// Log lines.
+    pub logs: Vec<LogLine>,
+}
+
+struct Issued {
+    entry: CertificateEntry,
+    join: String,
+    public_key: Option<PublicKey>,
+}
+
+#[derive(Default)]
+struct RelationState {
+    raw_certificates: Option<String>,
+    raw_errors: Option<String>,
+    raw_capabilities: Option<String>,
+    requests: Vec<CertificateRequest>,
+    request_joins: HashMap<String, usize>,
+    invalid: Vec<InvalidRequest>,
+    invalid_joins: HashSet<String>,
+    /// Tombstoned on removal so indices stay valid; order is publication order.
+    certificates: Vec<Option<Issued>>,
+    certificate_index: HashMap<String, usize>,
+    errors: Vec<Option<ErrorEntry>>,
+    error_index: HashMap<String, usize>,
+    capabilities: Option<String>,
+}
+
+impl RelationState {
+    fn remove_certificate(&mut self, join: &str) -> bool {
+        match self.certificate_index.remove(join) {
+            Some(i) => self
+                .certificates
+                .get_mut(i)
+                .and_then(Option::take)
+                .is_some(),
+            None => false,
+        }
+    }
+
+    fn remove_error(&mut self, join: &str) -> bool {
+        match self.error_index.remove(join) {
+            Some(i) => self.errors.get_mut(i).and_then(Option::take).is_some(),
+            None => false,
+        }
+    }
+
+    fn push_certificate(&mut self, issued: Issued) {
+        self.certificate_index
+            .insert(issued.join.clone(), self.certificates.len());
+        self.certificates.push(Some(issued));
+    }
+
+    fn push_error(&mut self, join: String, entry: ErrorEntry) {
+        self.error_index.insert(join, self.errors.len());
+        self.errors.push(Some(entry));
+    }
+
+    fn is_issued(&self, request: &CertificateRequest, join: &str) -> bool {
+        self.certificate_index
+            .get(join)
+            .and_then(|i| self.certificates.get(*i))
+            .and_then(Option::as_ref)
+            .is_some_and(|c| {
+                c.entry.revoked != Some(true)
+                    && c.public_key.as_ref() == Some(request.csr.public_key())
+            })
+    }
+}
+
+/// The provider engine for one hook. See the [module docs](self) for the call order.
+pub struct Provider<'b> {
+    backend: &'b dyn CryptoBackend,
+    is_leader: bool,
+    capabilities: Option<ProviderCapabilities>,
+    relations: BTreeMap<RelationId, RelationState>,
+    logs: Vec<LogLine>,
+}
+
+impl core::fmt::Debug for Provider<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Provider")
+            .field("is_leader", &self.is_leader)
+            .field("relations", &self.relations.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Code and name of the error entry for a CSR that fails verification.
+const INVALID_CSR_CODE: i64 = 999;
+
+impl<'b> Provider<'b> {
+    /// Parses the observation once (see the [module docs](self)).
+    pub fn observe(
+        observation: &ProviderObservation,
+        capabilities: Option<ProviderCapabilities>,
+        backend: &'b dyn CryptoBackend,
+    ) -> Self {
+        let mut logs = Vec::new();
+        let mut relations = BTreeMap::new();
+        // A CSR that appears in several relations or databags is parsed and verified once.
+        let mut parsed: HashMap<String, Result<Csr, String>> = HashMap::new();
+        for relation in &observation.relations {
+            let mut state = RelationState {
+                raw_certificates: relation.local_app.get(wire::CERTIFICATES_KEY).cloned(),
+                raw_errors: relation.local_app.get(wire::REQUEST_ERRORS_KEY).cloned(),
+                raw_capabilities: relation.local_app.get(wire::CAPABILITIES_KEY).cloned(),
+                ..RelationState::default()
+            };
+            state.capabilities = state.raw_capabilities.clone();
+            let sources = relation
+                .remote_units
+                .iter()
+                .map(|(unit, bag)| (RequestSource::Unit(unit.clone()), bag))
+                .chain(std::iter::once((RequestSource::App, &relation.remote_app)));
+            for (source, bag) in sources {
+                let Some(raw) = bag.get(wire::CSRS_KEY) else {
+                    continue;
+                };
+                let (entries, bad) = wire::decode_csrs(raw);
+                for problem in bad {
+                    log(
+                        &mut logs,
+                        LogLevel::Warning,
+                        format!(
+                            "ignoring a malformed request from {source:?} on relation {}: {problem}",
+                            relation.id
+                        ),
+                    );
+                }
+                for entry in entries {
+                    let join = pem_join_key(&entry.csr);
+                    if state.request_joins.contains_key(&join)
+                        || state.invalid_joins.contains(&join)
+                    {
+                        continue;
+                    }
+                    let result = parsed.entry(join.clone()).or_insert_with(|| {
+                        backend.parse_csr(&entry.csr).map_err(|e| e.to_string())
+                    });
+                    match result {
+                        Ok(csr) => {
+                            state.request_joins.insert(join, state.requests.len());
+                            state.requests.push(CertificateRequest {
+                                relation_id: relation.id,
+                                source: source.clone(),
+                                csr: csr.clone(),
+                                csr_pem: entry.csr,
+                                is_ca: entry.ca,
+                            });
+                        }
+                        Err(reason) => {
+                            log(
+                                &mut logs,
+                                LogLevel::Warning,
+                                format!(
+                                    "refusing an invalid CSR from {source:?} on relation {}: {reason}",
+                                    relation.id
+                                ),
+                            );
+                            state.invalid_joins.insert(join);
+                            state.invalid.push(InvalidRequest {
+                                relation_id: relation.id,
+                                csr_pem: entry.csr,
+                                reason: reason.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            if let Some(raw) = &state.raw_certificates {
+                let (entries, bad) = wire::decode_certificates(raw);
+                for problem in bad {
+                    log(
+                        &mut logs,
+                        LogLevel::Warning,
+                        format!(
+                            "dropping a malformed entry of our certificates on relation {}: {problem}",
+                            relation.id
+                        ),
+                    );
+                }
+                for entry in entries {
+                    let join = pem_join_key(&entry.csr);
+                    let public_key = backend
+                        .parse_certificate(&entry.certificate)
+                        .ok()
+                        .map(|c| c.public_key().clone());
+                    state.remove_certificate(&join);
+                    state.push_certificate(Issued {
+                        entry,
+                        join,
+                        public_key,
+                    });
+                }
+            }
+            if let Some(raw) = &state.raw_errors {
+                let (entries, bad) = wire::decode_request_errors(raw);
+                for problem in bad {
+                    log(
+                        &mut logs,
+                        LogLevel::Warning,
+                        format!(
+                            "dropping a malformed entry of our request errors on relation {}: {problem}",
+                            relation.id
+                        ),
+                    );
+                }
+                for entry in entries {
+                    let join = pem_join_key(&entry.csr);
+                    state.remove_error(&join);
+                    state.push_error(join, entry);
+                }
+            }
+            relations.insert(relation.id, state);
+        }
+        Self {
+            backend,
+            is_leader: observation.is_leader,
+            capabilities,
+            relations,
+            logs,
+        }
+    }
+
+    fn selected(&self, relation: Option<RelationId>) -> impl Iterator<Item = &RelationState> {
+        self.relations
+            .iter()
+            .filter(move |(id, _)| relation.is_none_or(|r| r == **id))
+            .map(|(_, s)| s)
+    }
+
+    /// Every verified request (remote unit and app databags), optionally of one relation.
+    pub fn certificate_requests(&self, relation: Option<RelationId>) -> Vec<&CertificateRequest> {
+        self.selected(relation)
+            .flat_map(|s| s.requests.iter())
+            .collect()
+    }
+
+    /// Requests without a non-revoked certificate whose public key matches the CSR's.
+    pub fn outstanding_certificate_requests(
+        &self,
+        relation: Option<RelationId>,
+    ) -> Vec<&CertificateRequest> {
+        self.selected(relation)
+            .flat_map(|s| {
+                s.requests.iter().filter(move |r| {
+                    let join = pem_join_key(&r.csr_pem);
+                    !s.is_issued(r, &join)
+                })
+            })
+            .collect()
+    }
+
+    /// CSRs refused because they do not parse or their signature does not verify.
+    pub fn invalid_requests(&self, relation: Option<RelationId>) -> Vec<&InvalidRequest> {
+        self.selected(relation)
+            .flat_map(|s| s.invalid.iter())
+            .collect()
+    }
+
+    fn entries(
+        &self,
+        relation: Option<RelationId>,
+        filter: impl Fn(&RelationState, &Issued) -> bool,
+    ) -> Vec<ProviderCertificate> {
+        let mut out = Vec::new();
+        for (id, state) in &self.relations {
+            if relation.is_some_and(|r| r != *id) {
+                continue;
+            }
+            for issued in state.certificates.iter().flatten() {
+                if filter(state, issued) {
+                    let e = &issued.entry;
+                    out.push(ProviderCertificate {
+                        relation_id: *id,
+                        certificate: e.certificate.clone(),
+                        csr: e.csr.clone(),
+                        ca: e.ca.clone(),
+                        chain: e.chain.clone().unwrap_or_default(),
+                        revoked: e.revoked == Some(true),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Every published certificate, revoked included.
+    pub fn provider_certificates(&self, relation: Option<RelationId>) -> Vec<ProviderCertificate> {
+        self.entries(relation, |_, _| true)
+    }
+
+    /// Published, non-revoked certificates (empty on a non-leader, which cannot read them).
+    pub fn issued_certificates(&self, relation: Option<RelationId>) -> Vec<ProviderCertificate> {
+        self.entries(relation, |_, i| i.entry.revoked != Some(true))
+    }
+
+    /// Published certificates whose CSR no longer appears in the relation.
+    pub fn unsolicited_certificates(
+        &self,
+        relation: Option<RelationId>,
+    ) -> Vec<ProviderCertificate> {
+        self.entries(relation, |s, i| !s.request_joins.contains_key(&i.join))
+    }
+
+    /// Published request errors.
+    pub fn request_errors(&self, relation: Option<RelationId>) -> Vec<ProviderRequestError> {
+        let mut out = Vec::new();
+        for (id, state) in &self.relations {
+            if relation.is_some_and(|r| r != *id) {
+                continue;
+            }
+            for e in state.errors.iter().flatten() {
+                out.push(ProviderRequestError {
+                    relation_id: *id,
+                    csr: e.csr.clone(),
+                    error: e.error.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    fn require_leader(&self, operation: &'static str) -> Result<(), Error> {
+        if self.is_leader {
+            Ok(())
+        } else {
+            Err(Error::NotLeader { operation })
+        }
+    }
+
+    /// Every-hook housekeeping (leader only; a no-op elsewhere): removes unsolicited
+    /// certificates and stale errors, answers invalid CSRs with an error entry (code 999) and
+    /// publishes the capabilities.
+    pub fn reconcile(&mut self) {
+        if !self.is_leader {
+            return;
+        }
+        let capabilities = self.capabilities.as_ref().map(wire::encode_capabilities);
+        for (id, state) in &mut self.relations {
+            let stale: Vec<String> = state
+                .certificate_index
+                .keys()
+                .filter(|j| !state.request_joins.contains_key(*j))
+                .cloned()
+                .collect();
+            for join in stale {
+                log(
+                    &mut self.logs,
+                    LogLevel::Info,
+                    format!("removing a certificate whose CSR is gone from relation {id}"),
+                );
+                state.remove_certificate(&join);
+            }
+            let stale_errors: Vec<String> = state
+                .error_index
+                .keys()
+                .filter(|j| {
+                    !state.request_joins.contains_key(*j) && !state.invalid_joins.contains(*j)
+                })
+                .cloned()
+                .collect();
+            for join in stale_errors {
+                state.remove_error(&join);
+            }
+            let invalid_requests = state.invalid.clone();
+            for invalid in &invalid_requests {
+                let join = pem_join_key(&invalid.csr_pem);
+                if state.error_index.contains_key(&join) {
+                    continue;
+                }
+                state.push_error(
+                    join,
+                    ErrorEntry {
+                        csr: invalid.csr_pem.clone(),
+                        error: CertificateError {
+                            code: INVALID_CSR_CODE,
+                            name: "OTHER".to_owned(),
+                            message: format!(
+                                "invalid certificate signing request: {}",
+                                invalid.reason
+                            ),
+                            reason: None,
+                            provider: None,
+                            endpoint: None,
+                        },
+                    },
+                );
+            }
+            if capabilities.is_some() {
+                state.capabilities.clone_from(&capabilities);
+            }
+        }
+    }
+
+    /// Publishes a certificate for a CSR, replacing any entry (and removing any error) for the
+    /// same CSR. Warns when the chain does not start with the certificate or is out of order.
+    ///
+    /// # Errors
+    /// [`Error::NotLeader`], [`Error::UnknownRelation`], [`Error::EmptyChain`].
+    pub fn set_relation_certificate(&mut self, new: NewCertificate) -> Result<(), Error> {
+        self.require_leader("set a relation certificate")?;
+        if new.chain.is_empty() {
+            return Err(Error::EmptyChain);
+        }
+        let Some(state) = self.relations.get_mut(&new.relation_id) else {
+            return Err(Error::UnknownRelation {
+                relation_id: new.relation_id.0,
+            });
+        };
+        if new.chain.first().map(|c| c.der()) != Some(new.certificate.der()) {
+            log(
+                &mut self.logs,
+                LogLevel::Warning,
+                "the first certificate of the chain is not the certificate being published",
+            );
+        }
+        if let Err(e) = self.backend.check_chain_order(&new.chain) {
+            log(
+                &mut self.logs,
+                LogLevel::Warning,
+                format!("the certificate chain is not in order: {e}"),
+            );
+        }
+        let join = pem_join_key(&new.csr_pem);
+        state.remove_certificate(&join);
+        state.remove_error(&join);
+        state.push_certificate(Issued {
+            entry: CertificateEntry {
+                ca: new.ca.pem().as_str().to_owned(),
+                csr: new.csr_pem,
+                certificate: new.certificate.pem().as_str().to_owned(),
+                chain: Some(
+                    new.chain
+                        .iter()
+                        .map(|c| c.pem().as_str().to_owned())
+                        .collect(),
+                ),
+                revoked: None,
+            },
+            join,
+            public_key: Some(new.certificate.public_key().clone()),
+        });
+        Ok(())
+    }
+
+    /// Publishes an error for a CSR, replacing any previous error and removing its certificate.
+    ///
+    /// # Errors
+    /// [`Error::NotLeader`], [`Error::UnknownRelation`].
+    pub fn set_relation_error(
+        &mut self,
+        relation_id: RelationId,
+        csr_pem: &str,
+        error: CertificateError,
+    ) -> Result<(), Error> {
+        self.require_leader("set a relation error")?;
+        let Some(state) = self.relations.get_mut(&relation_id) else {
+            return Err(Error::UnknownRelation {
+                relation_id: relation_id.0,
+            });
+        };
+        let join = pem_join_key(csr_pem);
+        state.remove_certificate(&join);
+        state.remove_error(&join);
+        state.push_error(
+            join,
+            ErrorEntry {
+                csr: csr_pem.to_owned(),
+                error,
+            },
+        );
+        Ok(())
+    }
+
+    /// Marks every published certificate of every relation revoked (e.g. after a CA change).
+    ///
+    /// # Errors
+    /// [`Error::NotLeader`].
+    pub fn revoke_all_certificates(&mut self) -> Result<(), Error> {
+        self.require_leader("revoke certificates")?;
+        for state in self.relations.values_mut() {
+            for issued in state.certificates.iter_mut().flatten() {
+                issued.entry.revoked = Some(true);
+            }
+        }
+        Ok(())
+    }
+
+    /// The minimal writes that bring the databags to the current state (leader only).
+    pub fn plan(&self) -> ProviderPlan {
+        let mut plan = ProviderPlan {
+            databag_writes: Vec::new(),
+            logs: self.logs.clone(),
+        };
+        if !self.is_leader {
+            return plan;
+        }
+        for (id, state) in &self.relations {
+            let certificates: Vec<CertificateEntry> = state
+                .certificates
+                .iter()
+                .flatten()
+                .map(|i| i.entry.clone())
+                .collect();
+            let errors: Vec<ErrorEntry> = state.errors.iter().flatten().cloned().collect();
+            for (key, raw, encoded) in [
+                (
+                    wire::CERTIFICATES_KEY,
+                    &state.raw_certificates,
+                    wire::encode_certificates(&certificates),
+                ),
+                (
+                    wire::REQUEST_ERRORS_KEY,
+                    &state.raw_errors,
+                    wire::encode_request_errors(&errors),
+                ),
+                (
+                    wire::CAPABILITIES_KEY,
+                    &state.raw_capabilities,
+                    state.capabilities.clone(),
+                ),
+            ] {
+                if &encoded != raw {
+                    plan.databag_writes.push(DatabagWrite {
+                        relation_id: *id,
+                        scope: DatabagScope::App,
+                        key: key.to_owned(),
+                        value: encoded,
+                    });
+                }
+            }
+        }
+        plan
+    }
+}
