@@ -1,0 +1,171 @@
+//! A tiny JSON writer that produces exactly what Python's `json.dumps` produces with its
+//! defaults: separators `", "` and `": "`, `ensure_ascii=True`.
+//!
+//! Python's ASCII string encoder (`py_encode_basestring_ascii` in `json/encoder.py`, and the C
+//! accelerator `c_encode_basestring_ascii`) keeps the printable ASCII range `' '..='~'` as is,
+//! except `"` and `\`, writes `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f` as short escapes, and
+//! writes every other character as `\uXXXX` in lowercase hex. Characters beyond the Basic
+//! Multilingual Plane become a UTF-16 surrogate pair. So `/` is kept, and DEL (0x7f) *is*
+//! escaped (as `\u007f`).
+
+use core::fmt::Write as _;
+
+/// Appends `text` as a Python-`json.dumps`-compatible JSON string literal.
+pub(crate) fn write_str(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0_u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    // Writing to a String cannot fail.
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// Writes a JSON object member by member, in the order the caller adds them (which is the
+/// Python model's field order).
+pub(crate) struct ObjectWriter<'a> {
+    out: &'a mut String,
+    empty: bool,
+}
+
+impl<'a> ObjectWriter<'a> {
+    /// Opens an object.
+    pub(crate) fn open(out: &'a mut String) -> Self {
+        out.push('{');
+        Self { out, empty: true }
+    }
+
+    /// Starts a member and returns the buffer to write its value into.
+    pub(crate) fn member(&mut self, name: &str) -> &mut String {
+        if !self.empty {
+            self.out.push_str(", ");
+        }
+        self.empty = false;
+        write_str(self.out, name);
+        self.out.push_str(": ");
+        self.out
+    }
+
+    /// A string member.
+    pub(crate) fn str(&mut self, name: &str, value: &str) {
+        let out = self.member(name);
+        write_str(out, value);
+    }
+
+    /// An optional string member, left out when `None` (the model default).
+    pub(crate) fn opt_str(&mut self, name: &str, value: Option<&str>) {
+        if let Some(value) = value {
+            self.str(name, value);
+        }
+    }
+
+    /// A boolean member.
+    pub(crate) fn bool(&mut self, name: &str, value: bool) {
+        self.member(name)
+            .push_str(if value { "true" } else { "false" });
+    }
+
+    /// An optional boolean member, left out when `None` (the model default).
+    pub(crate) fn opt_bool(&mut self, name: &str, value: Option<bool>) {
+        if let Some(value) = value {
+            self.bool(name, value);
+        }
+    }
+
+    /// A nullable boolean member that has no default, so `None` is written as `null`.
+    pub(crate) fn nullable_bool(&mut self, name: &str, value: Option<bool>) {
+        match value {
+            Some(value) => self.bool(name, value),
+            None => self.member(name).push_str("null"),
+        }
+    }
+
+    /// An integer member.
+    pub(crate) fn int(&mut self, name: &str, value: i64) {
+        let out = self.member(name);
+        let _ = write!(out, "{value}");
+    }
+
+    /// An optional list of strings, left out when `None` (the model default).
+    pub(crate) fn opt_str_list<'s>(
+        &mut self,
+        name: &str,
+        values: Option<impl IntoIterator<Item = &'s str>>,
+    ) {
+        if let Some(values) = values {
+            let out = self.member(name);
+            write_list(out, values, write_str);
+        }
+    }
+
+    /// Closes the object.
+    pub(crate) fn close(self) {
+        self.out.push('}');
+    }
+}
+
+/// Writes a JSON array with Python's `", "` separator.
+pub(crate) fn write_list<T>(
+    out: &mut String,
+    items: impl IntoIterator<Item = T>,
+    mut write_item: impl FnMut(&mut String, T),
+) {
+    out.push('[');
+    for (position, item) in items.into_iter().enumerate() {
+        if position > 0 {
+            out.push_str(", ");
+        }
+        write_item(out, item);
+    }
+    out.push(']');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn given_python_golden_escapes_when_writing_strings_then_bytes_are_identical() {
+        let cases: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("../tests/fixtures/python_string_escapes.json"))
+                .unwrap();
+        assert!(cases.len() >= 20);
+        for case in cases {
+            let input = case["input"].as_str().unwrap();
+            let mut out = String::new();
+            write_str(&mut out, input);
+            assert_eq!(out, case["python"].as_str().unwrap(), "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn given_members_when_writing_an_object_then_python_separators_are_used() {
+        let mut out = String::new();
+        let mut object = ObjectWriter::open(&mut out);
+        object.str("a", "x");
+        object.opt_str("skipped", None);
+        object.nullable_bool("b", None);
+        object.int("c", -7);
+        object.opt_str_list("d", Some(["p", "q"]));
+        object.opt_str_list("e", Some(Vec::<&str>::new()));
+        object.close();
+        assert_eq!(
+            out,
+            r#"{"a": "x", "b": null, "c": -7, "d": ["p", "q"], "e": []}"#
+        );
+    }
+}

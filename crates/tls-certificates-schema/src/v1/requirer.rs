@@ -1,0 +1,133 @@
+//! The requirer's databag.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{check_decoded_form, decode_list, from_databag, from_decoded_form};
+use crate::json::{ObjectWriter, write_list};
+use crate::lax::Fields;
+use crate::{DatabagSource, DatabagUpdate, Decoded, Error, PemCsr};
+
+/// One certificate request in the requirer's databag.
+///
+/// On the wire: `{"certificate_signing_request": "<PEM>", "ca": false}`.
+#[derive(Clone, Debug, Eq, Hash, PartialEq, Serialize)]
+pub struct CertificateSigningRequest {
+    /// The CSR, in PEM.
+    pub certificate_signing_request: PemCsr,
+    /// Whether a CA certificate is requested. The Python model types it `bool | None` *without*
+    /// a default, so it is always written (`null` for `None`).
+    ///
+    /// **Decoding choice:** the Python library (pydantic v2) rejects the *whole* databag when an
+    /// entry lacks `ca`. We read a missing `ca` as `None` ("not a CA request"), as pydantic v1
+    /// and the v3 JSON schema did, so one old-style entry costs nothing. See [`Self::is_ca`].
+    pub ca: Option<bool>,
+}
+
+impl CertificateSigningRequest {
+    /// A request for a certificate; `is_ca` asks for a CA certificate.
+    pub fn new(certificate_signing_request: PemCsr, is_ca: bool) -> Self {
+        Self {
+            certificate_signing_request,
+            ca: Some(is_ca),
+        }
+    }
+
+    /// Whether a CA certificate is requested (`ca` is `true`; `null` or missing means no).
+    pub fn is_ca(&self) -> bool {
+        self.ca.unwrap_or(false)
+    }
+
+    fn decode(fields: &Fields<'_>) -> Result<Self, Error> {
+        Ok(Self {
+            certificate_signing_request: fields.csr("certificate_signing_request")?,
+            ca: fields.opt_bool("ca")?,
+        })
+    }
+
+    fn write(&self, out: &mut String) {
+        let mut object = ObjectWriter::open(out);
+        object.str(
+            "certificate_signing_request",
+            self.certificate_signing_request.as_str(),
+        );
+        object.nullable_bool("ca", self.ca);
+        object.close();
+    }
+}
+
+/// The requirer's databag (unit or app; the same model is used for both).
+///
+/// Serializes (with serde) to the *decoded form*: the databag with every value parsed, as in
+/// the `*.decoded.json` fixtures. [`RequirerData::encode`] produces the wire form.
+#[derive(Clone, Debug, Default, Eq, PartialEq, Serialize)]
+pub struct RequirerData {
+    /// The certificate requests. Empty means the key is absent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub certificate_signing_requests: Vec<CertificateSigningRequest>,
+}
+
+impl RequirerData {
+    /// The databag key holding the requests.
+    pub const KEY: &'static str = "certificate_signing_requests";
+
+    /// Decodes a requirer databag, tolerating what the Python library tolerates (unknown keys,
+    /// `"true"`/`"false"` strings as booleans) and skipping, with a reported issue, each
+    /// malformed entry.
+    pub fn decode(databag: &(impl DatabagSource + ?Sized)) -> Decoded<Self> {
+        let mut issues = Vec::new();
+        let certificate_signing_requests = decode_list(
+            from_databag(databag, Self::KEY),
+            Self::KEY,
+            &mut issues,
+            CertificateSigningRequest::decode,
+        );
+        Decoded {
+            value: Self {
+                certificate_signing_requests,
+            },
+            issues,
+        }
+    }
+
+    /// Decodes the *decoded form* of a requirer databag: a JSON object whose values are already
+    /// parsed (what `serde_json::to_value(&data)` produces, and the `*.decoded.json` fixtures).
+    pub fn from_decoded(decoded: &Value) -> Decoded<Self> {
+        let mut issues = Vec::new();
+        check_decoded_form(decoded, &mut issues);
+        let certificate_signing_requests = decode_list(
+            from_decoded_form(decoded, Self::KEY),
+            Self::KEY,
+            &mut issues,
+            CertificateSigningRequest::decode,
+        );
+        Decoded {
+            value: Self {
+                certificate_signing_requests,
+            },
+            issues,
+        }
+    }
+
+    /// The value of [`Self::KEY`] exactly as the Python library writes it, or `None` when there
+    /// is no request (the key must then be deleted).
+    pub fn encode_requests(requests: &[CertificateSigningRequest]) -> Option<String> {
+        if requests.is_empty() {
+            return None;
+        }
+        let mut out = String::new();
+        write_list(&mut out, requests, |out, request| request.write(out));
+        Some(out)
+    }
+
+    /// The update to write to the requirer's databag: [`Self::KEY`] set, or deleted when there
+    /// is no request. No other key is touched.
+    pub fn encode(&self) -> DatabagUpdate {
+        let mut update = DatabagUpdate::new();
+        update.set(
+            Self::KEY,
+            Self::encode_requests(&self.certificate_signing_requests),
+        );
+        update
+    }
+}
