@@ -308,13 +308,14 @@ impl HookTools for ProcessHookTools {
 
     fn secret_set(&self, id: &SecretId, update: &SecretUpdate) -> Result<(), Error> {
         const TOOL: &str = "secret-set";
-        let mut argv = vec![id.to_string()];
+        let mut argv = Vec::new();
         push_opt(&mut argv, "--label", update.label.as_deref());
         push_opt(&mut argv, "--description", update.description.as_deref());
         if let Some(expire) = update.expire {
             argv.extend(args(["--expire", &rfc3339(TOOL, expire)?]));
         }
         push_opt(&mut argv, "--rotate", update.rotate.map(|r| r.as_str()));
+        argv.push(id.to_string());
         let Some(content) = &update.content else {
             return self.run(TOOL, argv, None).map(drop);
         };
@@ -467,9 +468,11 @@ fn push_opt(argv: &mut Vec<String>, flag: &str, value: Option<&str>) {
     }
 }
 
+/// `--relation <ep:id> [--unit <unit>] <id>`, as `ops` builds it.
 fn grant_args(id: &SecretId, relation: &RelationId, unit: Option<&UnitName>) -> Vec<String> {
-    let mut argv = args([id.as_str(), "-r", &relation.to_string()]);
+    let mut argv = args(["--relation", &relation.to_string()]);
     push_opt(&mut argv, "--unit", unit.map(UnitName::as_str));
+    argv.push(id.to_string());
     argv
 }
 

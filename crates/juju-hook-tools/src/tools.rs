@@ -70,8 +70,8 @@ pub trait HookTools {
     /// `secret-get --format=json [<id>] [--label L] [--peek|--refresh]`: a revision's content.
     fn secret_get(&self, secret: SecretRef<'_>, mode: ReadMode) -> Result<SecretContent, Error>;
 
-    /// `secret-set <id> [--label] [--description] [--expire] [--rotate] [key#file=...]`: one
-    /// call carrying everything that changes.
+    /// `secret-set [--label L] [--description D] [--expire T] [--rotate P] <id>
+    /// [key#file=<path>...]`: one call carrying everything that changes.
     fn secret_set(&self, id: &SecretId, update: &SecretUpdate) -> Result<(), Error>;
 
     /// `secret-remove <id> [--revision N]`: one revision, or (with `None`) the whole secret.
@@ -84,7 +84,7 @@ pub trait HookTools {
     /// `secret-ids --format=json`: the secrets this unit (or its app, if leader) owns.
     fn secret_ids(&self) -> Result<Vec<SecretId>, Error>;
 
-    /// `secret-grant <id> -r <ep:id> [--unit <unit>]`: lets the relation's remote app (or one of
+    /// `secret-grant --relation <ep:id> [--unit <unit>] <id>`: lets the relation's remote app (or one of
     /// its units) read the secret.
     fn secret_grant(
         &self,
@@ -93,7 +93,7 @@ pub trait HookTools {
         unit: Option<&UnitName>,
     ) -> Result<(), Error>;
 
-    /// `secret-revoke <id> -r <ep:id> [--unit <unit>]`: undoes a grant.
+    /// `secret-revoke --relation <ep:id> [--unit <unit>] <id>`: undoes a grant.
     fn secret_revoke(
         &self,
         id: &SecretId,
