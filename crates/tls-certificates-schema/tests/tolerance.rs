@@ -253,7 +253,7 @@ fn given_duplicate_json_keys_when_decoded_then_last_wins_like_python_json_loads(
 fn given_deeply_nested_json_when_decoded_then_typed_error_and_no_stack_overflow() {
     let depth = 100_000;
     let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-    let decoded = RequirerData::decode(&bag(&[("certificate_signing_requests", text.clone())]));
+    let decoded = RequirerData::decode(&bag(&[("certificate_signing_requests", text)]));
     assert!(matches!(
         decoded.issues.as_slice(),
         [Error::InvalidJson { .. }]
