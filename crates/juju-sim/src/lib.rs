@@ -1,1 +1,110 @@
-//! A deterministic in-memory Juju model that runs charms in-process or as real processes
+//! A deterministic, in-memory Juju model that runs charms in-process or as real processes.
+//!
+//! `juju-sim` imitates what a Juju controller and unit agents do for a set of charms:
+//!
+//! * **State**: applications (charm metadata, config with `charmcraft.yaml` defaults,
+//!   leader), units (status, logs, charm state), relations with four kinds of databags
+//!   (own/remote unit/app), and secrets (owner unit or app, labels, revisions with expiry,
+//!   tracked revision per observer, grants).
+//! * **Hooks in Juju's order**: install → `-relation-created` → leader hooks →
+//!   config-changed → start; per relation `-created` → `-joined(u)` → `-changed(u)`, app
+//!   databag `-changed` with an empty remote unit, `-departed` → `-broken`; `leader-elected`
+//!   on a leader change; `secret-changed` to observers; `secret-expired` as the simulated
+//!   clock passes a revision's expiry (again after every clock advance until removed);
+//!   `secret-remove` for revisions nobody tracks. [`Model::run_until_quiescent`] runs them,
+//!   with a bound that reports a livelock as [`Error::Livelock`].
+//! * **Juju's rules**: a hook's writes commit only when the charm succeeds (status and logs
+//!   stay either way); non-leaders cannot write the app databag, manage app-owned secrets or
+//!   read their own app databag on a non-peer relation; remote data is a snapshot taken at
+//!   hook start; `secret-set` calls on one secret merge into one update per hook (Juju ≥ 3.6,
+//!   switchable) and identical content makes no revision; `relation-ids` leaves out broken
+//!   relations; label lookups search owned secrets first.
+//! * **Fault injection**: [`Fault`] fails the Nth tool call of a hook, or a named tool, and
+//!   [`Model::trace`] records every tool call.
+//!
+//! Charms run **in-process** ([`in_process`]: a function given the hook's
+//! [`Context`](juju_hook_tools::Context) and a [`HookTools`](juju_hook_tools::HookTools)) or
+//! **as a real process** ([`ProcessCharm`]: the charm's `dispatch` with Juju's environment
+//! and the `juju-sim-tool` executable on `PATH` under every hook-tool name). Both go through
+//! the same argv parser, so the simulator's semantics are the same for `ops` charms, for
+//! [`ProcessHookTools`](juju_hook_tools::ProcessHookTools) and for in-process charms.
+//!
+//! # Getting started
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//!
+//! use juju_hook_tools::{Event, HookTools, Member, StatusKind};
+//! use juju_sim::{CharmMeta, Model, in_process};
+//!
+//! // A provider that publishes a greeting in its app databag, and a requirer that reports it.
+//! let provider = in_process(|ctx, tools: &dyn HookTools| {
+//!     if let Event::RelationJoined(rel) = ctx.event() {
+//!         if tools.is_leader()? {
+//!             let hello = BTreeMap::from([("greeting".to_owned(), "hello".to_owned())]);
+//!             tools.relation_set(&rel.relation, true, &hello)?;
+//!         }
+//!     }
+//!     Ok::<_, juju_hook_tools::Error>(())
+//! });
+//! let requirer = in_process(|ctx, tools: &dyn HookTools| {
+//!     if let Event::RelationChanged(rel) = ctx.event() {
+//!         if let Some(app) = &rel.remote_app {
+//!             let bag = tools.relation_get(&rel.relation, Member::App(app))?;
+//!             if let Some(g) = bag.get("greeting") {
+//!                 tools.status_set(false, StatusKind::Active, g)?;
+//!             }
+//!         }
+//!     }
+//!     Ok::<_, juju_hook_tools::Error>(())
+//! });
+//!
+//! let mut model = Model::new();
+//! model.deploy("p", CharmMeta::new("p").provides("greet", "greeting"), provider, 1).unwrap();
+//! model.deploy("r", CharmMeta::new("r").requires("greet", "greeting"), requirer, 2).unwrap();
+//! model.relate("r", "greet", "p", "greet").unwrap();
+//! model.run_until_quiescent(200).unwrap();
+//! assert_eq!(model.unit_status("r/1").unwrap().message, "hello");
+//! ```
+//!
+//! # Design overview
+//!
+//! * [`Model`] holds the committed state and, per unit, the local knowledge Juju's uniter
+//!   keeps (joined units, settings versions seen, leadership and config seen). The next hook
+//!   of a unit is computed from the difference, like Juju's resolver, so hooks coalesce the
+//!   way they do in Juju and a failed hook is simply retried.
+//! * A hook run is a transaction: tools write to an overlay that is committed when the charm
+//!   succeeds (with Juju's commit-time checks, e.g. duplicate secret labels).
+//! * Every tool call — from an in-process charm or from `juju-sim-tool` — is a
+//!   [`ToolRequest`] (tool name, argv, stdin, file contents) answered with a
+//!   [`ToolResponse`] (stdout, stderr, exit code) formatted as Juju's tools print them.
+//!   Malformed input from the charm side is answered with an error, never a panic.
+//! * Units take turns (round-robin), so runs are deterministic.
+//!
+//! # Crate features
+//!
+//! None.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod charm;
+mod error;
+mod hook;
+mod meta;
+mod model;
+mod process;
+mod session;
+mod wire;
+
+pub use charm::{Charm, CharmOutcome, Invocation, SimHookTools, ToolServer, in_process};
+pub use error::{Error, Result};
+pub use hook::{Fault, Hook, HookOutcome, HookReport, ToolCall};
+pub use meta::{ActionSpec, CharmMeta, ConfigOption, ConfigSection, Endpoint, Role};
+pub use model::{
+    ActionOutcome, Databag, LogLine, Model, Revision, Secret, SecretOwnerRef, SecretUriForm,
+    SimOptions, Status, Tracker,
+};
+pub use process::{ProcessCharm, TOOL_NAMES};
+pub use wire::{ToolRequest, ToolResponse};

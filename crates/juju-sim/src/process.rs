@@ -1,0 +1,261 @@
+//! Running a charm as a real process: hook tools on `PATH`, a Unix socket back to the
+//! simulator, and Juju's environment.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, ErrorKind, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::charm::{Charm, CharmOutcome, Invocation, ToolServer};
+use crate::error::{Error, Result};
+use crate::wire::{ToolRequest, ToolResponse};
+
+/// Every hook-tool name the simulator installs (all answered by `juju-sim-tool`).
+pub const TOOL_NAMES: &[&str] = &[
+    "action-fail",
+    "action-get",
+    "action-log",
+    "action-set",
+    "application-version-set",
+    "close-port",
+    "config-get",
+    "credential-get",
+    "goal-state",
+    "is-leader",
+    "juju-log",
+    "juju-reboot",
+    "network-get",
+    "open-port",
+    "opened-ports",
+    "relation-get",
+    "relation-ids",
+    "relation-list",
+    "relation-model-get",
+    "relation-set",
+    "resource-get",
+    "secret-add",
+    "secret-get",
+    "secret-grant",
+    "secret-ids",
+    "secret-info-get",
+    "secret-remove",
+    "secret-revoke",
+    "secret-set",
+    "state-delete",
+    "state-get",
+    "state-set",
+    "status-get",
+    "status-set",
+    "storage-add",
+    "storage-get",
+    "storage-list",
+];
+
+/// A charm run as a real process, the way Juju runs it: `<charm_dir>/dispatch`, executed with
+/// no arguments in the charm directory, with Juju's environment, and with the hook tools (one
+/// `juju-sim-tool` executable under every tool name) first on `PATH`. The tools talk back to
+/// the simulator over a Unix socket named by `JUJU_AGENT_SOCKET_ADDRESS`.
+///
+/// The charm directory is shared by all units of the application (Juju gives each unit its
+/// own copy); charms that keep files there (ops' `.unit-state.db`) should run one unit.
+#[derive(Debug, Clone)]
+pub struct ProcessCharm {
+    charm_dir: PathBuf,
+    tool_binary: PathBuf,
+    env: BTreeMap<String, String>,
+    timeout: Duration,
+}
+
+impl ProcessCharm {
+    /// A charm in `charm_dir` (which holds an executable `dispatch`), with hook tools answered
+    /// by the `juju-sim-tool` executable at `tool_binary` (in this crate's own tests:
+    /// `env!("CARGO_BIN_EXE_juju-sim-tool")`).
+    pub fn new(charm_dir: impl Into<PathBuf>, tool_binary: impl Into<PathBuf>) -> Self {
+        Self {
+            charm_dir: charm_dir.into(),
+            tool_binary: tool_binary.into(),
+            env: BTreeMap::new(),
+            timeout: Duration::from_secs(60),
+        }
+    }
+
+    /// Sets an extra environment variable for the charm process (e.g. which Python to use).
+    #[must_use]
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    /// How long one hook may run before it is killed and counted as failed (default 60 s).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Writes the hook tools into `dir`: a symlink to the tool binary under every name.
+    ///
+    /// # Errors
+    /// [`Error::ProcessFailed`] when a link cannot be created.
+    pub fn install_tools(tool_binary: &Path, dir: &Path) -> Result<()> {
+        for name in TOOL_NAMES {
+            let link = dir.join(name);
+            std::os::unix::fs::symlink(tool_binary, &link).map_err(|source| {
+                Error::ProcessFailed {
+                    context: format!("link {} to {}", link.display(), tool_binary.display()),
+                    source,
+                }
+            })?;
+        }
+        Ok(())
+    }
+}
+
+fn io(context: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::ProcessFailed {
+        context: context.to_owned(),
+        source,
+    }
+}
+
+/// Reads one request line from `stream` and answers it.
+fn serve(stream: UnixStream, server: &mut dyn ToolServer, context_id: &str) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let mut reader = BufReader::new(&stream);
+    let mut line = String::new();
+    let response = match reader.read_line(&mut line) {
+        Ok(_) => match serde_json::from_str::<ToolRequest>(&line) {
+            Ok(req) if req.context_id.as_deref().is_some_and(|c| c != context_id) => ToolResponse {
+                stdout: String::new(),
+                stderr: "ERROR bad request: context id does not match the running hook\n".into(),
+                code: 1,
+            },
+            Ok(req) => server.call(&req),
+            Err(e) => ToolResponse {
+                stdout: String::new(),
+                stderr: format!("ERROR bad request: {e}\n"),
+                code: 1,
+            },
+        },
+        Err(e) => ToolResponse {
+            stdout: String::new(),
+            stderr: format!("ERROR cannot read request: {e}\n"),
+            code: 1,
+        },
+    };
+    if let Ok(mut text) = serde_json::to_string(&response) {
+        text.push('\n');
+        let mut w = &stream;
+        let _ = w.write_all(text.as_bytes());
+        let _ = w.flush();
+    }
+}
+
+impl Charm for ProcessCharm {
+    fn run(&self, invocation: &Invocation<'_>, tools: &mut dyn ToolServer) -> Result<CharmOutcome> {
+        let tmp = tempfile::Builder::new()
+            .prefix("juju-sim-")
+            .tempdir()
+            .map_err(io("create a temporary directory"))?;
+        let tool_dir = tmp.path().join("tools");
+        std::fs::create_dir(&tool_dir).map_err(io("create the tools directory"))?;
+        Self::install_tools(&self.tool_binary, &tool_dir)?;
+        let socket = tmp.path().join("agent.sock");
+        let listener = UnixListener::bind(&socket).map_err(io("bind the agent socket"))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(io("configure the agent socket"))?;
+        let stdout_path = tmp.path().join("stdout");
+        let stderr_path = tmp.path().join("stderr");
+        let stdout = std::fs::File::create(&stdout_path).map_err(io("create the stdout file"))?;
+        let stderr = std::fs::File::create(&stderr_path).map_err(io("create the stderr file"))?;
+
+        let path = match std::env::var_os("PATH") {
+            Some(p) => {
+                let mut parts = vec![tool_dir.clone()];
+                parts.extend(std::env::split_paths(&p));
+                std::env::join_paths(parts).map_err(|e| Error::ProcessFailed {
+                    context: "build PATH".into(),
+                    source: std::io::Error::other(e),
+                })?
+            }
+            None => tool_dir.clone().into_os_string(),
+        };
+        let charm_dir =
+            std::fs::canonicalize(&self.charm_dir).map_err(io("find the charm directory"))?;
+        let context_id = invocation
+            .env
+            .get("JUJU_CONTEXT_ID")
+            .cloned()
+            .unwrap_or_default();
+        let mut cmd = Command::new(charm_dir.join("dispatch"));
+        cmd.current_dir(&charm_dir)
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr);
+        // A real unit agent does not leak its test runner's Juju variables.
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("JUJU_") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.envs(invocation.env)
+            .env("JUJU_CHARM_DIR", &charm_dir)
+            .env("CHARM_DIR", &charm_dir)
+            .env("JUJU_AGENT_SOCKET_ADDRESS", &socket)
+            .env("JUJU_AGENT_SOCKET_NETWORK", "unix")
+            .env("PATH", path)
+            .envs(&self.env);
+        let mut child = cmd.spawn().map_err(io("spawn the charm's dispatch"))?;
+
+        let started = Instant::now();
+        let mut timed_out = false;
+        let status = loop {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    serve(stream, tools, &context_id);
+                    continue;
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                Err(e) => return Err(io("accept a hook-tool connection")(e)),
+            }
+            if let Some(status) = child.try_wait().map_err(io("wait for the charm"))? {
+                break status;
+            }
+            if started.elapsed() > self.timeout {
+                timed_out = true;
+                let _ = child.kill();
+                break child.wait().map_err(io("wait for the killed charm"))?;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        let read = |p: &Path| {
+            std::fs::read(p)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default()
+        };
+        let stdout = read(&stdout_path);
+        let stderr = read(&stderr_path);
+        let error = if timed_out {
+            Some(format!("killed after {:?}", self.timeout))
+        } else if status.success() {
+            None
+        } else {
+            let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            Some(format!(
+                "dispatch exited with {status}: {}",
+                tail.join(" | ")
+            ))
+        };
+        Ok(CharmOutcome {
+            success: status.success() && !timed_out,
+            error,
+            stdout,
+            stderr,
+        })
+    }
+}

@@ -1,0 +1,1893 @@
+//! One hook run: the transaction (overlay of pending writes) and the hook tools, which parse
+//! their argv exactly as Juju's `jujuc` does.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::charm::{CharmOutcome, ToolServer};
+use crate::error::{Error, Result};
+use crate::hook::{Hook, HookOutcome, HookReport, ToolCall};
+use crate::model::{
+    Databag, LogLine, Model, Revision, Secret, SecretOwnerRef, Status, Tracker, app_of,
+    effective_config,
+};
+use crate::wire::{ToolRequest, ToolResponse};
+
+/// A tool failure: exit code and message (printed as `ERROR <message>`).
+struct Fail {
+    code: i32,
+    message: String,
+}
+
+fn fail(message: impl Into<String>) -> Fail {
+    Fail {
+        code: 1,
+        message: message.into(),
+    }
+}
+
+fn usage(message: impl Into<String>) -> Fail {
+    Fail {
+        code: 2,
+        message: message.into(),
+    }
+}
+
+type ToolResult = std::result::Result<String, Fail>;
+
+/// A pending `secret-set` (merged per hook on Juju >= 3.6).
+#[derive(Debug, Clone, Default)]
+struct PendingUpdate {
+    content: Option<Databag>,
+    label: Option<String>,
+    description: Option<String>,
+    expire: Option<OffsetDateTime>,
+    rotate: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ActionCtx {
+    pub(crate) id: u32,
+    pub(crate) params: Value,
+    pub(crate) results: BTreeMap<String, String>,
+    pub(crate) failure: Option<String>,
+    pub(crate) logs: Vec<String>,
+}
+
+/// The state of one hook run.
+pub(crate) struct Session<'m> {
+    model: &'m mut Model,
+    unit: String,
+    app: String,
+    hook: Hook,
+    hook_name: String,
+    leader: bool,
+    minion: bool,
+    /// Remote databags as they were when the hook started: (relation, owner) -> data.
+    snapshot: BTreeMap<(u32, String), Databag>,
+    /// Pending merges into own databags: (relation, owner) -> delta ("" deletes).
+    rel_writes: BTreeMap<(u32, String), Databag>,
+    /// Remote units this unit sees in each relation, during this hook.
+    members: BTreeMap<u32, BTreeSet<String>>,
+    /// Relations this unit may name with `-r`.
+    known: BTreeSet<u32>,
+    new_secrets: BTreeMap<String, Secret>,
+    updates: BTreeMap<String, PendingUpdate>,
+    removes: Vec<(String, Option<u32>)>,
+    tracking: BTreeMap<String, Tracker>,
+    grants: Vec<(String, u32, String, bool)>,
+    state_delta: BTreeMap<String, Option<String>>,
+    action: Option<ActionCtx>,
+    calls: u32,
+}
+
+/// Runs `hook` on `unit` with its app's charm; commits on success.
+pub(crate) fn run(model: &mut Model, unit: &str, hook: Hook) -> Result<HookReport> {
+    let u = model
+        .unit(unit)
+        .ok_or_else(|| Error::UnitNotFound(unit.to_owned()))?;
+    let app_name = app_of(unit).to_owned();
+    let app = model
+        .apps
+        .get(&app_name)
+        .ok_or_else(|| Error::UnitNotFound(unit.to_owned()))?;
+    let charm = app.charm.clone();
+    let inconsistent = |reason: String, name: &str| Error::InconsistentHook {
+        unit: unit.to_owned(),
+        hook: name.to_owned(),
+        reason,
+    };
+    // Consistency checks and the relation context.
+    let mut endpoint = String::new();
+    let mut remote_app = String::new();
+    if let Some(id) = hook.relation() {
+        let rel = model.relations.get(&id).ok_or_else(|| {
+            inconsistent(format!("relation {id} does not exist"), "relation hook")
+        })?;
+        endpoint = rel
+            .endpoint_of(&app_name)
+            .ok_or_else(|| {
+                inconsistent(
+                    format!("{app_name} is not in relation {id}"),
+                    "relation hook",
+                )
+            })?
+            .to_owned();
+        remote_app = rel.remote_app_of(&app_name).unwrap_or_default().to_owned();
+    }
+    let hook_name = hook.name_with(&endpoint);
+    let secret_xid = match &hook {
+        Hook::SecretChanged { xid }
+        | Hook::SecretExpired { xid, .. }
+        | Hook::SecretRemove { xid, .. } => Some(xid.clone()),
+        _ => None,
+    };
+    if let Some(xid) = &secret_xid
+        && !model.secrets.contains_key(xid)
+    {
+        return Err(inconsistent(
+            format!("secret {xid} does not exist"),
+            &hook_name,
+        ));
+    }
+    let leader = model.is_leader(unit);
+
+    // Membership as this hook sees it, and the relations it may name.
+    let mut members = BTreeMap::new();
+    let mut known = BTreeSet::new();
+    for (id, view) in &u.views {
+        members.insert(*id, view.members.keys().cloned().collect::<BTreeSet<_>>());
+        known.insert(*id);
+    }
+    match &hook {
+        Hook::RelationCreated { relation } => {
+            known.insert(*relation);
+            members.entry(*relation).or_default();
+        }
+        Hook::RelationJoined { relation, unit: r } => {
+            members.entry(*relation).or_default().insert(r.clone());
+        }
+        Hook::RelationDeparted {
+            relation, unit: r, ..
+        } => {
+            members.entry(*relation).or_default().remove(r);
+        }
+        _ => {}
+    }
+    if let Some(id) = hook.relation() {
+        known.insert(id);
+    }
+
+    // Snapshot of every databag of this unit's relations.
+    let mut snapshot = BTreeMap::new();
+    for id in &known {
+        if let Some(rel) = model.relations.get(id) {
+            for (owner, bag) in rel.unit_bags.iter().chain(rel.app_bags.iter()) {
+                snapshot.insert((*id, owner.clone()), bag.data.clone());
+            }
+        }
+    }
+
+    let env = build_env(model, unit, &hook, &hook_name, &endpoint, &remote_app)?;
+    let action = match &hook {
+        Hook::Action { id, params, .. } => Some(ActionCtx {
+            id: *id,
+            params: serde_json::from_str(params).unwrap_or_else(|_| json!({})),
+            ..ActionCtx::default()
+        }),
+        _ => None,
+    };
+    let mut session = Session {
+        model,
+        unit: unit.to_owned(),
+        app: app_name,
+        hook: hook.clone(),
+        hook_name: hook_name.clone(),
+        leader,
+        minion: false,
+        snapshot,
+        rel_writes: BTreeMap::new(),
+        members,
+        known,
+        new_secrets: BTreeMap::new(),
+        updates: BTreeMap::new(),
+        removes: Vec::new(),
+        tracking: BTreeMap::new(),
+        grants: Vec::new(),
+        state_delta: BTreeMap::new(),
+        action,
+        calls: 0,
+    };
+    let invocation = crate::charm::Invocation {
+        env: &env,
+        unit,
+        hook: &hook,
+    };
+    let outcome: CharmOutcome = charm.run(&invocation, &mut session)?;
+    session.record_output(&outcome);
+    let result = if outcome.success {
+        match session.commit() {
+            Ok(()) => HookOutcome::Committed,
+            Err(reason) => HookOutcome::CommitRefused { reason },
+        }
+    } else {
+        session.keep_action_results();
+        HookOutcome::Failed {
+            reason: outcome
+                .error
+                .clone()
+                .unwrap_or_else(|| "the charm failed".to_owned()),
+        }
+    };
+    let committed = result.is_committed();
+    let model = session.model;
+    if committed {
+        model.hook_done(unit, &hook);
+    }
+    let report = HookReport {
+        unit: unit.to_owned(),
+        hook,
+        name: hook_name,
+        outcome: result,
+        env,
+    };
+    model.history.push(report.clone());
+    Ok(report)
+}
+
+/// The Juju environment of a hook, as `HookVars` builds it.
+fn build_env(
+    model: &Model,
+    unit: &str,
+    hook: &Hook,
+    hook_name: &str,
+    endpoint: &str,
+    remote_app: &str,
+) -> Result<BTreeMap<String, String>> {
+    let mut env = BTreeMap::new();
+    let mut set = |k: &str, v: &str| {
+        env.insert(k.to_owned(), v.to_owned());
+    };
+    set("JUJU_UNIT_NAME", unit);
+    set("JUJU_MODEL_NAME", &model.name);
+    set("JUJU_MODEL_UUID", &model.uuid);
+    set("JUJU_VERSION", &model.options.juju_version);
+    set(
+        "JUJU_CONTEXT_ID",
+        &format!("{unit}-{hook_name}-{}", model.history.len()),
+    );
+    set("JUJU_AVAILABILITY_ZONE", "");
+    set("JUJU_MACHINE_ID", "");
+    set("JUJU_PRINCIPAL_UNIT", "");
+    set("JUJU_API_ADDRESSES", "10.0.0.1:17070");
+    match hook {
+        Hook::Action { id, name, .. } => {
+            set("JUJU_DISPATCH_PATH", &format!("actions/{name}"));
+            set("JUJU_HOOK_NAME", "");
+            set("JUJU_ACTION_NAME", name);
+            set("JUJU_ACTION_UUID", &id.to_string());
+            set("JUJU_ACTION_TAG", &format!("action-{id}"));
+        }
+        _ => {
+            set("JUJU_DISPATCH_PATH", &format!("hooks/{hook_name}"));
+            set("JUJU_HOOK_NAME", hook_name);
+        }
+    }
+    if let Some(id) = hook.relation() {
+        set("JUJU_RELATION", endpoint);
+        set("JUJU_RELATION_ID", &format!("{endpoint}:{id}"));
+        set("JUJU_REMOTE_APP", remote_app);
+        let remote_unit = match hook {
+            Hook::RelationJoined { unit, .. }
+            | Hook::RelationDeparted { unit, .. }
+            | Hook::RelationChanged {
+                unit: Some(unit), ..
+            } => unit.as_str(),
+            _ => "",
+        };
+        set("JUJU_REMOTE_UNIT", remote_unit);
+        if let Hook::RelationDeparted { departing, .. } = hook {
+            set("JUJU_DEPARTING_UNIT", departing);
+        }
+    }
+    let secret = match hook {
+        Hook::SecretChanged { xid } => Some((xid, None)),
+        Hook::SecretExpired { xid, revision } | Hook::SecretRemove { xid, revision } => {
+            Some((xid, Some(*revision)))
+        }
+        _ => None,
+    };
+    if let Some((xid, revision)) = secret {
+        let s = model
+            .secrets
+            .get(xid)
+            .ok_or_else(|| Error::SecretNotFound(xid.clone()))?;
+        set("JUJU_SECRET_ID", &s.uri);
+        let label = if s.owner_side(unit) {
+            s.label.clone()
+        } else {
+            s.trackers.get(unit).and_then(|t| t.label.clone())
+        };
+        set("JUJU_SECRET_LABEL", label.as_deref().unwrap_or(""));
+        let revision = revision.unwrap_or(s.latest);
+        if revision > 0 {
+            set("JUJU_SECRET_REVISION", &revision.to_string());
+        }
+    }
+    Ok(env)
+}
+
+impl ToolServer for Session<'_> {
+    fn call(&mut self, request: &ToolRequest) -> ToolResponse {
+        self.calls += 1;
+        let index = self.calls;
+        let fault = self
+            .model
+            .faults
+            .iter()
+            .position(|f| f.matches(&self.unit, index, &request.tool));
+        let result = match fault {
+            Some(pos) => {
+                self.model.faults.remove(pos);
+                Err(fail(format!(
+                    "injected fault: {} call #{index} failed",
+                    request.tool
+                )))
+            }
+            None => self.dispatch(request),
+        };
+        let response = match result {
+            Ok(stdout) => ToolResponse {
+                stdout,
+                stderr: String::new(),
+                code: 0,
+            },
+            Err(f) => ToolResponse {
+                stdout: String::new(),
+                stderr: format!("ERROR {}\n", f.message),
+                code: f.code,
+            },
+        };
+        self.model.trace.push(ToolCall {
+            unit: self.unit.clone(),
+            hook: self.hook_name.clone(),
+            index,
+            tool: request.tool.clone(),
+            args: request.args.clone(),
+            code: response.code,
+            stderr: response.stderr.clone(),
+        });
+        response
+    }
+}
+
+/// Parsed gnuflag-style arguments.
+struct Args {
+    flags: BTreeMap<&'static str, String>,
+    positional: Vec<String>,
+}
+
+impl Args {
+    fn flag(&self, name: &str) -> Option<&str> {
+        self.flags.get(name).map(String::as_str)
+    }
+
+    fn bool(&self, name: &str) -> bool {
+        self.flags.get(name).is_some_and(|v| v == "true")
+    }
+}
+
+/// Parses `args` against a spec of flags: (canonical name, aliases, takes a value).
+/// Flags and positionals may be interleaved; `--` ends flags.
+fn parse_args(
+    args: &[String],
+    spec: &[(&'static str, &[&str], bool)],
+) -> std::result::Result<Args, Fail> {
+    let mut flags = BTreeMap::new();
+    let mut positional = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--" {
+            positional.extend(iter.by_ref().cloned());
+            break;
+        }
+        if arg == "-" || !arg.starts_with('-') {
+            positional.push(arg.clone());
+            continue;
+        }
+        let body = arg.trim_start_matches('-');
+        let (name, inline) = match body.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_owned())),
+            None => (body, None),
+        };
+        let Some((canonical, _, takes_value)) = spec
+            .iter()
+            .find(|(c, aliases, _)| *c == name || aliases.contains(&name))
+        else {
+            return Err(usage(format!("flag provided but not defined: {arg}")));
+        };
+        let value = if *takes_value {
+            match inline {
+                Some(v) => v,
+                None => iter
+                    .next()
+                    .cloned()
+                    .ok_or_else(|| usage(format!("flag needs an argument: {arg}")))?,
+            }
+        } else {
+            match inline.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None | Some("true" | "1" | "t") => "true".to_owned(),
+                Some("false" | "0" | "f") => "false".to_owned(),
+                Some(other) => {
+                    return Err(usage(format!("invalid boolean value {other:?} for {arg}")));
+                }
+            }
+        };
+        flags.insert(*canonical, value);
+    }
+    Ok(Args { flags, positional })
+}
+
+const FORMAT: (&str, &[&str], bool) = ("format", &[], true);
+
+fn to_json(v: &impl serde::Serialize) -> ToolResult {
+    serde_json::to_string(v)
+        .map(|s| s + "\n")
+        .map_err(|e| fail(format!("cannot encode output: {e}")))
+}
+
+/// Go-style duration (`24h`, `1h30m`, `90s`).
+fn parse_duration(s: &str) -> Option<time::Duration> {
+    let mut total = time::Duration::ZERO;
+    let mut num = String::new();
+    let mut chars = s.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            num.push(c);
+            continue;
+        }
+        let mut unit = c.to_string();
+        if c == 'm' && chars.peek() == Some(&'s') {
+            chars.next();
+            unit = "ms".into();
+        }
+        let n: f64 = num.parse().ok()?;
+        num.clear();
+        let secs = match unit.as_str() {
+            "h" => n * 3600.0,
+            "m" => n * 60.0,
+            "s" => n,
+            "ms" => n / 1000.0,
+            _ => return None,
+        };
+        total += time::Duration::seconds_f64(secs);
+        any = true;
+    }
+    (any && num.is_empty() && total > time::Duration::ZERO).then_some(total)
+}
+
+/// `--expire`: RFC 3339, RFC 3339 without zone (UTC), or a Go duration from now.
+fn parse_expire(s: &str, now: OffsetDateTime) -> std::result::Result<OffsetDateTime, Fail> {
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t);
+    }
+    if let Ok(t) = OffsetDateTime::parse(&format!("{s}Z"), &Rfc3339) {
+        return Ok(t);
+    }
+    parse_duration(s)
+        .map(|d| now + d)
+        .ok_or_else(|| usage(format!("invalid expire value {s:?}")))
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// The xid of `secret:<xid>`, `secret://<uuid>/<xid>` or a bare xid.
+fn xid_of(id: &str) -> &str {
+    let id = id.trim();
+    match id.rfind('/') {
+        Some(p) => id.get(p + 1..).unwrap_or_default(),
+        None => id.strip_prefix("secret:").unwrap_or(id),
+    }
+}
+
+fn valid_secret_key(key: &str) -> bool {
+    let b = key.as_bytes();
+    let Some((&first, rest)) = b.split_first() else {
+        return false;
+    };
+    let mut groups = 0;
+    let mut hyphen = false;
+    for &c in rest {
+        if c == b'-' {
+            if hyphen {
+                return false;
+            }
+            hyphen = true;
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            groups += 1;
+            hyphen = false;
+        } else {
+            return false;
+        }
+    }
+    first.is_ascii_lowercase() && !hyphen && groups >= 2
+}
+
+fn valid_action_key(key: &str) -> bool {
+    key.split('.').all(|seg| {
+        let b = seg.as_bytes();
+        !b.is_empty()
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b.first().is_some_and(|c| *c != b'-')
+            && b.last().is_some_and(|c| *c != b'-')
+    })
+}
+
+/// A `k: v` / JSON map from a `--file` payload.
+fn parse_map_file(text: &str) -> std::result::Result<Databag, Fail> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Ok(Databag::new());
+    }
+    if let Ok(v) = serde_json::from_str::<BTreeMap<String, Value>>(trimmed) {
+        return Ok(v
+            .into_iter()
+            .map(|(k, v)| {
+                let s = match v {
+                    Value::String(s) => s,
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                (k, s)
+            })
+            .collect());
+    }
+    let mut out = Databag::new();
+    for line in trimmed.lines().filter(|l| !l.trim().is_empty()) {
+        let (k, v) = line
+            .split_once(':')
+            .ok_or_else(|| fail(format!("cannot parse settings line {line:?}")))?;
+        let v = v.trim().trim_matches('"').trim_matches('\'');
+        out.insert(k.trim().to_owned(), v.to_owned());
+    }
+    Ok(out)
+}
+
+impl Session<'_> {
+    fn dispatch(&mut self, req: &ToolRequest) -> ToolResult {
+        let a = &req.args;
+        match req.tool.as_str() {
+            "relation-ids" => self.relation_ids(a),
+            "relation-list" => self.relation_list(a),
+            "relation-get" => self.relation_get(a),
+            "relation-set" => self.relation_set(req),
+            "is-leader" => self.is_leader(a),
+            "secret-add" => self.secret_add(req),
+            "secret-get" => self.secret_get(a),
+            "secret-set" => self.secret_set(req),
+            "secret-remove" => self.secret_remove(a),
+            "secret-info-get" => self.secret_info_get(a),
+            "secret-ids" => self.secret_ids(a),
+            "secret-grant" => self.secret_grant(a, true),
+            "secret-revoke" => self.secret_grant(a, false),
+            "status-set" => self.status_set(a),
+            "status-get" => self.status_get(a),
+            "application-version-set" => self.application_version_set(a),
+            "juju-log" => self.juju_log(a),
+            "config-get" => self.config_get(a),
+            "action-get" => self.action_get(a),
+            "action-set" => self.action_set(a),
+            "action-fail" => self.action_fail(a),
+            "action-log" => self.action_log(a),
+            "state-get" => self.state_get(a),
+            "state-set" => self.state_set(req),
+            "state-delete" => self.state_delete(a),
+            "goal-state" => self.goal_state(a),
+            other => Err(fail(format!(
+                "{other}: this hook tool is not simulated by juju-sim"
+            ))),
+        }
+    }
+
+    // --- relations ---
+
+    fn current_relation(&self) -> Option<u32> {
+        self.hook.relation()
+    }
+
+    /// Resolves `-r` (`<id>` or `<endpoint>:<id>`), defaulting to the hook's relation.
+    fn relation_flag(&self, args: &Args) -> std::result::Result<u32, Fail> {
+        match args.flag("relation") {
+            Some(v) => {
+                let num = v.rsplit(':').next().unwrap_or(v);
+                let id: u32 = num.parse().map_err(|_| {
+                    usage(format!(
+                        "invalid value {v:?} for option -r: relation not found"
+                    ))
+                })?;
+                if self.known.contains(&id) && self.model.relations.contains_key(&id) {
+                    Ok(id)
+                } else {
+                    Err(usage(format!(
+                        "invalid value {v:?} for option -r: relation not found"
+                    )))
+                }
+            }
+            None => self
+                .current_relation()
+                .ok_or_else(|| usage("no relation id specified")),
+        }
+    }
+
+    fn rel_ref(&self, id: u32) -> String {
+        let ep = self
+            .model
+            .relations
+            .get(&id)
+            .and_then(|r| r.endpoint_of(&self.app))
+            .unwrap_or_default();
+        format!("{ep}:{id}")
+    }
+
+    fn relation_ids(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[FORMAT])?;
+        let endpoint = match args.positional.first() {
+            Some(e) => e.clone(),
+            None => match self.current_relation() {
+                Some(id) => self
+                    .model
+                    .relations
+                    .get(&id)
+                    .and_then(|r| r.endpoint_of(&self.app))
+                    .unwrap_or_default()
+                    .to_owned(),
+                None => return Err(usage("no endpoint name specified")),
+            },
+        };
+        let broken_now = match &self.hook {
+            Hook::RelationBroken { relation } => Some(*relation),
+            _ => None,
+        };
+        let ids: Vec<String> = self
+            .model
+            .relations
+            .values()
+            .filter(|r| {
+                r.endpoint_of(&self.app) == Some(endpoint.as_str())
+                    && !r.dying
+                    && self.known.contains(&r.id)
+                    && broken_now != Some(r.id)
+            })
+            .map(|r| format!("{endpoint}:{}", r.id))
+            .collect();
+        to_json(&ids)
+    }
+
+    fn relation_list(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(
+            a,
+            &[FORMAT, ("relation", &["r"], true), ("app", &[], false)],
+        )?;
+        let id = self.relation_flag(&args)?;
+        if args.bool("app") {
+            let remote = self
+                .model
+                .relations
+                .get(&id)
+                .and_then(|r| r.remote_app_of(&self.app))
+                .unwrap_or_default();
+            return to_json(&remote);
+        }
+        let members: Vec<String> = self
+            .members
+            .get(&id)
+            .map(|m| m.iter().cloned().collect())
+            .unwrap_or_default();
+        to_json(&members)
+    }
+
+    /// Own databag content: committed data merged with this hook's pending writes.
+    fn own_bag(&self, id: u32, owner: &str) -> Databag {
+        let mut bag = self
+            .model
+            .relations
+            .get(&id)
+            .and_then(|r| {
+                if owner.contains('/') {
+                    r.unit_bags.get(owner)
+                } else {
+                    r.app_bags.get(owner)
+                }
+            })
+            .map(|b| b.data.clone())
+            .unwrap_or_default();
+        if let Some(delta) = self.rel_writes.get(&(id, owner.to_owned())) {
+            for (k, v) in delta {
+                if v.is_empty() {
+                    bag.remove(k);
+                } else {
+                    bag.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        bag
+    }
+
+    fn relation_get(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(
+            a,
+            &[FORMAT, ("relation", &["r"], true), ("app", &[], false)],
+        )?;
+        let id = self.relation_flag(&args)?;
+        let mut app_flag = args.bool("app");
+        let key = args
+            .positional
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "-".into());
+        if args.positional.len() > 2 {
+            return Err(usage(format!(
+                "unrecognized args: {:?}",
+                args.positional.get(2..).unwrap_or_default()
+            )));
+        }
+        let rel = self
+            .model
+            .relations
+            .get(&id)
+            .ok_or_else(|| usage("relation not found"))?;
+        let is_peer = rel.is_peer();
+        let remote_app = rel.remote_app_of(&self.app).unwrap_or_default().to_owned();
+        let target = match args.positional.get(1) {
+            Some(t) if app_flag => app_of(t).to_owned(),
+            Some(t) if !t.contains('/') => {
+                return Err(fail(format!(
+                    "expected unit name, got application name {t:?}"
+                )));
+            }
+            Some(t) => t.clone(),
+            None if app_flag => remote_app.clone(),
+            None => {
+                let ctx_unit = match &self.hook {
+                    Hook::RelationJoined { relation, unit }
+                    | Hook::RelationDeparted { relation, unit, .. }
+                    | Hook::RelationChanged {
+                        relation,
+                        unit: Some(unit),
+                    } if *relation == id => Some(unit.clone()),
+                    _ => None,
+                };
+                match ctx_unit {
+                    Some(u) => u,
+                    None if self.current_relation() == Some(id) => {
+                        app_flag = true;
+                        remote_app.clone()
+                    }
+                    None => return Err(usage("no unit id specified")),
+                }
+            }
+        };
+        let bag = if app_flag && target == self.app {
+            if !is_peer && !self.leader {
+                return Err(fail("permission denied"));
+            }
+            self.own_bag(id, &target)
+        } else if !app_flag && target == self.unit {
+            self.own_bag(id, &target)
+        } else {
+            let in_relation = if app_flag {
+                target == remote_app
+            } else {
+                app_of(&target) == remote_app
+            };
+            if !in_relation {
+                return Err(fail(format!(
+                    "cannot read settings for {target:?} in relation {}: not found",
+                    self.rel_ref(id)
+                )));
+            }
+            match self.snapshot.get(&(id, target.clone())) {
+                Some(b) => b.clone(),
+                None if app_flag => Databag::new(),
+                None => {
+                    return Err(fail(format!(
+                        "cannot read settings for unit {target:?} in relation {}: settings not found",
+                        self.rel_ref(id)
+                    )));
+                }
+            }
+        };
+        if key == "-" {
+            to_json(&bag)
+        } else {
+            to_json(&bag.get(&key))
+        }
+    }
+
+    fn relation_set(&mut self, req: &ToolRequest) -> ToolResult {
+        let args = parse_args(
+            &req.args,
+            &[
+                FORMAT,
+                ("relation", &["r"], true),
+                ("app", &[], false),
+                ("file", &[], true),
+            ],
+        )?;
+        let id = self.relation_flag(&args)?;
+        let mut delta = match args.flag("file") {
+            Some("-") => parse_map_file(req.stdin.as_deref().unwrap_or_default())?,
+            Some(path) => parse_map_file(
+                req.files
+                    .get(path)
+                    .ok_or_else(|| fail(format!("open {path}: no such file or directory")))?,
+            )?,
+            None => Databag::new(),
+        };
+        let mut seen = BTreeSet::new();
+        for kv in &args.positional {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| usage(format!("expected \"key=value\", got {kv:?}")))?;
+            if k.is_empty() {
+                return Err(usage(format!("expected \"key=value\", got {kv:?}")));
+            }
+            if !seen.insert(k.to_owned()) {
+                return Err(usage(format!("duplicate key specified: {k:?}")));
+            }
+            delta.insert(k.to_owned(), v.to_owned());
+        }
+        let owner = if args.bool("app") {
+            if !self.leader_now() {
+                return Err(fail("cannot write relation settings"));
+            }
+            self.app.clone()
+        } else {
+            self.unit.clone()
+        };
+        let pending = self.rel_writes.entry((id, owner)).or_default();
+        pending.extend(delta);
+        Ok(String::new())
+    }
+
+    // --- leadership ---
+
+    /// Leadership as `is-leader` reports it: sticky `false` within a hook.
+    fn leader_now(&mut self) -> bool {
+        if self.minion {
+            return false;
+        }
+        let leader = self.model.is_leader(&self.unit) && self.leader;
+        if !leader {
+            self.minion = true;
+        }
+        leader
+    }
+
+    fn is_leader(&mut self, a: &[String]) -> ToolResult {
+        parse_args(a, &[FORMAT])?;
+        let leader = self.leader_now();
+        to_json(&leader)
+    }
+
+    // --- secrets ---
+
+    /// Content from `key=value`, `key#base64=...`, `key#file=path` args.
+    fn secret_content(
+        &self,
+        positional: &[String],
+        file: Option<&str>,
+        req: &ToolRequest,
+    ) -> std::result::Result<Databag, Fail> {
+        let mut content = match file {
+            Some(path) => parse_map_file(
+                req.files
+                    .get(path)
+                    .ok_or_else(|| fail(format!("open {path}: no such file or directory")))?,
+            )?,
+            None => Databag::new(),
+        };
+        for kv in positional {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| usage(format!("key value {kv:?} not valid")))?;
+            let (key, value) = if let Some(key) = k.strip_suffix("#file") {
+                let data = req
+                    .files
+                    .get(v)
+                    .ok_or_else(|| fail(format!("open {v}: no such file or directory")))?;
+                (key, data.clone())
+            } else if let Some(key) = k.strip_suffix("#base64") {
+                (
+                    key,
+                    decode_base64(v).ok_or_else(|| usage(format!("invalid base64 for {key:?}")))?,
+                )
+            } else {
+                (k, v.to_owned())
+            };
+            if !valid_secret_key(key) {
+                return Err(usage(format!("key {key:?} not valid")));
+            }
+            content.insert(key.to_owned(), value);
+        }
+        Ok(content)
+    }
+
+    fn find_secret(&self, xid: &str) -> Option<&Secret> {
+        self.new_secrets
+            .get(xid)
+            .or_else(|| self.model.secrets.get(xid))
+    }
+
+    /// The owner label of a secret, counting this hook's pending relabel.
+    fn owner_label(&self, s: &Secret) -> Option<String> {
+        self.updates
+            .get(&s.xid)
+            .and_then(|u| u.label.clone())
+            .or_else(|| s.label.clone())
+    }
+
+    fn consumer_tracker(&self, xid: &str) -> Option<Tracker> {
+        self.tracking.get(xid).cloned().or_else(|| {
+            self.model
+                .secrets
+                .get(xid)
+                .and_then(|s| s.trackers.get(&self.unit).cloned())
+        })
+    }
+
+    fn can_read(&self, s: &Secret) -> bool {
+        if s.owner_side(&self.unit) {
+            return true;
+        }
+        s.grants.iter().any(|(rel, targets)| {
+            self.model.relations.get(rel).is_some_and(|r| !r.dying)
+                && (targets.contains(&self.unit) || targets.contains(&self.app))
+        })
+    }
+
+    /// Label lookup: owned secrets first (unit-owned; app-owned if leader), then consumer labels.
+    fn lookup_label(&self, label: &str) -> Option<String> {
+        let owned = self
+            .new_secrets
+            .values()
+            .chain(self.model.secrets.values())
+            .find(|s| {
+                s.owned_by(&self.unit, &self.app, self.leader)
+                    && self.owner_label(s).as_deref() == Some(label)
+            });
+        if let Some(s) = owned {
+            return Some(s.xid.clone());
+        }
+        self.model
+            .secrets
+            .values()
+            .find(|s| {
+                self.consumer_tracker(&s.xid)
+                    .and_then(|t| t.label)
+                    .as_deref()
+                    == Some(label)
+            })
+            .map(|s| s.xid.clone())
+    }
+
+    fn not_found(id: &str) -> Fail {
+        fail(format!("secret {id:?} not found"))
+    }
+
+    fn secret_add(&mut self, req: &ToolRequest) -> ToolResult {
+        let args = parse_args(
+            &req.args,
+            &[
+                ("label", &[], true),
+                ("description", &[], true),
+                ("expire", &[], true),
+                ("rotate", &[], true),
+                ("owner", &[], true),
+                ("file", &[], true),
+            ],
+        )?;
+        let content = self.secret_content(&args.positional, args.flag("file"), req)?;
+        if content.is_empty() {
+            return Err(usage("missing secret value"));
+        }
+        let owner = match args.flag("owner").unwrap_or("application") {
+            "application" => {
+                if !self.leader_now() {
+                    return Err(fail("this unit is not the leader"));
+                }
+                SecretOwnerRef::App(self.app.clone())
+            }
+            "unit" => SecretOwnerRef::Unit(self.unit.clone()),
+            other => return Err(usage(format!("secret owner {other:?} not valid"))),
+        };
+        let expire = args
+            .flag("expire")
+            .map(|e| parse_expire(e, self.model.now))
+            .transpose()?;
+        let rotate = self.rotate_flag(&args)?;
+        let (xid, uri) = self.model.mint_secret_id();
+        self.new_secrets.insert(
+            xid.clone(),
+            Secret {
+                xid: xid.clone(),
+                uri: uri.clone(),
+                owner,
+                label: args.flag("label").map(str::to_owned),
+                description: args.flag("description").map(str::to_owned),
+                rotate,
+                revisions: BTreeMap::from([(1, Revision { content, expire })]),
+                latest: 1,
+                trackers: BTreeMap::from([(
+                    self.unit.clone(),
+                    Tracker {
+                        revision: 1,
+                        label: None,
+                    },
+                )]),
+                grants: BTreeMap::new(),
+            },
+        );
+        Ok(format!("{uri}\n"))
+    }
+
+    fn rotate_flag(&self, args: &Args) -> std::result::Result<Option<String>, Fail> {
+        match args.flag("rotate") {
+            None => Ok(None),
+            Some(
+                p @ ("never" | "hourly" | "daily" | "weekly" | "monthly" | "quarterly" | "yearly"),
+            ) => Ok(Some(p.to_owned())),
+            Some(other) => Err(usage(format!("rotate policy {other:?} not valid"))),
+        }
+    }
+
+    fn secret_get(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(
+            a,
+            &[
+                FORMAT,
+                ("label", &[], true),
+                ("peek", &[], false),
+                ("refresh", &[], false),
+            ],
+        )?;
+        if args.bool("peek") && args.bool("refresh") {
+            return Err(usage("specify one of --peek or --refresh but not both"));
+        }
+        let label = args.flag("label").map(str::to_owned);
+        let mut pos = args.positional.iter();
+        let (xid, key) = match pos.next() {
+            Some(first) if first.starts_with("secret:") || label.is_none() => {
+                (xid_of(first).to_owned(), pos.next().cloned())
+            }
+            Some(key) => {
+                let l = label.clone().unwrap_or_default();
+                (
+                    self.lookup_label(&l).ok_or_else(|| Self::not_found(&l))?,
+                    Some(key.clone()),
+                )
+            }
+            None => {
+                let l = label
+                    .clone()
+                    .ok_or_else(|| usage("require either a secret URI or label"))?;
+                (
+                    self.lookup_label(&l).ok_or_else(|| Self::not_found(&l))?,
+                    None,
+                )
+            }
+        };
+        let secret = self
+            .find_secret(&xid)
+            .ok_or_else(|| Self::not_found(&xid))?;
+        if !self.can_read(secret) {
+            return Err(Self::not_found(&xid));
+        }
+        let owner_side = secret.owner_side(&self.unit);
+        let latest = secret.latest;
+        let by_id = args
+            .positional
+            .first()
+            .is_some_and(|p| p.starts_with("secret:"))
+            || (label.is_none() && !args.positional.is_empty());
+        // Giving an id and a label sets the label.
+        if by_id && let Some(l) = &label {
+            if owner_side {
+                if let Some(s) = self.new_secrets.get_mut(&xid) {
+                    s.label = Some(l.clone());
+                } else {
+                    self.merge_update(
+                        &xid,
+                        PendingUpdate {
+                            label: Some(l.clone()),
+                            ..PendingUpdate::default()
+                        },
+                    );
+                }
+            } else {
+                let mut t = self.consumer_tracker(&xid).unwrap_or(Tracker {
+                    revision: latest,
+                    label: None,
+                });
+                t.label = Some(l.clone());
+                self.tracking.insert(xid.clone(), t);
+            }
+        }
+        let revision = if args.bool("peek") {
+            latest
+        } else if args.bool("refresh") {
+            let mut t = self.consumer_tracker(&xid).unwrap_or_default();
+            t.revision = latest;
+            self.tracking.insert(xid.clone(), t);
+            latest
+        } else {
+            match self.consumer_tracker(&xid) {
+                Some(t) if t.revision > 0 => t.revision,
+                other => {
+                    let mut t = other.unwrap_or_default();
+                    t.revision = latest;
+                    self.tracking.insert(xid.clone(), t);
+                    latest
+                }
+            }
+        };
+        let secret = self
+            .find_secret(&xid)
+            .ok_or_else(|| Self::not_found(&xid))?;
+        let content = secret
+            .revisions
+            .get(&revision)
+            .map(|r| r.content.clone())
+            .ok_or_else(|| fail(format!("secret {xid:?} revision {revision} not found")))?;
+        match key {
+            Some(k) => {
+                let (k, b64) = match k.strip_suffix("#base64") {
+                    Some(k) => (k.to_owned(), true),
+                    None => (k, false),
+                };
+                let v = content
+                    .get(&k)
+                    .ok_or_else(|| fail(format!("secret key {k:?} not found")))?;
+                if b64 {
+                    to_json(&encode_base64(v.as_bytes()))
+                } else {
+                    to_json(v)
+                }
+            }
+            None => to_json(&content),
+        }
+    }
+
+    /// Checks that this unit may manage `xid` (owner; leader for app-owned).
+    fn manageable(&self, id: &str) -> std::result::Result<String, Fail> {
+        let xid = xid_of(id).to_owned();
+        let s = self.find_secret(&xid).ok_or_else(|| Self::not_found(id))?;
+        if !s.owner_side(&self.unit) {
+            return Err(Self::not_found(id));
+        }
+        if !s.owned_by(&self.unit, &self.app, self.leader) {
+            return Err(fail("permission denied"));
+        }
+        Ok(xid)
+    }
+
+    fn merge_update(&mut self, xid: &str, update: PendingUpdate) {
+        let coalesce = self.model.options.coalesce_secret_set;
+        let entry = self.updates.entry(xid.to_owned()).or_default();
+        if coalesce {
+            if update.content.is_some() {
+                entry.content = update.content;
+            }
+            if update.label.is_some() {
+                entry.label = update.label;
+            }
+            if update.description.is_some() {
+                entry.description = update.description;
+            }
+            if update.expire.is_some() {
+                entry.expire = update.expire;
+            }
+            if update.rotate.is_some() {
+                entry.rotate = update.rotate;
+            }
+        } else {
+            *entry = update;
+        }
+    }
+
+    fn secret_set(&mut self, req: &ToolRequest) -> ToolResult {
+        let args = parse_args(
+            &req.args,
+            &[
+                ("label", &[], true),
+                ("description", &[], true),
+                ("expire", &[], true),
+                ("rotate", &[], true),
+                ("owner", &[], true),
+                ("file", &[], true),
+            ],
+        )?;
+        let (id, rest) = args
+            .positional
+            .split_first()
+            .ok_or_else(|| usage("missing secret URI"))?;
+        let xid = self.manageable(id)?;
+        let content = self.secret_content(rest, args.flag("file"), req)?;
+        let update = PendingUpdate {
+            content: (!content.is_empty()).then_some(content),
+            label: args.flag("label").map(str::to_owned),
+            description: args.flag("description").map(str::to_owned),
+            expire: args
+                .flag("expire")
+                .map(|e| parse_expire(e, self.model.now))
+                .transpose()?,
+            rotate: self.rotate_flag(&args)?,
+        };
+        if let Some(s) = self.new_secrets.get_mut(&xid) {
+            // Created in this hook: still revision 1.
+            if let Some(rev) = s.revisions.get_mut(&1) {
+                if let Some(c) = update.content {
+                    rev.content = c;
+                }
+                if update.expire.is_some() {
+                    rev.expire = update.expire;
+                }
+            }
+            if update.label.is_some() {
+                s.label = update.label;
+            }
+            if update.description.is_some() {
+                s.description = update.description;
+            }
+            if update.rotate.is_some() {
+                s.rotate = update.rotate;
+            }
+            return Ok(String::new());
+        }
+        self.merge_update(&xid, update);
+        Ok(String::new())
+    }
+
+    fn secret_remove(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[("revision", &[], true)])?;
+        let id = args
+            .positional
+            .first()
+            .ok_or_else(|| usage("missing secret URI"))?;
+        let xid = self.manageable(id)?;
+        let revision = args
+            .flag("revision")
+            .map(|r| {
+                r.parse::<u32>()
+                    .map_err(|_| usage(format!("invalid revision {r:?}")))
+            })
+            .transpose()?;
+        if let Some(rev) = revision
+            && !self
+                .find_secret(&xid)
+                .is_some_and(|s| s.revisions.contains_key(&rev))
+        {
+            return Err(fail(format!("secret revision {rev} not found")));
+        }
+        if self.new_secrets.contains_key(&xid) && revision.is_none() {
+            self.new_secrets.remove(&xid);
+            return Ok(String::new());
+        }
+        self.removes.push((xid, revision));
+        Ok(String::new())
+    }
+
+    fn secret_info_get(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[FORMAT, ("label", &[], true)])?;
+        let xid = match (args.positional.first(), args.flag("label")) {
+            (Some(_), Some(_)) => {
+                return Err(usage("specify either a secret URI or label but not both"));
+            }
+            (None, None) => return Err(usage("require either a secret URI or label")),
+            (Some(id), None) => xid_of(id).to_owned(),
+            (None, Some(l)) => {
+                let owned = self
+                    .new_secrets
+                    .values()
+                    .chain(self.model.secrets.values())
+                    .find(|s| {
+                        s.owned_by(&self.unit, &self.app, self.leader)
+                            && self.owner_label(s).as_deref() == Some(l)
+                    })
+                    .map(|s| s.xid.clone());
+                owned.ok_or_else(|| Self::not_found(l))?
+            }
+        };
+        let s = self
+            .find_secret(&xid)
+            .ok_or_else(|| Self::not_found(&xid))?;
+        if !s.owned_by(&self.unit, &self.app, self.leader) {
+            return Err(Self::not_found(&xid));
+        }
+        let mut info = serde_json::Map::new();
+        info.insert("revision".into(), json!(s.latest));
+        if let Some(l) = self.owner_label(s) {
+            info.insert("label".into(), json!(l));
+        }
+        let owner = match s.owner {
+            SecretOwnerRef::App(_) => "application",
+            SecretOwnerRef::Unit(_) => "unit",
+        };
+        info.insert("owner".into(), json!(owner));
+        let description = self
+            .updates
+            .get(&xid)
+            .and_then(|u| u.description.clone())
+            .or_else(|| s.description.clone());
+        if let Some(d) = description {
+            info.insert("description".into(), json!(d));
+        }
+        if let Some(e) = s.revisions.get(&s.latest).and_then(|r| r.expire) {
+            info.insert("expiry".into(), json!(rfc3339(e)));
+        }
+        if let Some(r) = &s.rotate {
+            info.insert("rotation".into(), json!(r));
+        }
+        to_json(&json!({ xid: Value::Object(info) }))
+    }
+
+    fn secret_ids(&mut self, a: &[String]) -> ToolResult {
+        parse_args(a, &[FORMAT])?;
+        let ids: Vec<String> = self
+            .model
+            .secrets
+            .values()
+            .chain(self.new_secrets.values())
+            .filter(|s| s.owned_by(&self.unit, &self.app, self.leader))
+            .map(|s| s.xid.clone())
+            .collect();
+        to_json(&ids)
+    }
+
+    fn secret_grant(&mut self, a: &[String], grant: bool) -> ToolResult {
+        let args = parse_args(
+            a,
+            &[
+                ("relation", &["r"], true),
+                ("unit", &[], true),
+                ("app", &[], true),
+            ],
+        )?;
+        let id = args
+            .positional
+            .first()
+            .ok_or_else(|| usage("missing secret URI"))?;
+        let xid = self.manageable(id)?;
+        let rel = self.relation_flag(&args)?;
+        let remote = self
+            .model
+            .relations
+            .get(&rel)
+            .and_then(|r| r.remote_app_of(&self.app))
+            .unwrap_or_default()
+            .to_owned();
+        let target = match (args.flag("unit"), args.flag("app")) {
+            (Some(_), Some(_)) => return Err(usage("specify either --app or --unit but not both")),
+            (Some(u), None) => {
+                if app_of(u) != remote {
+                    return Err(fail(format!(
+                        "cannot {} secret: unit {u:?} is not in relation {}",
+                        if grant { "grant" } else { "revoke" },
+                        self.rel_ref(rel)
+                    )));
+                }
+                u.to_owned()
+            }
+            (None, Some(app)) => app.to_owned(),
+            (None, None) => remote,
+        };
+        self.grants.push((xid, rel, target, grant));
+        Ok(String::new())
+    }
+
+    // --- status, log, config ---
+
+    fn status_set(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[("application", &[], false)])?;
+        let mut pos = args.positional.iter();
+        let kind = pos
+            .next()
+            .ok_or_else(|| usage("invalid args, require <status> [message]"))?;
+        if !matches!(
+            kind.as_str(),
+            "active" | "blocked" | "maintenance" | "waiting"
+        ) {
+            return Err(usage(format!(
+                "invalid status {kind:?}, expected one of [maintenance blocked waiting active]"
+            )));
+        }
+        let message = pos.cloned().collect::<Vec<_>>().join(" ");
+        let status = Status {
+            kind: kind.clone(),
+            message,
+        };
+        if args.bool("application") {
+            if !self.leader_now() {
+                return Err(fail("this unit is not the leader"));
+            }
+            if let Some(app) = self.model.apps.get_mut(&self.app) {
+                app.status = status;
+            }
+        } else if let Some(u) = self.model.unit_mut(&self.unit) {
+            u.status = status.clone();
+            u.status_history.push(status);
+        }
+        Ok(String::new())
+    }
+
+    fn status_get(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(
+            a,
+            &[
+                FORMAT,
+                ("application", &[], false),
+                ("include-data", &[], false),
+            ],
+        )?;
+        let one = |s: &Status| json!({"status": s.kind, "message": s.message, "status-data": {}});
+        let unit_status = self
+            .model
+            .unit(&self.unit)
+            .map(|u| one(&u.status))
+            .unwrap_or(Value::Null);
+        if args.bool("application") {
+            if !self.leader_now() {
+                return Err(fail("finding workload status: this unit is not the leader"));
+            }
+            let app = self.model.apps.get(&self.app);
+            let app_status = app.map(|a| one(&a.status)).unwrap_or(Value::Null);
+            let units: serde_json::Map<String, Value> = app
+                .map(|a| {
+                    a.units
+                        .values()
+                        .map(|u| (u.name.clone(), one(&u.status)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            return to_json(&json!({"application-status": app_status, "units": units}));
+        }
+        to_json(&unit_status)
+    }
+
+    fn application_version_set(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[])?;
+        let version = args.positional.join(" ");
+        if let Some(u) = self.model.unit_mut(&self.unit) {
+            u.workload_version = version;
+        }
+        Ok(String::new())
+    }
+
+    fn log(&mut self, level: &str, message: String) {
+        let hook = self.hook_name.clone();
+        if let Some(u) = self.model.unit_mut(&self.unit) {
+            u.logs.push(LogLine {
+                hook,
+                level: level.to_owned(),
+                message,
+            });
+        }
+    }
+
+    fn juju_log(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(
+            a,
+            &[("log-level", &["l"], true), ("debug", &[], false), FORMAT],
+        )?;
+        let level = match args.flag("log-level") {
+            Some(l) => {
+                let up = l.to_ascii_uppercase();
+                if !matches!(
+                    up.as_str(),
+                    "TRACE" | "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL"
+                ) {
+                    return Err(usage(format!("invalid log level {l:?}")));
+                }
+                up
+            }
+            None if args.bool("debug") => "DEBUG".into(),
+            None => "INFO".into(),
+        };
+        if args.positional.is_empty() {
+            return Err(usage("no message specified"));
+        }
+        let mut message = args.positional.join(" ");
+        if let Some(id) = self.current_relation() {
+            message = format!("{}: {message}", self.rel_ref(id));
+        }
+        self.log(&level, message);
+        Ok(String::new())
+    }
+
+    fn config_get(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[FORMAT, ("all", &["a"], false)])?;
+        let app = self
+            .model
+            .apps
+            .get(&self.app)
+            .ok_or_else(|| fail("application not found"))?;
+        let mut config = effective_config(app);
+        if args.bool("all") {
+            for k in app.meta.config.options.keys() {
+                config.entry(k.clone()).or_insert(Value::Null);
+            }
+        }
+        match args.positional.first() {
+            Some(k) => to_json(config.get(k).unwrap_or(&Value::Null)),
+            None => to_json(&config),
+        }
+    }
+
+    // --- actions ---
+
+    fn action_ctx(&mut self) -> std::result::Result<&mut ActionCtx, Fail> {
+        self.action
+            .as_mut()
+            .ok_or_else(|| fail("not running an action"))
+    }
+
+    fn action_get(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[FORMAT])?;
+        let ctx = self.action_ctx()?;
+        match args.positional.first() {
+            Some(path) => {
+                let mut v = &ctx.params;
+                for seg in path.split('.') {
+                    v = v.get(seg).unwrap_or(&Value::Null);
+                }
+                to_json(v)
+            }
+            None => to_json(&ctx.params),
+        }
+    }
+
+    fn action_set(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[])?;
+        let mut pairs = Vec::new();
+        for kv in &args.positional {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| usage(format!("argument {kv:?} must be of the form key=value")))?;
+            if !valid_action_key(k) {
+                return Err(usage(format!(
+                    "key {k:?} must start and end with lowercase alphanumeric, and contain only lowercase alphanumeric, hyphens and periods"
+                )));
+            }
+            if ["stdout", "stdout-encoding", "stderr", "stderr-encoding"].contains(&k) {
+                return Err(usage(format!("cannot set reserved action key {k:?}")));
+            }
+            pairs.push((k.to_owned(), v.to_owned()));
+        }
+        self.action_ctx()?.results.extend(pairs);
+        Ok(String::new())
+    }
+
+    fn action_fail(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[])?;
+        let message = if args.positional.is_empty() {
+            "action failed without reason given".to_owned()
+        } else {
+            args.positional.join(" ")
+        };
+        self.action_ctx()?.failure = Some(message);
+        Ok(String::new())
+    }
+
+    fn action_log(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[])?;
+        let message = args.positional.join(" ");
+        self.action_ctx()?.logs.push(message);
+        Ok(String::new())
+    }
+
+    // --- charm state ---
+
+    fn current_state(&self) -> Databag {
+        let mut state = self
+            .model
+            .unit(&self.unit)
+            .map(|u| u.state.clone())
+            .unwrap_or_default();
+        for (k, v) in &self.state_delta {
+            match v {
+                Some(v) => state.insert(k.clone(), v.clone()),
+                None => state.remove(k),
+            };
+        }
+        state
+    }
+
+    fn state_get(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[FORMAT, ("strict", &[], false)])?;
+        let state = self.current_state();
+        match args.positional.first() {
+            Some(k) => match state.get(k) {
+                Some(v) => to_json(v),
+                None if args.bool("strict") => Err(fail(format!("key {k:?} not found"))),
+                None => to_json(&Value::Null),
+            },
+            None => to_json(&state),
+        }
+    }
+
+    fn state_set(&mut self, req: &ToolRequest) -> ToolResult {
+        let args = parse_args(&req.args, &[("file", &[], true)])?;
+        let mut delta = match args.flag("file") {
+            Some("-") => parse_map_file(req.stdin.as_deref().unwrap_or_default())?,
+            Some(path) => parse_map_file(
+                req.files
+                    .get(path)
+                    .ok_or_else(|| fail(format!("open {path}: no such file or directory")))?,
+            )?,
+            None => Databag::new(),
+        };
+        for kv in &args.positional {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| usage(format!("expected \"key=value\", got {kv:?}")))?;
+            delta.insert(k.to_owned(), v.to_owned());
+        }
+        for (k, v) in delta {
+            self.state_delta.insert(k, (!v.is_empty()).then_some(v));
+        }
+        Ok(String::new())
+    }
+
+    fn state_delete(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[])?;
+        let k = args
+            .positional
+            .first()
+            .ok_or_else(|| usage("missing key"))?;
+        self.state_delta.insert(k.clone(), None);
+        Ok(String::new())
+    }
+
+    fn goal_state(&mut self, a: &[String]) -> ToolResult {
+        parse_args(a, &[FORMAT])?;
+        let units: serde_json::Map<String, Value> = self
+            .model
+            .apps
+            .get(&self.app)
+            .map(|a| {
+                a.units
+                    .values()
+                    .filter(|u| !u.dying)
+                    .map(|u| (u.name.clone(), json!({"status": "active", "since": ""})))
+                    .collect()
+            })
+            .unwrap_or_default();
+        to_json(&json!({"units": units, "relations": {}}))
+    }
+
+    // --- end of hook ---
+
+    fn record_output(&mut self, outcome: &CharmOutcome) {
+        for line in outcome.stdout.lines().filter(|l| !l.trim().is_empty()) {
+            self.log("DEBUG", line.to_owned());
+        }
+        for line in outcome.stderr.lines().filter(|l| !l.trim().is_empty()) {
+            self.log("WARNING", line.to_owned());
+        }
+    }
+
+    fn keep_action_results(&mut self) {
+        if let Some(a) = self.action.take() {
+            let failure = a
+                .failure
+                .or_else(|| Some("the action's hook failed".into()));
+            self.model
+                .action_outcomes
+                .insert(a.id, (a.results, failure, a.logs));
+        }
+    }
+
+    /// Commits the transaction, or refuses it (nothing applied) with the reason.
+    fn commit(&mut self) -> std::result::Result<(), String> {
+        self.check_labels()?;
+        let unit = self.unit.clone();
+        let app = self.app.clone();
+        // Relation data.
+        let writes = std::mem::take(&mut self.rel_writes);
+        for ((id, owner), delta) in writes {
+            let Some(rel) = self.model.relations.get_mut(&id) else {
+                continue;
+            };
+            let is_peer = rel.is_peer();
+            let bag = if owner.contains('/') {
+                rel.unit_bags.entry(owner.clone()).or_default()
+            } else {
+                rel.app_bags.entry(owner.clone()).or_default()
+            };
+            let before = bag.data.clone();
+            for (k, v) in delta {
+                if v.is_empty() {
+                    bag.data.remove(&k);
+                } else {
+                    bag.data.insert(k, v);
+                }
+            }
+            if bag.data != before {
+                bag.version += 1;
+                let version = bag.version;
+                // A unit never gets -changed for its own (app) writes.
+                if is_peer
+                    && owner == app
+                    && let Some(u) = self.model.unit_mut(&unit)
+                    && let Some(view) = u.views.get_mut(&id)
+                {
+                    view.app_seen = version;
+                }
+            }
+        }
+        // Secrets.
+        for (xid, s) in std::mem::take(&mut self.new_secrets) {
+            self.model.secrets.insert(xid, s);
+        }
+        for (xid, up) in std::mem::take(&mut self.updates) {
+            let Some(s) = self.model.secrets.get_mut(&xid) else {
+                continue;
+            };
+            if let Some(content) = up.content {
+                let same = s.revisions.get(&s.latest).map(|r| &r.content) == Some(&content);
+                if !same || !self.model.options.coalesce_secret_set {
+                    s.latest += 1;
+                    s.revisions.insert(
+                        s.latest,
+                        Revision {
+                            content,
+                            expire: None,
+                        },
+                    );
+                }
+            }
+            if let Some(e) = up.expire
+                && let Some(rev) = s.revisions.get_mut(&s.latest)
+            {
+                rev.expire = Some(e);
+            }
+            if up.label.is_some() {
+                s.label = up.label;
+            }
+            if up.description.is_some() {
+                s.description = up.description;
+            }
+            if up.rotate.is_some() {
+                s.rotate = up.rotate;
+            }
+        }
+        for (xid, t) in std::mem::take(&mut self.tracking) {
+            if let Some(s) = self.model.secrets.get_mut(&xid) {
+                s.trackers.insert(unit.clone(), t);
+            }
+        }
+        for (xid, rel, target, grant) in std::mem::take(&mut self.grants) {
+            if let Some(s) = self.model.secrets.get_mut(&xid) {
+                if grant {
+                    s.grants.entry(rel).or_default().insert(target);
+                } else if let Some(g) = s.grants.get_mut(&rel) {
+                    g.remove(&target);
+                }
+            }
+        }
+        for (xid, revision) in std::mem::take(&mut self.removes) {
+            match revision {
+                Some(rev) => {
+                    let mut now_empty = false;
+                    if let Some(s) = self.model.secrets.get_mut(&xid)
+                        && s.revisions.remove(&rev).is_some()
+                    {
+                        self.model.removed_revisions.push((xid.clone(), rev));
+                        now_empty = s.revisions.is_empty();
+                    }
+                    if now_empty {
+                        self.model.secrets.remove(&xid);
+                    }
+                }
+                None => {
+                    if let Some(s) = self.model.secrets.remove(&xid) {
+                        for rev in s.revisions.keys() {
+                            self.model.removed_revisions.push((xid.clone(), *rev));
+                        }
+                    }
+                }
+            }
+        }
+        // Charm state.
+        let state = self.current_state();
+        if let Some(u) = self.model.unit_mut(&unit) {
+            u.state = state;
+        }
+        self.state_delta.clear();
+        self.keep_action_results_committed();
+        Ok(())
+    }
+
+    fn keep_action_results_committed(&mut self) {
+        if let Some(a) = self.action.take() {
+            self.model
+                .action_outcomes
+                .insert(a.id, (a.results, a.failure, a.logs));
+        }
+    }
+
+    /// Juju refuses at commit a label that another secret of the same owner already has.
+    fn check_labels(&mut self) -> std::result::Result<(), String> {
+        let mut seen: BTreeSet<(SecretOwnerRef, String)> = BTreeSet::new();
+        let removed: BTreeSet<&str> = self
+            .removes
+            .iter()
+            .filter(|(_, r)| r.is_none())
+            .map(|(x, _)| x.as_str())
+            .collect();
+        let all = self
+            .model
+            .secrets
+            .values()
+            .filter(|s| !removed.contains(s.xid.as_str()))
+            .chain(self.new_secrets.values());
+        for s in all {
+            if let Some(l) = self.owner_label(s)
+                && !seen.insert((s.owner.clone(), l.clone()))
+            {
+                self.keep_action_results();
+                return Err(format!("secret with label {l:?} already exists"));
+            }
+        }
+        Ok(())
+    }
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn encode_base64(data: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                let idx = ((n >> (18 - 6 * i)) & 63) as usize;
+                out.push(char::from(B64.get(idx).copied().unwrap_or(b'A')));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn decode_base64(text: &str) -> Option<String> {
+    let mut bits = 0u32;
+    let mut nbits = 0;
+    let mut out = Vec::new();
+    for c in text
+        .bytes()
+        .filter(|c| *c != b'=' && !c.is_ascii_whitespace())
+    {
+        let v = B64.iter().position(|x| *x == c)? as u32;
+        bits = (bits << 6) | v;
+        nbits += 6;
+        if nbits >= 8 {
+            nbits -= 8;
+            out.push(((bits >> nbits) & 0xff) as u8);
+        }
+    }
+    String::from_utf8(out).ok()
+}

@@ -1,0 +1,74 @@
+//! The JSON-lines protocol between `juju-sim-tool` and the simulator.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// One hook-tool invocation, as the tool executable forwards it to the simulator.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolRequest {
+    /// The tool name (`relation-get`, ...), from argv\[0\].
+    pub tool: String,
+    /// The arguments after the tool name.
+    pub args: Vec<String>,
+    /// The tool's stdin, when an argument asks for it (`--file -`).
+    #[serde(default)]
+    pub stdin: Option<String>,
+    /// Contents of files named by arguments (`key#file=<path>`, `--file <path>`), by path.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    /// `JUJU_CONTEXT_ID` of the calling process.
+    #[serde(default)]
+    pub context_id: Option<String>,
+}
+
+/// The simulator's answer: what the tool prints and its exit code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolResponse {
+    /// Text for stdout.
+    pub stdout: String,
+    /// Text for stderr.
+    pub stderr: String,
+    /// Exit code.
+    pub code: i32,
+}
+
+impl ToolRequest {
+    /// A request with no stdin and no files.
+    pub fn new(tool: &str, args: &[&str]) -> Self {
+        Self {
+            tool: tool.to_owned(),
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            ..Self::default()
+        }
+    }
+
+    /// Whether an argument asks for stdin (`--file -` / `--file=-`).
+    pub fn wants_stdin(args: &[String]) -> bool {
+        args.iter()
+            .zip(args.iter().skip(1))
+            .any(|(a, b)| a == "--file" && b == "-")
+            || args.iter().any(|a| a == "--file=-")
+    }
+
+    /// The file paths the arguments name (`key#file=<path>`, `--file <path>`).
+    pub fn referenced_files(args: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut prev_file_flag = false;
+        for a in args {
+            if prev_file_flag && a != "-" {
+                out.push(a.clone());
+            }
+            prev_file_flag = a == "--file";
+            if let Some(p) = a.strip_prefix("--file=")
+                && p != "-"
+            {
+                out.push(p.to_owned());
+            }
+            if let Some((_, path)) = a.split_once("#file=") {
+                out.push(path.to_owned());
+            }
+        }
+        out
+    }
+}
