@@ -5,6 +5,7 @@ use core::str::FromStr;
 
 use zeroize::Zeroizing;
 
+use crate::der::{self, Reader};
 use crate::{Error, PrivateKeyPem};
 
 /// A key algorithm to generate. RSA-2048 is the default (what the Python library generates).
@@ -290,4 +291,209 @@ fn unsigned_bit_length(bytes: &[u8]) -> u32 {
         .unwrap_or(u32::MAX / 8)
         .saturating_mul(8)
         .saturating_sub(lead)
+}
+
+fn malformed_key(reason: impl Into<String>) -> Error {
+    Error::MalformedKey {
+        reason: reason.into(),
+    }
+}
+
+/// A parsed PKCS#8 `PrivateKeyInfo` / `OneAsymmetricKey` (borrowed).
+#[derive(Debug)]
+pub(crate) struct Pkcs8<'a> {
+    /// The private key algorithm, dotted.
+    pub(crate) algorithm: String,
+    /// The named curve for EC keys, dotted.
+    pub(crate) curve: Option<String>,
+    /// The `privateKey` OCTET STRING contents (PKCS#1, SEC1 or `CurvePrivateKey`).
+    pub(crate) private_key: &'a [u8],
+}
+
+impl<'a> Pkcs8<'a> {
+    /// Parses PKCS#8 DER (v1 or v2).
+    pub(crate) fn parse(der: &'a [u8]) -> Result<Self, Error> {
+        let body = der::single(der, der::SEQUENCE)
+            .ok_or_else(|| malformed_key("PKCS#8: not a DER SEQUENCE"))?;
+        let mut r = Reader::new(body);
+        let version = r
+            .small_integer()
+            .ok_or_else(|| malformed_key("PKCS#8: missing version"))?;
+        if version > 1 {
+            return Err(malformed_key(format!(
+                "PKCS#8: unsupported version {version}"
+            )));
+        }
+        let alg = r
+            .expect(der::SEQUENCE)
+            .ok_or_else(|| malformed_key("PKCS#8: missing algorithm"))?;
+        let mut alg = Reader::new(alg);
+        let algorithm = alg
+            .expect(der::OID)
+            .and_then(der::oid_to_string)
+            .ok_or_else(|| malformed_key("PKCS#8: invalid algorithm identifier"))?;
+        let curve = match alg.peek_tag() {
+            Some(der::OID) => Some(
+                alg.expect(der::OID)
+                    .and_then(der::oid_to_string)
+                    .ok_or_else(|| malformed_key("PKCS#8: invalid curve"))?,
+            ),
+            _ => None,
+        };
+        let private_key = r
+            .expect(der::OCTET_STRING)
+            .ok_or_else(|| malformed_key("PKCS#8: missing private key"))?;
+        Ok(Self {
+            algorithm,
+            curve,
+            private_key,
+        })
+    }
+}
+
+/// Wraps a PKCS#1 `RSAPrivateKey` into PKCS#8.
+pub(crate) fn pkcs8_from_pkcs1(pkcs1: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut out = Zeroizing::new(Vec::with_capacity(pkcs1.len() + 32));
+    der::nested(&mut out, der::SEQUENCE, |out| -> Result<(), Error> {
+        der::unsigned_integer(out, &[0]);
+        der::nested(out, der::SEQUENCE, |out| -> Result<(), Error> {
+            der::oid(out, OID_RSA_ENCRYPTION)?;
+            der::tlv(out, der::NULL, &[]);
+            Ok(())
+        })?;
+        der::tlv(out, der::OCTET_STRING, pkcs1);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The parts of a SEC1 `ECPrivateKey`.
+struct Sec1<'a> {
+    private_key: &'a [u8],
+    curve: Option<String>,
+    public_key: Option<&'a [u8]>,
+}
+
+fn parse_sec1(sec1: &[u8]) -> Result<Sec1<'_>, Error> {
+    let body = der::single(sec1, der::SEQUENCE)
+        .ok_or_else(|| malformed_key("SEC1: not a DER SEQUENCE"))?;
+    let mut r = Reader::new(body);
+    if r.small_integer() != Some(1) {
+        return Err(malformed_key("SEC1: version is not 1"));
+    }
+    let private_key = r
+        .expect(der::OCTET_STRING)
+        .ok_or_else(|| malformed_key("SEC1: missing private key"))?;
+    let mut curve = None;
+    let mut public_key = None;
+    while !r.is_empty() {
+        match r.read_raw() {
+            Some((0xa0, content, _)) => {
+                curve = Some(
+                    der::single(content, der::OID)
+                        .and_then(der::oid_to_string)
+                        .ok_or_else(|| malformed_key("SEC1: parameters are not a named curve"))?,
+                );
+            }
+            Some((0xa1, content, _)) => {
+                public_key = Some(
+                    der::single(content, der::BIT_STRING)
+                        .and_then(|bits| bits.split_first())
+                        .and_then(|(&unused, bits)| (unused == 0).then_some(bits))
+                        .ok_or_else(|| malformed_key("SEC1: invalid public key"))?,
+                );
+            }
+            _ => return Err(malformed_key("SEC1: unexpected field")),
+        }
+    }
+    Ok(Sec1 {
+        private_key,
+        curve,
+        public_key,
+    })
+}
+
+/// Wraps a SEC1 `ECPrivateKey` (which must name its curve) into PKCS#8.
+pub(crate) fn pkcs8_from_sec1(sec1: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let parsed = parse_sec1(sec1)?;
+    let curve = parsed
+        .curve
+        .ok_or_else(|| malformed_key("SEC1 key does not name its curve"))?;
+    let mut out = Zeroizing::new(Vec::with_capacity(sec1.len() + 32));
+    der::nested(&mut out, der::SEQUENCE, |out| -> Result<(), Error> {
+        der::unsigned_integer(out, &[0]);
+        der::nested(out, der::SEQUENCE, |out| -> Result<(), Error> {
+            der::oid(out, OID_EC_PUBLIC_KEY)?;
+            der::oid(out, &curve)
+        })?;
+        der::tlv(out, der::OCTET_STRING, sec1);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Builds a `SubjectPublicKeyInfo` DER from an algorithm, optional curve and key bits.
+pub(crate) fn spki_der(
+    algorithm: &str,
+    curve: Option<&str>,
+    key_bits: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(key_bits.len() + 32);
+    der::nested(&mut out, der::SEQUENCE, |out| -> Result<(), Error> {
+        der::nested(out, der::SEQUENCE, |out| -> Result<(), Error> {
+            der::oid(out, algorithm)?;
+            match (algorithm, curve) {
+                (OID_RSA_ENCRYPTION, _) => der::tlv(out, der::NULL, &[]),
+                (_, Some(curve)) => der::oid(out, curve)?,
+                (_, None) => {}
+            }
+            Ok(())
+        })?;
+        der::bit_string(out, key_bits);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Exports a key as PEM: PKCS#1 for RSA, SEC1 (with the curve and public key) for ECDSA,
+/// PKCS#8 v1 for Ed25519.
+pub(crate) fn export_pem(key: &PrivateKey) -> Result<PrivateKeyPem, Error> {
+    let pkcs8 = Pkcs8::parse(key.pkcs8_der())?;
+    let (label, der) = match key.key_type {
+        KeyType::Rsa { .. } => (
+            "RSA PRIVATE KEY",
+            Zeroizing::new(pkcs8.private_key.to_vec()),
+        ),
+        KeyType::EcdsaP256 | KeyType::EcdsaP384 => {
+            let curve = if key.key_type == KeyType::EcdsaP256 {
+                OID_CURVE_P256
+            } else {
+                OID_CURVE_P384
+            };
+            let sec1 = parse_sec1(pkcs8.private_key)?;
+            let mut out = Zeroizing::new(Vec::with_capacity(pkcs8.private_key.len() + 128));
+            der::nested(&mut out, der::SEQUENCE, |out| -> Result<(), Error> {
+                der::unsigned_integer(out, &[1]);
+                der::tlv(out, der::OCTET_STRING, sec1.private_key);
+                der::nested(out, der::context_constructed(0), |out| der::oid(out, curve))?;
+                let public = sec1.public_key.unwrap_or(&key.public_key.key_bits);
+                der::nested(out, der::context_constructed(1), |out| {
+                    der::bit_string(out, public);
+                });
+                Ok(())
+            })?;
+            ("EC PRIVATE KEY", out)
+        }
+        KeyType::Ed25519 => {
+            let mut out = Zeroizing::new(Vec::with_capacity(64));
+            der::nested(&mut out, der::SEQUENCE, |out| -> Result<(), Error> {
+                der::unsigned_integer(out, &[0]);
+                der::nested(out, der::SEQUENCE, |out| der::oid(out, OID_ED25519))?;
+                der::tlv(out, der::OCTET_STRING, pkcs8.private_key);
+                Ok(())
+            })?;
+            ("PRIVATE KEY", out)
+        }
+    };
+    Ok(PrivateKeyPem(crate::pem::encode(label, &der)))
 }

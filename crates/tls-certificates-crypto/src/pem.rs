@@ -56,3 +56,70 @@ impl fmt::Debug for PrivateKeyPem {
         f.write_str("PrivateKeyPem([redacted])")
     }
 }
+
+/// Largest PEM or DER input accepted before any parsing (1 MiB): relation data is hostile.
+pub(crate) const MAX_INPUT_SIZE: usize = 1 << 20;
+
+/// Rejects inputs over [`MAX_INPUT_SIZE`].
+pub(crate) fn check_size(size: usize) -> Result<(), crate::Error> {
+    if size > MAX_INPUT_SIZE {
+        Err(crate::Error::InputTooLarge {
+            size,
+            limit: MAX_INPUT_SIZE,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Decodes every PEM section of `pem` whose kind is in `kinds`, in order.
+///
+/// Text around and between sections is ignored; CRLF and any line wrapping are accepted.
+/// Returns [`crate::Error::InvalidPem`] when the PEM is malformed or has no wanted section.
+pub(crate) fn decode(
+    pem: &str,
+    kinds: &[rustls_pki_types::pem::SectionKind],
+    expected: &'static str,
+) -> Result<Vec<(rustls_pki_types::pem::SectionKind, Zeroizing<Vec<u8>>)>, crate::Error> {
+    use rustls_pki_types::pem::{PemObject, SectionKind};
+
+    check_size(pem.len())?;
+    let mut sections = Vec::new();
+    for section in <(SectionKind, Vec<u8>) as PemObject>::pem_slice_iter(pem.as_bytes()) {
+        let (kind, der) = section.map_err(|e| crate::Error::InvalidPem {
+            expected,
+            reason: e.to_string(),
+        })?;
+        let der = Zeroizing::new(der);
+        if kinds.contains(&kind) {
+            sections.push((kind, der));
+        }
+    }
+    if sections.is_empty() {
+        return Err(crate::Error::InvalidPem {
+            expected,
+            reason: "no such PEM block found".into(),
+        });
+    }
+    Ok(sections)
+}
+
+/// Encodes DER as canonical PEM: 64-column base64 lines, `\n` line ends, no trailing newline.
+pub(crate) fn encode(label: &str, der: &[u8]) -> Zeroizing<String> {
+    use base64::Engine as _;
+
+    let b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(der));
+    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 2 * label.len() + 40);
+    out.push_str("-----BEGIN ");
+    out.push_str(label);
+    out.push_str("-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        // Base64 output is ASCII, so every chunk is valid UTF-8.
+        out.push_str(core::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str("-----END ");
+    out.push_str(label);
+    out.push_str("-----");
+    Zeroizing::new(out)
+}
