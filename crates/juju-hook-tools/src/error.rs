@@ -160,3 +160,42 @@ impl Error {
         matches!(self, Self::PermissionDenied { .. })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn given_stderr_and_code_when_classified_then_variant_follows_ops_rules() {
+        let kind = |code, stderr| match Error::classify("secret-get", code, stderr) {
+            Error::NotFound { .. } => "not-found",
+            Error::PermissionDenied { .. } => "denied",
+            Error::Usage { .. } => "usage",
+            Error::Failed { .. } => "failed",
+            Error::Terminated { .. } => "terminated",
+            _ => "other",
+        };
+        assert_eq!(kind(Some(1), "ERROR secret \"x\" not found\n"), "not-found");
+        assert_eq!(kind(Some(2), "ERROR relation not found"), "not-found");
+        assert_eq!(kind(Some(1), "ERROR Permission Denied"), "denied");
+        assert_eq!(kind(Some(1), "ERROR this unit is not the leader"), "denied");
+        assert_eq!(kind(Some(2), "ERROR unrecognized args"), "usage");
+        assert_eq!(kind(Some(1), "ERROR boom"), "failed");
+        assert_eq!(kind(None, ""), "terminated");
+    }
+
+    #[test]
+    fn given_classified_error_when_displayed_then_names_tool_and_trimmed_stderr() {
+        let err = Error::classify(
+            "relation-set",
+            Some(1),
+            "  ERROR cannot write relation settings\n",
+        );
+        assert_eq!(
+            err.to_string(),
+            "relation-set: permission denied: ERROR cannot write relation settings"
+        );
+        assert_eq!(err.tool(), Some("relation-set"));
+        assert!(err.is_permission_denied() && !err.is_not_found());
+    }
+}

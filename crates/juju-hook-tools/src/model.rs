@@ -338,3 +338,65 @@ impl FromStr for JujuVersion {
         Self::parse(s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn given_unit_names_when_parsed_then_app_and_number_or_rejected() {
+        let unit = UnitName::parse("tls-requirer/12").unwrap();
+        assert_eq!((unit.app(), unit.number()), ("tls-requirer", 12));
+        assert_eq!(unit.to_string(), "tls-requirer/12");
+        for bad in [
+            "", "app", "/0", "app/", "app/x", "app/0/1", "a b/0", "app/-1",
+        ] {
+            assert!(UnitName::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn given_relation_ids_when_parsed_then_round_trip_or_rejected() {
+        let id = RelationId::parse("tls-certificates:7").unwrap();
+        assert_eq!((id.endpoint(), id.number()), ("tls-certificates", 7));
+        assert_eq!(id.to_string(), "tls-certificates:7");
+        assert_eq!("certificates:0".parse::<RelationId>().unwrap().number(), 0);
+        for bad in ["", "7", ":7", "ep:", "ep:x", "a:b:7", "e p:1", "ep:-1"] {
+            assert!(RelationId::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(RelationId::new("", 1).is_err());
+    }
+
+    #[test]
+    fn given_words_when_parsed_then_status_and_level_round_trip() {
+        for kind in [
+            StatusKind::Active,
+            StatusKind::Blocked,
+            StatusKind::Maintenance,
+            StatusKind::Waiting,
+        ] {
+            assert_eq!(kind.as_str().parse::<StatusKind>().unwrap(), kind);
+        }
+        assert!("error".parse::<StatusKind>().is_err());
+        for level in [
+            LogLevel::Debug,
+            LogLevel::Error,
+            LogLevel::Info,
+            LogLevel::Trace,
+            LogLevel::Warning,
+        ] {
+            assert_eq!(level.as_str().parse::<LogLevel>().unwrap(), level);
+        }
+    }
+
+    #[test]
+    fn given_versions_when_parsed_then_numeric_parts() {
+        let v = JujuVersion::parse("3.6.14").unwrap();
+        assert_eq!((v.major(), v.minor(), v.patch()), (3, 6, 14));
+        assert!(v.at_least(3, 6, 14) && v.at_least(3, 1, 99) && !v.at_least(3, 6, 15));
+        assert_eq!(JujuVersion::parse("4.0").unwrap().patch(), 0);
+        for bad in ["", "3", "x.y", "3.x.1", "3.6.x"] {
+            assert!(JujuVersion::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}

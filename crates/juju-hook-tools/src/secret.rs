@@ -399,3 +399,111 @@ pub struct SecretInfo {
     /// When the next rotation is due, if any.
     pub rotates: Option<OffsetDateTime>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn given_id_forms_when_parsed_then_equal_by_xid() {
+        let short = SecretId::parse("secret:cs8m0bqi1tasq7ahb0j0").unwrap();
+        let long = SecretId::parse("secret://0b7f1c2e-aaaa/cs8m0bqi1tasq7ahb0j0").unwrap();
+        let bare = SecretId::parse(" cs8m0bqi1tasq7ahb0j0\n").unwrap();
+        assert_eq!(short, long);
+        assert_eq!(short, bare);
+        assert_eq!(bare.as_str(), "secret:cs8m0bqi1tasq7ahb0j0");
+        assert_eq!(long.xid(), "cs8m0bqi1tasq7ahb0j0");
+        assert_ne!(
+            short,
+            SecretId::parse("secret:d0000000000000000000").unwrap()
+        );
+        let set: std::collections::HashSet<_> = [short, long, bare].into_iter().collect();
+        assert_eq!(set.len(), 1);
+    }
+
+    #[test]
+    fn given_bad_ids_when_parsed_then_rejected() {
+        for bad in [
+            "",
+            "secret:",
+            "secret://uuid/",
+            "UPPER",
+            "secret:a b",
+            "secret:a_b",
+        ] {
+            assert!(SecretId::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn given_keys_when_checked_then_juju_regex_is_followed() {
+        for good in [
+            "csr",
+            "private-key",
+            "certificate",
+            "a1b",
+            "a-b-c",
+            "abc123",
+        ] {
+            assert!(is_valid_secret_key(good), "{good}");
+        }
+        for bad in [
+            "", "ca", "a", "1ab", "-ab", "ab-", "a--b", "Abc", "a_b", "ab.c", "a-b",
+        ] {
+            assert!(!is_valid_secret_key(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn given_content_when_debug_printed_then_values_are_redacted() {
+        let content =
+            SecretContent::from_pairs([("private-key", "SUPER-SECRET"), ("csr", "x")]).unwrap();
+        let debug = format!("{content:?}");
+        assert!(!debug.contains("SUPER-SECRET"), "{debug}");
+        assert!(
+            debug.contains("private-key") && debug.contains("<redacted>"),
+            "{debug}"
+        );
+        let secret = NewSecret {
+            content,
+            ..NewSecret::default()
+        };
+        assert!(!format!("{secret:?}").contains("SUPER-SECRET"));
+    }
+
+    #[test]
+    fn given_invalid_key_when_inserted_then_invalid_input_and_content_unchanged() {
+        let mut content = SecretContent::new();
+        let err = content.insert("ca", "x").unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+        assert!(content.is_empty());
+        content
+            .insert("csr", "a")
+            .unwrap()
+            .insert("csr", "b")
+            .unwrap();
+        assert_eq!(content.get("csr"), Some("b"));
+        assert_eq!(content.len(), 1);
+        assert!(content.remove("csr"));
+        assert!(!content.remove("csr"));
+    }
+
+    #[test]
+    fn given_words_when_parsed_then_owner_and_rotation_round_trip() {
+        for owner in [SecretOwner::Application, SecretOwner::Unit] {
+            assert_eq!(owner.as_str().parse::<SecretOwner>().unwrap(), owner);
+        }
+        for policy in [
+            RotatePolicy::Daily,
+            RotatePolicy::Hourly,
+            RotatePolicy::Monthly,
+            RotatePolicy::Never,
+            RotatePolicy::Quarterly,
+            RotatePolicy::Weekly,
+            RotatePolicy::Yearly,
+        ] {
+            assert_eq!(policy.as_str().parse::<RotatePolicy>().unwrap(), policy);
+        }
+        assert!("fortnightly".parse::<RotatePolicy>().is_err());
+    }
+}
