@@ -199,7 +199,7 @@ proptest! {
         let decoded = RequirerData::decode(&bag);
         prop_assert!(decoded.is_clean(), "{:?}", decoded.issues);
         prop_assert_eq!(&decoded.value, &data);
-        prop_assert_eq!(decoded.value.encode(), update.clone());
+        prop_assert_eq!(&decoded.value.encode(), &update);
         assert_wire_form(&update, &serde_json::to_value(&data).unwrap());
         prop_assert_eq!(RequirerData::from_decoded(&serde_json::to_value(&data).unwrap()).value, data);
     }
@@ -211,7 +211,7 @@ proptest! {
         let decoded = ProviderData::decode(&bag);
         prop_assert!(decoded.is_clean(), "{:?}", decoded.issues);
         prop_assert_eq!(&decoded.value, &data);
-        prop_assert_eq!(decoded.value.encode(), update.clone());
+        prop_assert_eq!(&decoded.value.encode(), &update);
         assert_wire_form(&update, &serde_json::to_value(&data).unwrap());
         prop_assert_eq!(ProviderData::from_decoded(&serde_json::to_value(&data).unwrap()).value, data);
     }
