@@ -1,0 +1,107 @@
+//! FIPS mode: the OpenSSL backend restricted to OpenSSL's FIPS provider (feature `fips`).
+
+use std::sync::OnceLock;
+
+use ::openssl::md::Md;
+use ::openssl::pkey::PKey;
+use ::openssl::provider::Provider;
+
+use super::{OpensslBackend, Policy};
+use crate::{CryptoBackend, Error};
+
+/// First OpenSSL version whose FIPS provider implements FIPS 186-5 EdDSA as approved (3.5.0).
+const EDDSA_APPROVED_SINCE: i64 = 0x3050_0000;
+
+/// The `openssl` backend in FIPS mode.
+///
+/// The first call loads OpenSSL's `fips` provider (all algorithms) and `base` provider
+/// (encoders and decoders only) into OpenSSL's default library context, which also stops
+/// OpenSSL from falling back to its `default` provider. It then proves the result:
+///
+/// * SHA-256 can be fetched with the property query `fips=yes`, and
+/// * MD5 (which the FIPS provider does not have) can **not** be fetched at all, i.e. no
+///   non-FIPS provider is reachable through the default property query.
+///
+/// If either fails, FIPS mode is refused: this never falls back to non-FIPS algorithms. The
+/// outcome is decided once per process; later calls return the same backend or the same error.
+///
+/// The backend then offers only approved choices and refuses the rest with
+/// [`Error::NotApproved`] before doing any work: RSA keys below 2048 bits (generation, loading,
+/// signing and verification) and Ed25519 unless the loaded module approves EdDSA (OpenSSL ≥ 3.5
+/// and the module can generate an Ed25519 key). Signatures are RSA PKCS#1 v1.5 with SHA-256+,
+/// ECDSA P-256/P-384 with SHA-256/384 (SHA-1 signatures do not exist in this API; SHA-1 is only
+/// a digest for key identifiers). Randomness comes from the FIPS provider's DRBG.
+///
+/// The crate forbids `unsafe`, so it cannot call `EVP_default_properties_enable_fips`; the
+/// OpenSSL configuration should set `default_properties = fips=yes` as well (the one
+/// `scripts/fips/` writes does, see `docs/fips.md`), and the MD5 probe above proves either way
+/// that nothing but the FIPS provider answers.
+///
+/// # Errors
+///
+/// [`Error::BackendUnavailable`] naming the cause when the FIPS provider cannot be loaded (no
+/// `fips.so` under `OPENSSL_MODULES`, no `fipsmodule.cnf` in the configuration, a failed
+/// self-test) or when non-FIPS algorithms remain reachable.
+///
+/// # Examples
+///
+/// ```no_run
+/// use tls_certificates_crypto::{FipsStatus, KeyAlgorithm};
+///
+/// let backend = tls_certificates_crypto::openssl::fips_backend()?;
+/// assert_eq!(backend.fips_status(), FipsStatus::Active);
+/// let key = backend.generate_key(KeyAlgorithm::Rsa2048)?;
+/// # Ok::<(), tls_certificates_crypto::Error>(())
+/// ```
+pub fn fips_backend() -> Result<&'static dyn CryptoBackend, Error> {
+    static FIPS: OnceLock<Result<FipsBackend, String>> = OnceLock::new();
+    match FIPS.get_or_init(start) {
+        Ok(fips) => Ok(&fips.backend),
+        Err(reason) => Err(Error::BackendUnavailable {
+            reason: reason.clone(),
+        }),
+    }
+}
+
+/// The FIPS backend and the providers it keeps loaded for the life of the process.
+struct FipsBackend {
+    backend: OpensslBackend,
+    /// Held, never read: dropping a `Provider` unloads it.
+    _providers: [Provider; 2],
+}
+
+/// Loads and proves the FIPS provider, or says why not.
+fn start() -> Result<FipsBackend, String> {
+    let fips = Provider::load(None, "fips").map_err(|e| {
+        format!(
+            "cannot load the openssl fips provider: {e}; set OPENSSL_MODULES to the directory \
+             holding fips.so and OPENSSL_CONF to a configuration that includes its \
+             fipsmodule.cnf (see docs/fips.md)"
+        )
+    })?;
+    let base = Provider::load(None, "base")
+        .map_err(|e| format!("cannot load the openssl base provider: {e}"))?;
+
+    Md::fetch(None, "SHA2-256", Some("fips=yes")).map_err(|e| {
+        format!("the fips provider is loaded but sha-256 cannot be fetched with fips=yes: {e}")
+    })?;
+    if Md::fetch(None, "MD5", None).is_ok() {
+        return Err(
+            "non-fips algorithms are still reachable (md5 can be fetched): the openssl \
+                    configuration activates another provider, e.g. `default`; activate only \
+                    `fips` and `base`, or set `default_properties = fips=yes`"
+                .to_owned(),
+        );
+    }
+
+    let ed25519_approved =
+        ::openssl::version::number() >= EDDSA_APPROVED_SINCE && PKey::generate_ed25519().is_ok();
+    // A failed probe leaves entries on this thread's error queue; drop them.
+    let _drained = ::openssl::error::ErrorStack::get();
+    Ok(FipsBackend {
+        backend: OpensslBackend {
+            policy: Policy::Fips { ed25519_approved },
+        },
+        _providers: [fips, base],
+    })
+}
