@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use zeroize::Zeroizing;
 
 use crate::{
     Error, HookTools, LogLevel, Member, NewSecret, ReadMode, RelationId, SecretContent, SecretId,
@@ -299,7 +300,19 @@ impl HookTools for ProcessHookTools {
             ReadMode::Refresh => argv.push("--refresh".to_owned()),
             ReadMode::Tracked => {}
         }
-        let content: BTreeMap<String, String> = self.run_json(TOOL, argv)?;
+        // The output holds secret values: wipe it after parsing, and never quote it (nor
+        // serde's message, which can quote a value) in an error.
+        let stdout = Zeroizing::new(self.run(TOOL, argv, None)?);
+        let content: BTreeMap<String, String> =
+            serde_json::from_slice(&stdout).map_err(|e| Error::MalformedOutput {
+                tool: TOOL.to_owned(),
+                reason: format!(
+                    "not a JSON object of strings ({:?} error at line {} column {})",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                ),
+            })?;
         SecretContent::from_pairs(content).map_err(|e| Error::MalformedOutput {
             tool: TOOL.to_owned(),
             reason: e.to_string(),

@@ -123,6 +123,7 @@ pub trait HookTools {
 
     /// `action-set key=value ...`: results, with dotted keys for nesting (keys are validated:
     /// `^[a-z0-9](([a-z0-9-.]+)?[a-z0-9])?$`, and `stdout`/`stderr`/`*-encoding` are reserved).
+    /// An empty map runs nothing.
     fn action_set(&self, results: &BTreeMap<String, String>) -> Result<(), Error>;
 
     /// `action-fail -- <message>`: marks the action failed (the charm should still exit 0).

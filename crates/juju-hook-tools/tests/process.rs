@@ -492,6 +492,27 @@ fn given_non_string_values_when_secret_get_then_malformed_output() {
 }
 
 #[test]
+fn given_unexpected_shapes_when_secret_get_then_error_does_not_quote_the_output() {
+    for output in [
+        r#""SUPER-SECRET""#,
+        r#"["SUPER-SECRET"]"#,
+        r#"{"csr": ["SUPER-SECRET"]}"#,
+    ] {
+        let fake = Fake::new();
+        fake.stdout("secret-get", output);
+        let err = fake
+            .tools
+            .secret_get(SecretRef::Label("lbl"), ReadMode::Tracked)
+            .unwrap_err();
+        assert!(matches!(err, Error::MalformedOutput { .. }), "{err:?}");
+        assert!(
+            !format!("{err} {err:?}").contains("SUPER-SECRET"),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
 fn given_invalid_key_in_output_when_secret_get_then_malformed_output() {
     let fake = Fake::new();
     fake.stdout("secret-get", r#"{"ca": "x"}"#);
