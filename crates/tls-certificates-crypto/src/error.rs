@@ -65,6 +65,10 @@ pub enum Error {
         /// What the key was checked against (`certificate`, `certificate signing request`).
         what: &'static str,
     },
+    /// A certificate's issuer name is not the subject name of the certificate checked as its
+    /// issuer (DER comparison).
+    #[error("issuer name does not match the issuing certificate's subject")]
+    IssuerMismatch,
     /// A certificate used as an issuer is not a CA.
     #[error("certificate is not a certificate authority")]
     NotCertificateAuthority,

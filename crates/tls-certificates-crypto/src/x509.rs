@@ -1,15 +1,25 @@
 //! X.509 on top of the backend primitives: CSRs, certificates, CAs, chains.
 //!
-//! SKELETON: signatures are the contract; bodies are filled in by the crypto-core work.
+//! DER is written by [`crate::der`] (names, extensions, TBS structures) and parsed by
+//! `x509-parser`; every signature is made and checked by the selected backend, so the
+//! certificate profile is the same whichever backend runs.
 
-use std::net::IpAddr;
+use core::ops::Range;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use time::{Duration, OffsetDateTime};
+use x509_parser::certification_request::X509CertificationRequest;
+use x509_parser::cri_attributes::ParsedCriAttribute;
+use x509_parser::extensions::{GeneralName, ParsedExtension, X509Extension};
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::x509::X509Name;
 
+use crate::der::{self, context_constructed, context_primitive, nested};
 use crate::{
-    CertificatePem, CertificateRequestAttributes, CryptoBackend, CsrPem, Error, PrivateKey,
-    PrivateKeyPem, PublicKey, Signer,
+    CertificatePem, CertificateRequestAttributes, CryptoBackend, CsrPem, DigestAlgorithm, Error,
+    KeyType, PrivateKey, PrivateKeyPem, PublicKey, SignatureAlgorithm, Signer,
 };
+use rustls_pki_types::pem::SectionKind;
 
 /// A distinguished name, attributes in DER order (one per RDN as the Python library writes).
 #[derive(Clone, Debug, Default, Eq, Hash, PartialEq)]
@@ -158,6 +168,14 @@ pub struct Certificate {
     pub(crate) public_key: PublicKey,
     pub(crate) subject_key_identifier: Option<Vec<u8>>,
     pub(crate) authority_key_identifier: Option<Vec<u8>>,
+    /// False when a KeyUsage extension is present without keyCertSign.
+    pub(crate) key_cert_sign_allowed: bool,
+    /// Where the `tbsCertificate` TLV sits in `der`.
+    pub(crate) tbs: Range<usize>,
+    /// The outer signature algorithm, dotted.
+    pub(crate) signature_oid: String,
+    /// The signature value.
+    pub(crate) signature: Vec<u8>,
 }
 
 impl Certificate {
@@ -237,6 +255,10 @@ pub struct CertificateAuthority<'b> {
     pub(crate) backend: &'b dyn CryptoBackend,
     pub(crate) signer: Box<dyn Signer>,
     pub(crate) certificate: Certificate,
+    /// The keyIdentifier put in issued certificates' AuthorityKeyIdentifier.
+    pub(crate) key_identifier: Vec<u8>,
+    /// The DER `AlgorithmIdentifier` of the CA's signature algorithm.
+    pub(crate) algorithm_der: Vec<u8>,
 }
 
 impl CertificateAuthority<'_> {
@@ -245,106 +267,930 @@ impl CertificateAuthority<'_> {
         &self.certificate
     }
 
-    /// Issues a certificate for `csr` with the profile in the crate docs.
+    /// Issues a certificate for `csr` with the crate's certificate profile.
+    ///
+    /// Issuer = this CA's subject (raw DER), subject and public key = the CSR's, a random
+    /// positive 159-bit serial, AuthorityKeyIdentifier = the CA's key identifier,
+    /// SubjectKeyIdentifier = SHA-1 of the requested key, critical BasicConstraints, a SAN with
+    /// the CSR's DNS / IP / registered-ID names plus the subject email as rfc822Name, and:
+    ///
+    /// * leaf: KeyUsage digitalSignature (+ keyEncipherment for RSA keys), critical, and
+    ///   ExtendedKeyUsage serverAuth + clientAuth;
+    /// * CA: KeyUsage keyCertSign + cRLSign, critical.
+    ///
+    /// CSR extensions are never copied: the CA decides the profile.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`] for an empty or unencodable validity window; backend errors from
+    /// randomness or signing.
     pub fn issue(&self, csr: &Csr, profile: &IssueProfile) -> Result<Certificate, Error> {
-        let _ = (csr, profile, &self.signer, self.backend);
-        Err(Error::UnsupportedAlgorithm {
-            algorithm: "skeleton".into(),
+        let serial = random_serial(self.backend)?;
+        let subject_key_id = key_identifier(self.backend, &csr.public_key)?;
+        let key_usage: &[u8] = if profile.is_ca {
+            &[KU_KEY_CERT_SIGN, KU_CRL_SIGN]
+        } else if matches!(csr.public_key.key_type, KeyType::Rsa { .. }) {
+            &[KU_DIGITAL_SIGNATURE, KU_KEY_ENCIPHERMENT]
+        } else {
+            &[KU_DIGITAL_SIGNATURE]
+        };
+        let attributes = &csr.attributes;
+        let sans = Sans {
+            dns: attributes.sans_dns.iter().map(String::as_str).collect(),
+            ip: attributes.sans_ip.iter().copied().collect(),
+            oid: attributes.sans_oid.iter().map(String::as_str).collect(),
+            email: attributes.email_address.as_deref().into_iter().collect(),
+        };
+        let san_critical = csr.subject.attributes.is_empty();
+        let tbs = tbs_certificate(
+            &serial,
+            &self.algorithm_der,
+            &self.certificate.subject.der,
+            profile.validity,
+            &csr.subject.der,
+            &csr.public_key.spki_der,
+            |out| {
+                extension(out, OID_AKI, false, |out| {
+                    nested(out, der::SEQUENCE, |out| {
+                        der::tlv(out, context_primitive(0), &self.key_identifier);
+                    });
+                    Ok(())
+                })?;
+                extension(out, OID_SKI, false, |out| {
+                    der::tlv(out, der::OCTET_STRING, &subject_key_id);
+                    Ok(())
+                })?;
+                basic_constraints(out, profile.is_ca)?;
+                if !sans.is_empty() {
+                    extension(out, OID_SAN, san_critical, |out| sans.encode(out))?;
+                }
+                extension(out, OID_KEY_USAGE, true, |out| {
+                    key_usage_bits(out, key_usage);
+                    Ok(())
+                })?;
+                if !profile.is_ca {
+                    extension(out, OID_EXT_KEY_USAGE, false, |out| {
+                        nested(out, der::SEQUENCE, |out| {
+                            der::oid(out, OID_SERVER_AUTH)?;
+                            der::oid(out, OID_CLIENT_AUTH)
+                        })
+                    })?;
+                }
+                Ok(())
+            },
+        )?;
+        let der = sign_to_der(&*self.signer, &self.algorithm_der, tbs)?;
+        certificate_from_der(der)
+    }
+}
+
+const OID_CN: &str = "2.5.4.3";
+const OID_UNIQUE_ID: &str = "2.5.4.45";
+const OID_O: &str = "2.5.4.10";
+const OID_OU: &str = "2.5.4.11";
+const OID_EMAIL: &str = "1.2.840.113549.1.9.1";
+const OID_C: &str = "2.5.4.6";
+const OID_ST: &str = "2.5.4.8";
+const OID_L: &str = "2.5.4.7";
+
+const OID_SKI: &str = "2.5.29.14";
+const OID_KEY_USAGE: &str = "2.5.29.15";
+const OID_SAN: &str = "2.5.29.17";
+const OID_BASIC_CONSTRAINTS: &str = "2.5.29.19";
+const OID_AKI: &str = "2.5.29.35";
+const OID_EXT_KEY_USAGE: &str = "2.5.29.37";
+const OID_SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
+const OID_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
+const OID_EXTENSION_REQUEST: &str = "1.2.840.113549.1.9.14";
+
+const OID_SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
+const OID_SHA384_WITH_RSA: &str = "1.2.840.113549.1.1.12";
+const OID_SHA512_WITH_RSA: &str = "1.2.840.113549.1.1.13";
+const OID_ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
+const OID_ECDSA_WITH_SHA384: &str = "1.2.840.10045.4.3.3";
+
+const KU_DIGITAL_SIGNATURE: u8 = 0;
+const KU_KEY_ENCIPHERMENT: u8 = 2;
+const KU_KEY_CERT_SIGN: u8 = 5;
+const KU_CRL_SIGN: u8 = 6;
+
+/// The DER `AlgorithmIdentifier` for a signature algorithm.
+fn signature_algorithm_der(algorithm: SignatureAlgorithm) -> Result<Vec<u8>, Error> {
+    use SignatureAlgorithm as S;
+    let (oid, null_params) = match algorithm {
+        S::RsaPkcs1Sha256 => (OID_SHA256_WITH_RSA, true),
+        S::RsaPkcs1Sha384 => (OID_SHA384_WITH_RSA, true),
+        S::RsaPkcs1Sha512 => (OID_SHA512_WITH_RSA, true),
+        S::EcdsaP256Sha256 | S::EcdsaP384Sha256 => (OID_ECDSA_WITH_SHA256, false),
+        S::EcdsaP256Sha384 | S::EcdsaP384Sha384 => (OID_ECDSA_WITH_SHA384, false),
+        S::Ed25519 => (crate::key::OID_ED25519, false),
+    };
+    let mut out = Vec::with_capacity(16);
+    nested(&mut out, der::SEQUENCE, |out| -> Result<(), Error> {
+        der::oid(out, oid)?;
+        if null_params {
+            der::tlv(out, der::NULL, &[]);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The signature algorithm for a signature OID checked with a key of `key_type`.
+fn signature_algorithm_for(oid: &str, key_type: KeyType) -> Result<SignatureAlgorithm, Error> {
+    use SignatureAlgorithm as S;
+    Ok(match (oid, key_type) {
+        (OID_SHA256_WITH_RSA, KeyType::Rsa { .. }) => S::RsaPkcs1Sha256,
+        (OID_SHA384_WITH_RSA, KeyType::Rsa { .. }) => S::RsaPkcs1Sha384,
+        (OID_SHA512_WITH_RSA, KeyType::Rsa { .. }) => S::RsaPkcs1Sha512,
+        (OID_ECDSA_WITH_SHA256, KeyType::EcdsaP256) => S::EcdsaP256Sha256,
+        (OID_ECDSA_WITH_SHA384, KeyType::EcdsaP256) => S::EcdsaP256Sha384,
+        (OID_ECDSA_WITH_SHA256, KeyType::EcdsaP384) => S::EcdsaP384Sha256,
+        (OID_ECDSA_WITH_SHA384, KeyType::EcdsaP384) => S::EcdsaP384Sha384,
+        (crate::key::OID_ED25519, KeyType::Ed25519) => S::Ed25519,
+        (oid, key_type) => {
+            return Err(Error::UnsupportedAlgorithm {
+                algorithm: format!("signature algorithm {oid} with a {key_type} key"),
+            });
+        }
+    })
+}
+
+/// RFC 5280 method 1 key identifier: SHA-1 of the subjectPublicKey bits.
+fn key_identifier(backend: &dyn CryptoBackend, key: &PublicKey) -> Result<Vec<u8>, Error> {
+    backend.digest(DigestAlgorithm::Sha1, &key.key_bits)
+}
+
+/// 20 random bytes, top bit cleared, never zero: a positive serial of at most 159 bits.
+fn random_serial(backend: &dyn CryptoBackend) -> Result<[u8; 20], Error> {
+    let mut serial = [0u8; 20];
+    loop {
+        backend.fill_random(&mut serial)?;
+        if let Some(first) = serial.first_mut() {
+            *first &= 0x7f;
+        }
+        if serial.iter().any(|&b| b != 0) {
+            return Ok(serial);
+        }
+    }
+}
+
+/// A random UUID4 in its text form, from the backend's randomness.
+fn random_uuid4(backend: &dyn CryptoBackend) -> Result<String, Error> {
+    let mut bytes = [0u8; 16];
+    backend.fill_random(&mut bytes)?;
+    if let Some(b) = bytes.get_mut(6) {
+        *b = (*b & 0x0f) | 0x40;
+    }
+    if let Some(b) = bytes.get_mut(8) {
+        *b = (*b & 0x3f) | 0x80;
+    }
+    let hex = hex::encode(bytes);
+    let part = |r: Range<usize>| hex.get(r).unwrap_or_default();
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        part(0..8),
+        part(8..12),
+        part(12..16),
+        part(16..20),
+        part(20..32)
+    ))
+}
+
+/// Writes the subject Name for `attributes` in the Python library's order (CN,
+/// x500UniqueIdentifier, O, OU, emailAddress, C, ST, L), one attribute per RDN.
+fn encode_name(
+    out: &mut Vec<u8>,
+    attributes: &CertificateRequestAttributes,
+    unique_id: Option<&str>,
+) -> Result<(), Error> {
+    let entries: [(&str, u8, Option<&str>); 8] = [
+        (OID_CN, der::UTF8_STRING, attributes.common_name.as_deref()),
+        (OID_UNIQUE_ID, der::UTF8_STRING, unique_id),
+        (OID_O, der::UTF8_STRING, attributes.organization.as_deref()),
+        (
+            OID_OU,
+            der::UTF8_STRING,
+            attributes.organizational_unit.as_deref(),
+        ),
+        (
+            OID_EMAIL,
+            der::IA5_STRING,
+            attributes.email_address.as_deref(),
+        ),
+        (
+            OID_C,
+            der::PRINTABLE_STRING,
+            attributes.country_name.as_deref(),
+        ),
+        (
+            OID_ST,
+            der::UTF8_STRING,
+            attributes.state_or_province_name.as_deref(),
+        ),
+        (OID_L, der::UTF8_STRING, attributes.locality_name.as_deref()),
+    ];
+    nested(out, der::SEQUENCE, |out| {
+        for (oid, tag, value) in entries {
+            if let Some(value) = value {
+                nested(out, der::SET, |out| {
+                    nested(out, der::SEQUENCE, |out| -> Result<(), Error> {
+                        der::oid(out, oid)?;
+                        der::tlv(out, tag, value.as_bytes());
+                        Ok(())
+                    })
+                })?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Writes one `Extension`; `value` writes the extnValue contents.
+fn extension(
+    out: &mut Vec<u8>,
+    oid: &str,
+    critical: bool,
+    value: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    nested(out, der::SEQUENCE, |out| {
+        der::oid(out, oid)?;
+        if critical {
+            der::boolean(out, true);
+        }
+        nested(out, der::OCTET_STRING, value)
+    })
+}
+
+fn basic_constraints(out: &mut Vec<u8>, is_ca: bool) -> Result<(), Error> {
+    extension(out, OID_BASIC_CONSTRAINTS, true, |out| {
+        nested(out, der::SEQUENCE, |out| {
+            if is_ca {
+                der::boolean(out, true);
+            }
+        });
+        Ok(())
+    })
+}
+
+/// Writes a KeyUsage BIT STRING with the given named bits set (DER: trailing zeros dropped).
+fn key_usage_bits(out: &mut Vec<u8>, bits: &[u8]) {
+    let value: u16 = bits.iter().fold(0, |acc, &b| acc | (0x8000 >> b));
+    let [high, low] = value.to_be_bytes();
+    let unused = value.trailing_zeros().min(15) as u8;
+    if low == 0 {
+        der::tlv(out, der::BIT_STRING, &[unused.saturating_sub(8), high]);
+    } else {
+        der::tlv(out, der::BIT_STRING, &[unused, high, low]);
+    }
+}
+
+/// Subject alternative names to encode, in the order DNS, IP, registered ID, rfc822.
+struct Sans<'a> {
+    dns: Vec<&'a str>,
+    ip: Vec<IpAddr>,
+    oid: Vec<&'a str>,
+    email: Vec<&'a str>,
+}
+
+impl Sans<'_> {
+    fn is_empty(&self) -> bool {
+        self.dns.is_empty() && self.ip.is_empty() && self.oid.is_empty() && self.email.is_empty()
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        nested(out, der::SEQUENCE, |out| {
+            for dns in &self.dns {
+                der::tlv(out, context_primitive(2), dns.as_bytes());
+            }
+            for ip in &self.ip {
+                match ip {
+                    IpAddr::V4(v4) => der::tlv(out, context_primitive(7), &v4.octets()),
+                    IpAddr::V6(v6) => der::tlv(out, context_primitive(7), &v6.octets()),
+                }
+            }
+            for oid in &self.oid {
+                der::tlv(out, context_primitive(8), &der::oid_content(oid)?);
+            }
+            for email in &self.email {
+                der::tlv(out, context_primitive(1), email.as_bytes());
+            }
+            Ok(())
         })
     }
+}
+
+/// Writes a `tbsCertificate`.
+fn tbs_certificate(
+    serial: &[u8],
+    algorithm_der: &[u8],
+    issuer_der: &[u8],
+    validity: Validity,
+    subject_der: &[u8],
+    spki_der: &[u8],
+    extensions: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<Vec<u8>, Error> {
+    if validity.not_after <= validity.not_before {
+        return Err(Error::Encoding {
+            what: "validity",
+            reason: "not_after is not after not_before".into(),
+        });
+    }
+    let mut tbs = Vec::with_capacity(issuer_der.len() + subject_der.len() + spki_der.len() + 512);
+    nested(&mut tbs, der::SEQUENCE, |out| -> Result<(), Error> {
+        nested(out, context_constructed(0), |out| {
+            der::unsigned_integer(out, &[2]);
+        });
+        der::unsigned_integer(out, serial);
+        out.extend_from_slice(algorithm_der);
+        out.extend_from_slice(issuer_der);
+        nested(out, der::SEQUENCE, |out| -> Result<(), Error> {
+            der::time(out, validity.not_before)?;
+            der::time(out, validity.not_after)
+        })?;
+        out.extend_from_slice(subject_der);
+        out.extend_from_slice(spki_der);
+        nested(out, context_constructed(3), |out| {
+            nested(out, der::SEQUENCE, extensions)
+        })
+    })?;
+    Ok(tbs)
+}
+
+/// Signs `to_be_signed` and wraps it as `SEQUENCE { tbs, algorithm, BIT STRING signature }`.
+fn sign_to_der(
+    signer: &dyn Signer,
+    algorithm_der: &[u8],
+    to_be_signed: Vec<u8>,
+) -> Result<Vec<u8>, Error> {
+    let signature = signer.sign(&to_be_signed)?;
+    let mut out =
+        Vec::with_capacity(to_be_signed.len() + algorithm_der.len() + signature.len() + 16);
+    nested(&mut out, der::SEQUENCE, |out| {
+        out.extend_from_slice(&to_be_signed);
+        out.extend_from_slice(algorithm_der);
+        der::bit_string(out, &signature);
+    });
+    Ok(out)
+}
+
+fn malformed_csr(reason: impl Into<String>) -> Error {
+    Error::MalformedCsr {
+        reason: reason.into(),
+    }
+}
+
+fn malformed_certificate(reason: impl Into<String>) -> Error {
+    Error::MalformedCertificate {
+        reason: reason.into(),
+    }
+}
+
+impl DistinguishedName {
+    fn from_x509(name: &X509Name<'_>) -> Self {
+        let attributes = name
+            .iter_attributes()
+            .map(|attribute| NameAttribute {
+                oid: attribute.attr_type().to_id_string(),
+                value: attribute.as_str().map_or_else(
+                    |_| format!("#{}", hex::encode(attribute.as_slice())),
+                    str::to_owned,
+                ),
+            })
+            .collect();
+        Self {
+            attributes,
+            der: name.as_raw().to_vec(),
+        }
+    }
+}
+
+/// Converts an IP SAN's octets.
+fn ip_from_octets(octets: &[u8]) -> Option<IpAddr> {
+    if let Ok(v4) = <[u8; 4]>::try_from(octets) {
+        Some(IpAddr::V4(Ipv4Addr::from(v4)))
+    } else if let Ok(v6) = <[u8; 16]>::try_from(octets) {
+        Some(IpAddr::V6(Ipv6Addr::from(v6)))
+    } else {
+        None
+    }
+}
+
+/// SANs read from a SubjectAlternativeName extension.
+#[derive(Default)]
+struct ParsedSans {
+    dns: Vec<String>,
+    ip: Vec<IpAddr>,
+    oid: Vec<String>,
+    email: Vec<String>,
+}
+
+fn parse_sans(extension: &X509Extension<'_>) -> Result<ParsedSans, String> {
+    let san = match extension.parsed_extension() {
+        ParsedExtension::SubjectAlternativeName(san) => san,
+        ParsedExtension::ParseError { error } => {
+            return Err(format!("invalid subjectAltName: {error}"));
+        }
+        _ => return Err("invalid subjectAltName".into()),
+    };
+    let mut sans = ParsedSans::default();
+    for name in &san.general_names {
+        match name {
+            GeneralName::DNSName(dns) => sans.dns.push(dns.to_ascii_lowercase()),
+            GeneralName::IPAddress(octets) => sans.ip.push(
+                ip_from_octets(octets).ok_or_else(|| "IP SAN is not 4 or 16 octets".to_owned())?,
+            ),
+            GeneralName::RegisteredID(oid) => sans.oid.push(oid.to_id_string()),
+            GeneralName::RFC822Name(email) => sans.email.push((*email).to_owned()),
+            GeneralName::Invalid(_, _) => return Err("invalid general name in SAN".into()),
+            _ => {}
+        }
+    }
+    Ok(sans)
+}
+
+/// Parses CSR DER, verifies its self-signature with `backend` and reconstructs its attributes.
+fn csr_from_der(backend: &dyn CryptoBackend, der: Vec<u8>) -> Result<Csr, Error> {
+    crate::pem::check_size(der.len())?;
+    let (rest, request) = X509CertificationRequest::from_der(&der)
+        .map_err(|e| malformed_csr(format!("invalid DER: {e}")))?;
+    if !rest.is_empty() {
+        return Err(malformed_csr("trailing bytes after the CSR"));
+    }
+    let info = &request.certification_request_info;
+    let public_key = PublicKey::from_spki_der(info.subject_pki.raw)?;
+    if request.signature_value.unused_bits != 0 {
+        return Err(malformed_csr("signature has unused bits"));
+    }
+    let algorithm = signature_algorithm_for(
+        &request.signature_algorithm.algorithm.to_id_string(),
+        public_key.key_type,
+    )?;
+    backend.verify(
+        &public_key,
+        algorithm,
+        info.raw,
+        &request.signature_value.data,
+    )?;
+
+    let subject = DistinguishedName::from_x509(&info.subject);
+    let unique_identifier = subject.value(OID_UNIQUE_ID).map(str::to_owned);
+    let mut builder = CertificateRequestAttributes::builder()
+        .add_unique_id_to_subject_name(unique_identifier.is_some());
+    let text = |oid: &str| subject.value(oid).map(str::to_owned);
+    if let Some(v) = text(OID_CN) {
+        builder = builder.common_name(v);
+    }
+    if let Some(v) = text(OID_O) {
+        builder = builder.organization(v);
+    }
+    if let Some(v) = text(OID_OU) {
+        builder = builder.organizational_unit(v);
+    }
+    if let Some(v) = text(OID_EMAIL) {
+        builder = builder.email_address(v);
+    }
+    if let Some(v) = text(OID_C) {
+        builder = builder.country_name(v);
+    }
+    if let Some(v) = text(OID_ST) {
+        builder = builder.state_or_province_name(v);
+    }
+    if let Some(v) = text(OID_L) {
+        builder = builder.locality_name(v);
+    }
+    let extensions = info.iter_attributes().find_map(|attribute| {
+        match attribute.parsed_attribute() {
+            ParsedCriAttribute::ExtensionRequest(request) => Some(&request.extensions),
+            _ => None,
+        }
+    });
+    for extension in extensions.into_iter().flatten() {
+        let oid = extension.oid.to_id_string();
+        if oid == OID_SAN {
+            let sans = parse_sans(extension).map_err(malformed_csr)?;
+            builder = builder
+                .sans_dns(sans.dns)
+                .sans_ip(sans.ip.iter().map(IpAddr::to_string))
+                .sans_oid(sans.oid);
+        } else if extension.critical {
+            builder = builder.additional_critical_extension(crate::CriticalExtension::new(
+                &oid,
+                extension.value.to_vec(),
+            )?);
+        }
+    }
+    let attributes = builder.build()?;
+    let pem = CsrPem(core::mem::take(&mut *crate::pem::encode(
+        "CERTIFICATE REQUEST",
+        &der,
+    )));
+    Ok(Csr {
+        pem,
+        der,
+        attributes,
+        subject,
+        unique_identifier,
+        public_key,
+    })
+}
+
+/// Parses certificate DER into a [`Certificate`] (signature not checked: see
+/// `verify_issued_by`).
+fn certificate_from_der(der: Vec<u8>) -> Result<Certificate, Error> {
+    crate::pem::check_size(der.len())?;
+    let (rest, cert) = X509Certificate::from_der(&der)
+        .map_err(|e| malformed_certificate(format!("invalid DER: {e}")))?;
+    if !rest.is_empty() {
+        return Err(malformed_certificate("trailing bytes after the certificate"));
+    }
+    let public_key = PublicKey::from_spki_der(cert.public_key().raw)?;
+    let mut sans = ParsedSans::default();
+    let mut is_ca = false;
+    let mut subject_key_identifier = None;
+    let mut authority_key_identifier = None;
+    let mut key_cert_sign_allowed = true;
+    for extension in cert.extensions() {
+        match extension.parsed_extension() {
+            ParsedExtension::SubjectAlternativeName(_) => {
+                sans = parse_sans(extension).map_err(malformed_certificate)?;
+            }
+            ParsedExtension::BasicConstraints(bc) => is_ca = bc.ca,
+            ParsedExtension::SubjectKeyIdentifier(id) => {
+                subject_key_identifier = Some(id.0.to_vec());
+            }
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                authority_key_identifier = aki.key_identifier.as_ref().map(|id| id.0.to_vec());
+            }
+            ParsedExtension::KeyUsage(ku) => key_cert_sign_allowed = ku.key_cert_sign(),
+            ParsedExtension::ParseError { error } => {
+                return Err(malformed_certificate(format!(
+                    "invalid extension {}: {error}",
+                    extension.oid.to_id_string()
+                )));
+            }
+            _ => {}
+        }
+    }
+    let time = |t: &x509_parser::time::ASN1Time| {
+        OffsetDateTime::from_unix_timestamp(t.timestamp())
+            .map_err(|e| malformed_certificate(format!("validity out of range: {e}")))
+    };
+    let validity = cert.validity();
+    let not_before = time(&validity.not_before)?;
+    let not_after = time(&validity.not_after)?;
+    let raw_serial = cert.raw_serial();
+    let skip = raw_serial.iter().take_while(|&&b| b == 0).count();
+    let serial = raw_serial.get(skip..).unwrap_or_default().to_vec();
+    if cert.signature_value.unused_bits != 0 {
+        return Err(malformed_certificate("signature has unused bits"));
+    }
+    let signature = cert.signature_value.data.to_vec();
+    let signature_oid = cert.signature_algorithm.algorithm.to_id_string();
+    let subject = DistinguishedName::from_x509(cert.subject());
+    let issuer = DistinguishedName::from_x509(cert.issuer());
+    drop(cert);
+
+    // Locate the tbsCertificate TLV for signature checks.
+    let outer = der::single(&der, der::SEQUENCE)
+        .ok_or_else(|| malformed_certificate("not a DER SEQUENCE"))?;
+    let header = der.len() - outer.len();
+    let (_, _, tbs_whole) = der::Reader::new(outer)
+        .read_raw()
+        .ok_or_else(|| malformed_certificate("missing tbsCertificate"))?;
+    let tbs = header..header + tbs_whole.len();
+
+    let pem = CertificatePem(core::mem::take(&mut *crate::pem::encode(
+        "CERTIFICATE",
+        &der,
+    )));
+    Ok(Certificate {
+        pem,
+        der,
+        subject,
+        issuer,
+        sans_dns: sans.dns,
+        sans_ip: sans.ip,
+        sans_oid: sans.oid,
+        sans_email: sans.email,
+        not_before,
+        not_after,
+        is_ca,
+        serial,
+        public_key,
+        subject_key_identifier,
+        authority_key_identifier,
+        key_cert_sign_allowed,
+        tbs,
+        signature_oid,
+        signature,
+    })
 }
 
 /// High-level operations, written once for every backend.
 impl dyn CryptoBackend + '_ {
     /// Loads a PEM private key: PKCS#1 (`RSA PRIVATE KEY`), SEC1 (`EC PRIVATE KEY`) or PKCS#8
-    /// (`PRIVATE KEY`). Leading text, CRLF and any wrapping are accepted.
+    /// (`PRIVATE KEY`). Leading text, CRLF and any wrapping are accepted; the first key block is
+    /// used.
+    ///
+    /// # Errors
+    /// [`Error::InvalidPem`] without a key block, [`Error::InputTooLarge`] over 1 MiB,
+    /// [`Error::MalformedKey`] / [`Error::UnsupportedAlgorithm`] for keys the backend rejects.
     pub fn load_private_key(&self, pem: &str) -> Result<PrivateKey, Error> {
-        let _ = pem;
-        Err(Error::UnsupportedAlgorithm {
-            algorithm: "skeleton".into(),
-        })
+        let mut sections = crate::pem::decode(
+            pem,
+            &[
+                SectionKind::RsaPrivateKey,
+                SectionKind::EcPrivateKey,
+                SectionKind::PrivateKey,
+            ],
+            "PRIVATE KEY",
+        )?;
+        let (kind, der) = sections.swap_remove(0);
+        let pkcs8 = match kind {
+            SectionKind::RsaPrivateKey => crate::key::pkcs8_from_pkcs1(&der)?,
+            SectionKind::EcPrivateKey => crate::key::pkcs8_from_sec1(&der)?,
+            _ => der,
+        };
+        self.load_pkcs8(pkcs8)
     }
 
     /// Exports a private key as PEM: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519.
+    ///
+    /// # Errors
+    /// [`Error::MalformedKey`] if the stored key material cannot be re-encoded.
     pub fn export_private_key(&self, key: &PrivateKey) -> Result<PrivateKeyPem, Error> {
-        let _ = key;
-        Err(Error::UnsupportedAlgorithm {
-            algorithm: "skeleton".into(),
-        })
+        crate::key::export_pem(key)
     }
 
     /// Builds and signs a CSR for `attributes` (subject order and string types as the Python
-    /// library; a random UUID4 x500UniqueIdentifier unless disabled).
+    /// library; a random UUID4 x500UniqueIdentifier unless disabled). The SAN (non-critical)
+    /// lists DNS names, IP addresses and registered IDs; the email address goes only in the
+    /// subject. Additional critical extensions follow the SAN.
+    ///
+    /// The returned [`Csr`] is the parse of what was built, so its attributes are exactly
+    /// what a peer reads (with `is_ca == false`: that flag travels in relation data).
+    ///
+    /// # Errors
+    /// [`Error::InvalidAttribute`] if an additional critical extension reuses the SAN OID or
+    /// another extension's OID; backend errors from randomness or signing.
     pub fn create_csr(
         &self,
         key: &PrivateKey,
         attributes: &CertificateRequestAttributes,
     ) -> Result<Csr, Error> {
-        let _ = (key, attributes);
-        Err(Error::UnsupportedAlgorithm {
-            algorithm: "skeleton".into(),
-        })
+        let extra = &attributes.additional_critical_extensions;
+        for (i, ext) in extra.iter().enumerate() {
+            if ext.oid == OID_SAN || extra.iter().skip(i + 1).any(|other| other.oid == ext.oid) {
+                return Err(Error::InvalidAttribute {
+                    field: "additional_critical_extensions",
+                    reason: format!("extension {} is repeated or managed by the library", ext.oid),
+                });
+            }
+        }
+        let signer = self.signer(key)?;
+        let algorithm_der = signature_algorithm_der(signer.algorithm())?;
+        let unique_id = if attributes.add_unique_id_to_subject_name {
+            Some(random_uuid4(self)?)
+        } else {
+            None
+        };
+        let sans = Sans {
+            dns: attributes.sans_dns.iter().map(String::as_str).collect(),
+            ip: attributes.sans_ip.iter().copied().collect(),
+            oid: attributes.sans_oid.iter().map(String::as_str).collect(),
+            email: Vec::new(),
+        };
+        let mut info = Vec::with_capacity(key.public_key.spki_der.len() + 512);
+        nested(&mut info, der::SEQUENCE, |out| -> Result<(), Error> {
+            der::unsigned_integer(out, &[0]);
+            encode_name(out, attributes, unique_id.as_deref())?;
+            out.extend_from_slice(&key.public_key.spki_der);
+            nested(out, context_constructed(0), |out| {
+                if sans.is_empty() && extra.is_empty() {
+                    return Ok(());
+                }
+                nested(out, der::SEQUENCE, |out| {
+                    der::oid(out, OID_EXTENSION_REQUEST)?;
+                    nested(out, der::SET, |out| {
+                        nested(out, der::SEQUENCE, |out| -> Result<(), Error> {
+                            if !sans.is_empty() {
+                                extension(out, OID_SAN, false, |out| sans.encode(out))?;
+                            }
+                            for ext in extra {
+                                extension(out, &ext.oid, true, |out| {
+                                    out.extend_from_slice(&ext.value);
+                                    Ok(())
+                                })?;
+                            }
+                            Ok(())
+                        })
+                    })
+                })
+            })
+        })?;
+        let der = sign_to_der(&*signer, &algorithm_der, info)?;
+        csr_from_der(self, der)
     }
 
-    /// Parses a PEM CSR and verifies its self-signature.
+    /// Parses a PEM CSR (the first `CERTIFICATE REQUEST` block) and verifies its self-signature.
+    ///
+    /// # Errors
+    /// [`Error::InvalidPem`], [`Error::InputTooLarge`], [`Error::MalformedCsr`],
+    /// [`Error::SignatureInvalid`] when the self-signature does not verify, and attribute errors
+    /// ([`Error::MissingIdentity`], [`Error::InvalidAttribute`]) for CSRs the Python library
+    /// would not accept either.
     pub fn parse_csr(&self, pem: &str) -> Result<Csr, Error> {
-        let _ = pem;
-        Err(Error::UnsupportedAlgorithm {
-            algorithm: "skeleton".into(),
-        })
+        let mut sections = crate::pem::decode(pem, &[SectionKind::Csr], "CERTIFICATE REQUEST")?;
+        let (_, der) = sections.swap_remove(0);
+        csr_from_der(self, der.to_vec())
+    }
+
+    /// Parses a DER CSR and verifies its self-signature (see [`Self::parse_csr`]).
+    ///
+    /// # Errors
+    /// As [`Self::parse_csr`], without the PEM errors.
+    pub fn parse_csr_der(&self, der: &[u8]) -> Result<Csr, Error> {
+        crate::pem::check_size(der.len())?;
+        csr_from_der(self, der.to_vec())
     }
 
     /// Parses a PEM certificate (the first CERTIFICATE block).
+    ///
+    /// # Errors
+    /// [`Error::InvalidPem`], [`Error::InputTooLarge`], [`Error::MalformedCertificate`],
+    /// [`Error::MalformedKey`] for an unsupported public key.
     pub fn parse_certificate(&self, pem: &str) -> Result<Certificate, Error> {
-        let _ = pem;
-        Err(Error::UnsupportedAlgorithm {
-            algorithm: "skeleton".into(),
-        })
+        let mut sections = crate::pem::decode(pem, &[SectionKind::Certificate], "CERTIFICATE")?;
+        let (_, der) = sections.swap_remove(0);
+        certificate_from_der(der.to_vec())
+    }
+
+    /// Parses a DER certificate (see [`Self::parse_certificate`]).
+    ///
+    /// # Errors
+    /// As [`Self::parse_certificate`], without the PEM errors.
+    pub fn parse_certificate_der(&self, der: &[u8]) -> Result<Certificate, Error> {
+        crate::pem::check_size(der.len())?;
+        certificate_from_der(der.to_vec())
     }
 
     /// Parses every CERTIFICATE block of a PEM bundle, in order.
+    ///
+    /// # Errors
+    /// As [`Self::parse_certificate`], for the first block that fails.
     pub fn parse_certificates(&self, pem: &str) -> Result<Vec<Certificate>, Error> {
-        let _ = pem;
-        Err(Error::UnsupportedAlgorithm {
-            algorithm: "skeleton".into(),
-        })
+        crate::pem::decode(pem, &[SectionKind::Certificate], "CERTIFICATE")?
+            .into_iter()
+            .map(|(_, der)| certificate_from_der(der.to_vec()))
+            .collect()
     }
 
-    /// Checks that `issuer` issued `certificate`: names match and the signature verifies.
-    pub fn verify_issued_by(&self, certificate: &Certificate, issuer: &Certificate) -> Result<(), Error> {
-        let _ = (certificate, issuer);
-        Err(Error::SignatureInvalid)
+    /// Checks that `issuer` issued `certificate`: the issuer name equals the issuer's subject
+    /// (DER comparison) and the signature verifies with the issuer's key.
+    ///
+    /// # Errors
+    /// [`Error::IssuerMismatch`], [`Error::SignatureInvalid`], or
+    /// [`Error::UnsupportedAlgorithm`] for a signature algorithm that does not fit the key.
+    pub fn verify_issued_by(
+        &self,
+        certificate: &Certificate,
+        issuer: &Certificate,
+    ) -> Result<(), Error> {
+        if certificate.issuer.der != issuer.subject.der {
+            return Err(Error::IssuerMismatch);
+        }
+        let algorithm =
+            signature_algorithm_for(&certificate.signature_oid, issuer.public_key.key_type)?;
+        let tbs = certificate
+            .der
+            .get(certificate.tbs.clone())
+            .ok_or_else(|| malformed_certificate("tbsCertificate out of range"))?;
+        self.verify(&issuer.public_key, algorithm, tbs, &certificate.signature)
     }
 
     /// Checks that each certificate of `chain` is issued by the next one (leaf first).
+    ///
+    /// # Errors
+    /// [`Error::ChainOutOfOrder`] naming the first pair that does not verify.
     pub fn check_chain_order(&self, chain: &[Certificate]) -> Result<(), Error> {
-        let _ = chain;
-        Err(Error::SignatureInvalid)
+        for (index, pair) in chain.windows(2).enumerate() {
+            if let [certificate, issuer] = pair {
+                if self.verify_issued_by(certificate, issuer).is_err() {
+                    return Err(Error::ChainOutOfOrder {
+                        index,
+                        next: index + 1,
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
-    /// Loads a CA: checks that `key` matches `certificate` and that it is a CA.
+    /// Loads a CA: checks that `key` matches `certificate` and that it is a CA allowed to sign
+    /// certificates, and prepares the key for repeated signing.
+    ///
+    /// # Errors
+    /// [`Error::KeyMismatch`], [`Error::NotCertificateAuthority`], or backend key errors.
     pub fn load_authority(
         &self,
         key: &PrivateKey,
         certificate: Certificate,
     ) -> Result<CertificateAuthority<'_>, Error> {
-        let _ = (key, certificate);
-        Err(Error::NotCertificateAuthority)
+        if !certificate.matches_key(key) {
+            return Err(Error::KeyMismatch {
+                what: "certificate",
+            });
+        }
+        if !certificate.is_ca || !certificate.key_cert_sign_allowed {
+            return Err(Error::NotCertificateAuthority);
+        }
+        let signer = self.signer(key)?;
+        let algorithm_der = signature_algorithm_der(signer.algorithm())?;
+        let key_identifier = match &certificate.subject_key_identifier {
+            Some(id) => id.clone(),
+            None => key_identifier(self, &certificate.public_key)?,
+        };
+        Ok(CertificateAuthority {
+            backend: self,
+            signer,
+            certificate,
+            key_identifier,
+            algorithm_der,
+        })
     }
 
     /// Creates a self-signed CA certificate for `key`.
+    ///
+    /// Subject = issuer = the attributes in the Python library's order (with a random
+    /// x500UniqueIdentifier when `attributes` ask for one); extensions: SubjectKeyIdentifier,
+    /// AuthorityKeyIdentifier (= SKI), BasicConstraints CA:true critical, KeyUsage
+    /// digitalSignature + keyCertSign + cRLSign critical, and a SAN when the attributes name
+    /// DNS / IP / registered IDs or an email address.
+    ///
+    /// # Errors
+    /// [`Error::Encoding`] for an empty or unencodable validity window; backend errors.
     pub fn create_self_signed_ca(
         &self,
         key: &PrivateKey,
         attributes: &CertificateRequestAttributes,
         validity: Validity,
     ) -> Result<Certificate, Error> {
-        let _ = (key, attributes, validity);
-        Err(Error::NotCertificateAuthority)
+        let signer = self.signer(key)?;
+        let algorithm_der = signature_algorithm_der(signer.algorithm())?;
+        let unique_id = if attributes.add_unique_id_to_subject_name {
+            Some(random_uuid4(self)?)
+        } else {
+            None
+        };
+        let mut name = Vec::with_capacity(256);
+        encode_name(&mut name, attributes, unique_id.as_deref())?;
+        let empty_subject = der::single(&name, der::SEQUENCE).is_some_and(<[u8]>::is_empty);
+        let key_id = key_identifier(self, &key.public_key)?;
+        let serial = random_serial(self)?;
+        let sans = Sans {
+            dns: attributes.sans_dns.iter().map(String::as_str).collect(),
+            ip: attributes.sans_ip.iter().copied().collect(),
+            oid: attributes.sans_oid.iter().map(String::as_str).collect(),
+            email: attributes.email_address.as_deref().into_iter().collect(),
+        };
+        let tbs = tbs_certificate(
+            &serial,
+            &algorithm_der,
+            &name,
+            validity,
+            &name,
+            &key.public_key.spki_der,
+            |out| {
+                extension(out, OID_SKI, false, |out| {
+                    der::tlv(out, der::OCTET_STRING, &key_id);
+                    Ok(())
+                })?;
+                extension(out, OID_AKI, false, |out| {
+                    nested(out, der::SEQUENCE, |out| {
+                        der::tlv(out, context_primitive(0), &key_id);
+                    });
+                    Ok(())
+                })?;
+                basic_constraints(out, true)?;
+                extension(out, OID_KEY_USAGE, true, |out| {
+                    key_usage_bits(out, &[KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, KU_CRL_SIGN]);
+                    Ok(())
+                })?;
+                if !sans.is_empty() {
+                    extension(out, OID_SAN, empty_subject, |out| sans.encode(out))?;
+                }
+                Ok(())
+            },
+        )?;
+        let der = sign_to_der(&*signer, &algorithm_der, tbs)?;
+        certificate_from_der(der)
     }
 
     /// SHA-256 of `data` as lower-case hex (used for secret labels).
+    ///
+    /// # Errors
+    /// Backend digest errors.
     pub fn sha256_hex(&self, data: &[u8]) -> Result<String, Error> {
-        Ok(hex::encode(self.digest(crate::DigestAlgorithm::Sha256, data)?))
+        Ok(hex::encode(self.digest(DigestAlgorithm::Sha256, data)?))
     }
 }
