@@ -946,7 +946,7 @@ impl Requirer {
                         }),
                         None => secrets.push(SecretAction::Add {
                             label,
-                            owner: SecretOwner::Unit,
+                            owner: Self::owner(scope),
                             content,
                             expire,
                         }),

@@ -1,0 +1,345 @@
+//! Provider scenarios (the intent of the Python library's provider tests, python-library.md §5.2).
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use time::Duration;
+use tls_certificates_crypto::{IssueProfile, KeyAlgorithm, Validity};
+use tls_certificates_engine::provider::{
+    NewCertificate, Provider, ProviderObservation, ProviderRelation, RequestSource,
+};
+use tls_certificates_engine::{CertificateError, Databag, Error, RelationId};
+
+fn csr_bag(csrs: &[(String, bool)]) -> Databag {
+    let list: Vec<_> = csrs
+        .iter()
+        .map(|(pem, ca)| serde_json::json!({"certificate_signing_request": pem, "ca": ca}))
+        .collect();
+    Databag::from([(
+        "certificate_signing_requests".to_owned(),
+        serde_json::to_string(&list).unwrap(),
+    )])
+}
+
+fn new_csr(cn: &str) -> String {
+    let b = backend();
+    let key = b.generate_key(KeyAlgorithm::EcdsaP256).unwrap();
+    b.create_csr(&key, &attrs(cn))
+        .unwrap()
+        .pem()
+        .as_str()
+        .to_owned()
+}
+
+fn observation(
+    unit_csrs: &[(String, bool)],
+    app_csrs: &[(String, bool)],
+    local: Databag,
+) -> ProviderObservation {
+    ProviderObservation {
+        is_leader: true,
+        relations: vec![ProviderRelation {
+            id: REL,
+            remote_app: if app_csrs.is_empty() {
+                Databag::new()
+            } else {
+                csr_bag(app_csrs)
+            },
+            remote_units: BTreeMap::from([("req/0".to_owned(), csr_bag(unit_csrs))]),
+            local_app: local,
+        }],
+    }
+}
+
+fn issue_all(provider: &mut Provider<'_>, ca: &Ca) {
+    let b = backend();
+    let authority = b.load_authority(&ca.key, ca.certificate.clone()).unwrap();
+    let outstanding: Vec<_> = provider
+        .outstanding_certificate_requests(None)
+        .into_iter()
+        .cloned()
+        .collect();
+    for r in outstanding {
+        let c = authority
+            .issue(
+                &r.csr,
+                &IssueProfile::leaf(Validity::starting_at(T0, Duration::days(30))),
+            )
+            .unwrap();
+        provider
+            .set_relation_certificate(NewCertificate {
+                relation_id: r.relation_id,
+                csr_pem: r.csr_pem.clone(),
+                certificate: c.clone(),
+                ca: ca.certificate.clone(),
+                chain: vec![c, ca.certificate.clone()],
+            })
+            .unwrap();
+    }
+}
+
+fn applied(local: &mut Databag, provider: &Provider<'_>) {
+    for w in provider.plan().databag_writes {
+        match w.value {
+            Some(v) => local.insert(w.key, v),
+            None => local.remove(&w.key),
+        };
+    }
+}
+
+#[test]
+fn given_unit_and_app_csrs_when_observed_then_both_are_outstanding() {
+    let (u, a) = (new_csr("unit.example.com"), new_csr("app.example.com"));
+    let obs = observation(&[(u.clone(), false)], &[(a.clone(), true)], Databag::new());
+    let provider = Provider::observe(&obs, None, backend());
+    let outstanding = provider.outstanding_certificate_requests(None);
+    assert_eq!(outstanding.len(), 2);
+    assert!(
+        outstanding
+            .iter()
+            .any(|r| r.source == RequestSource::App && r.is_ca && r.csr_pem == a)
+    );
+    assert!(
+        outstanding
+            .iter()
+            .any(|r| r.source == RequestSource::Unit("req/0".into()) && !r.is_ca && r.csr_pem == u)
+    );
+}
+
+#[test]
+fn given_certificates_set_when_observed_again_then_nothing_outstanding_and_no_write() {
+    let ca = Ca::new("ca");
+    let csrs = vec![
+        (new_csr("a.example.com"), false),
+        (new_csr("b.example.com"), false),
+    ];
+    let mut local = Databag::new();
+    let mut provider = Provider::observe(&observation(&csrs, &[], local.clone()), None, backend());
+    issue_all(&mut provider, &ca);
+    applied(&mut local, &provider);
+    let raw = &local["certificates"];
+    assert!(
+        raw.starts_with("[{\"ca\": \"-----BEGIN CERTIFICATE-----"),
+        "{raw}"
+    );
+    assert_eq!(provider.issued_certificates(None).len(), 2);
+    let mut again = Provider::observe(&observation(&csrs, &[], local.clone()), None, backend());
+    again.reconcile();
+    assert!(again.outstanding_certificate_requests(None).is_empty());
+    assert!(
+        again.plan().databag_writes.is_empty(),
+        "no write when nothing changed"
+    );
+}
+
+#[test]
+fn given_csr_removed_by_requirer_when_reconciled_then_unsolicited_certificate_is_removed() {
+    let ca = Ca::new("ca");
+    let csrs = vec![(new_csr("a.example.com"), false)];
+    let mut local = Databag::new();
+    let mut provider = Provider::observe(&observation(&csrs, &[], local.clone()), None, backend());
+    issue_all(&mut provider, &ca);
+    applied(&mut local, &provider);
+    let gone = Provider::observe(&observation(&[], &[], local.clone()), None, backend());
+    assert_eq!(gone.unsolicited_certificates(None).len(), 1);
+    let mut gone = gone;
+    gone.reconcile();
+    assert!(gone.unsolicited_certificates(None).is_empty());
+    let plan = gone.plan();
+    assert_eq!(plan.databag_writes.len(), 1);
+    assert_eq!(
+        plan.databag_writes[0].value, None,
+        "empty list deletes the key"
+    );
+}
+
+#[test]
+fn given_csr_with_bad_signature_when_reconciled_then_error_entry_not_outstanding() {
+    let good = new_csr("a.example.com");
+    // Flip one base64 character inside the signature (the last line of the body).
+    let mut lines: Vec<String> = good.lines().map(str::to_owned).collect();
+    let last = lines.len() - 2;
+    let line = &mut lines[last];
+    let i = line.len() / 2;
+    let c = line.as_bytes()[i];
+    let replacement = if c == b'A' { "B" } else { "A" };
+    line.replace_range(i..=i, replacement);
+    let tampered = lines.join("\n");
+    let mut provider = Provider::observe(
+        &observation(&[(tampered.clone(), false)], &[], Databag::new()),
+        None,
+        backend(),
+    );
+    assert!(provider.outstanding_certificate_requests(None).is_empty());
+    assert_eq!(provider.invalid_requests(None).len(), 1);
+    provider.reconcile();
+    let errors = provider.request_errors(None);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].error.code, 999);
+    assert_eq!(errors[0].csr, tampered);
+}
+
+#[test]
+fn given_revoke_all_when_observed_then_requests_are_outstanding_again() {
+    let ca = Ca::new("ca");
+    let csrs = vec![(new_csr("a.example.com"), false)];
+    let mut local = Databag::new();
+    let mut provider = Provider::observe(&observation(&csrs, &[], local.clone()), None, backend());
+    issue_all(&mut provider, &ca);
+    provider.revoke_all_certificates().unwrap();
+    applied(&mut local, &provider);
+    assert!(local["certificates"].ends_with("\"revoked\": true}]"));
+    let mut again = Provider::observe(&observation(&csrs, &[], local.clone()), None, backend());
+    assert_eq!(again.outstanding_certificate_requests(None).len(), 1);
+    assert!(again.issued_certificates(None).is_empty());
+    issue_all(&mut again, &Ca::new("new-ca"));
+    applied(&mut local, &again);
+    assert!(
+        !local["certificates"].contains("revoked"),
+        "re-issue replaces the revoked entry"
+    );
+}
+
+#[test]
+fn given_error_then_certificate_when_set_then_only_one_of_them_remains() {
+    let ca = Ca::new("ca");
+    let csr = new_csr("a.example.com");
+    let mut provider = Provider::observe(
+        &observation(&[(csr.clone(), false)], &[], Databag::new()),
+        None,
+        backend(),
+    );
+    let error = CertificateError {
+        code: 102,
+        name: "DOMAIN_NOT_ALLOWED".into(),
+        message: "m".into(),
+        reason: None,
+        provider: None,
+        endpoint: None,
+    };
+    provider
+        .set_relation_error(REL, &csr, error.clone())
+        .unwrap();
+    assert_eq!(provider.request_errors(None).len(), 1);
+    issue_all(&mut provider, &ca);
+    assert!(provider.request_errors(None).is_empty());
+    assert_eq!(provider.issued_certificates(None).len(), 1);
+    provider.set_relation_error(REL, &csr, error).unwrap();
+    assert!(provider.issued_certificates(None).is_empty());
+}
+
+#[test]
+fn given_non_leader_when_publishing_then_refused_and_nothing_written() {
+    let csr = new_csr("a.example.com");
+    let mut obs = observation(&[(csr.clone(), false)], &[], Databag::new());
+    obs.is_leader = false;
+    let mut provider = Provider::observe(&obs, None, backend());
+    provider.reconcile();
+    assert!(matches!(
+        provider.revoke_all_certificates(),
+        Err(Error::NotLeader { .. })
+    ));
+    let error = CertificateError {
+        code: 999,
+        name: "OTHER".into(),
+        message: "m".into(),
+        reason: None,
+        provider: None,
+        endpoint: None,
+    };
+    assert!(matches!(
+        provider.set_relation_error(REL, &csr, error),
+        Err(Error::NotLeader { .. })
+    ));
+    assert!(provider.plan().databag_writes.is_empty());
+}
+
+#[test]
+fn given_unknown_relation_or_empty_chain_when_publishing_then_typed_errors() {
+    let ca = Ca::new("ca");
+    let csr = new_csr("a.example.com");
+    let mut provider = Provider::observe(
+        &observation(&[(csr.clone(), false)], &[], Databag::new()),
+        None,
+        backend(),
+    );
+    let request = provider.outstanding_certificate_requests(None)[0].clone();
+    let authority = backend()
+        .load_authority(&ca.key, ca.certificate.clone())
+        .unwrap();
+    let c = authority
+        .issue(
+            &request.csr,
+            &IssueProfile::leaf(Validity::starting_at(T0, Duration::days(1))),
+        )
+        .unwrap();
+    let new = |relation_id, chain| NewCertificate {
+        relation_id,
+        csr_pem: csr.clone(),
+        certificate: c.clone(),
+        ca: ca.certificate.clone(),
+        chain,
+    };
+    assert!(matches!(
+        provider.set_relation_certificate(new(REL, vec![])),
+        Err(Error::EmptyChain)
+    ));
+    assert!(matches!(
+        provider.set_relation_certificate(new(RelationId(99), vec![c.clone()])),
+        Err(Error::UnknownRelation { .. })
+    ));
+}
+
+#[test]
+fn given_capabilities_when_reconciled_then_published_once() {
+    let caps = tls_certificates_engine::ProviderCapabilities::default();
+    let mut provider = Provider::observe(
+        &observation(&[], &[], Databag::new()),
+        Some(caps.clone()),
+        backend(),
+    );
+    provider.reconcile();
+    let mut local = Databag::new();
+    applied(&mut local, &provider);
+    assert_eq!(local["capabilities"], "{}");
+    let mut again = Provider::observe(&observation(&[], &[], local), Some(caps), backend());
+    again.reconcile();
+    assert!(again.plan().databag_writes.is_empty());
+}
+
+#[test]
+fn given_python_provider_databag_when_observed_then_nothing_outstanding_and_nothing_rewritten() {
+    let fixtures = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/python-reference"
+    );
+    let read = |name: &str| -> Databag {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(format!("{fixtures}/{name}")).unwrap())
+                .unwrap();
+        v.as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let obs = ProviderObservation {
+        is_leader: true,
+        relations: vec![ProviderRelation {
+            id: REL,
+            remote_app: Databag::new(),
+            remote_units: BTreeMap::from([(
+                "peer-requirer/0".to_owned(),
+                read("requirer_unit_databag.json"),
+            )]),
+            local_app: read("provider_databag.json"),
+        }],
+    };
+    let mut provider = Provider::observe(&obs, None, backend());
+    provider.reconcile();
+    assert_eq!(provider.certificate_requests(None).len(), 1);
+    assert!(provider.outstanding_certificate_requests(None).is_empty());
+    assert!(provider.plan().databag_writes.is_empty());
+}

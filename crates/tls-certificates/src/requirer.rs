@@ -1,0 +1,420 @@
+//! The requirer adapter: the Rust `TLSCertificatesRequiresV4`.
+
+use std::collections::BTreeMap;
+
+use juju_hook_tools::{
+    Context, Event, HookTools, Member, NewSecret, ReadMode, RelationId as JujuRelationId,
+    SecretLookup, SecretRef, SecretUpdate,
+};
+use time::OffsetDateTime;
+use tls_certificates_crypto::{CertificateRequestAttributes, CryptoBackend, PrivateKey};
+use tls_certificates_engine::requirer::{
+    self as engine, AssignedCertificate, OwnRequest, ProviderCertificate, RequestError,
+    RequirerObservation, RequirerPlan, RequirerRelation, RequirerTrigger,
+};
+pub use tls_certificates_engine::requirer::{
+    KeySource, RenewalRelativeTime, Requests, RequirerConfig, RequirerEvent, Scope,
+};
+use tls_certificates_engine::{
+    LIBID, ObservedSecret, ProviderCapabilities, RelationId, SecretAction, UnitName,
+};
+
+use crate::Error;
+use crate::apply::{self, Relations};
+
+/// What a requirer hook produced for the charm.
+#[derive(Debug, Default)]
+#[must_use = "the events tell the charm that certificates are available or denied"]
+pub struct RequirerOutcome {
+    /// Events to react to (write the certificate to disk, set status, ...).
+    pub events: Vec<RequirerEvent>,
+    /// When a reconcile would next change something by itself (the renewal safety net).
+    pub next_deadline: Option<OffsetDateTime>,
+}
+
+/// The requirer side of the `tls-certificates` interface for one endpoint, for one hook.
+///
+/// Build it at the start of a hook with the hook's [`Context`], the hook tools, a crypto backend
+/// and the current time, then call [`handle_event`](Self::handle_event) (or
+/// [`sync`](Self::sync)) and react to the returned events. Queries
+/// ([`assigned_certificate`](Self::assigned_certificate), ...) read the current relation data
+/// and secrets through the hook tools each time.
+///
+/// ```no_run
+/// use juju_hook_tools::{Context, ProcessHookTools};
+/// use tls_certificates::requirer::{Requirer, RequirerConfig, Requests};
+/// use tls_certificates::crypto::CertificateRequestAttributes;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let tools = ProcessHookTools::new();
+/// let ctx = Context::from_env()?;
+/// let attributes = CertificateRequestAttributes::builder().common_name("db.example.com").build()?;
+/// let config = RequirerConfig::new("certificates", Requests::Unit(vec![attributes.clone()]))?;
+/// let backend = tls_certificates::crypto::ring::backend();
+/// let requirer = Requirer::new(config, &ctx, &tools, backend, time::OffsetDateTime::now_utc());
+/// let outcome = requirer.handle_event()?;
+/// for event in outcome.events {
+///     println!("{event:?}");
+/// }
+/// if let Some(assigned) = requirer.assigned_certificate(&attributes)? {
+///     println!("serving {}", assigned.certificate.pem());
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Requirer<'a> {
+    engine: engine::Requirer,
+    ctx: &'a Context,
+    tools: &'a dyn HookTools,
+    backend: &'a dyn CryptoBackend,
+    now: OffsetDateTime,
+}
+
+impl core::fmt::Debug for Requirer<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Requirer")
+            .field("endpoint", &self.engine.config().endpoint())
+            .field("unit", &self.ctx.unit().as_str())
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Requirer<'a> {
+    /// A requirer for this hook.
+    pub fn new(
+        config: RequirerConfig,
+        ctx: &'a Context,
+        tools: &'a dyn HookTools,
+        backend: &'a dyn CryptoBackend,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            engine: engine::Requirer::new(config),
+            ctx,
+            tools,
+            backend,
+            now,
+        }
+    }
+
+    fn endpoint(&self) -> &str {
+        self.engine.config().endpoint()
+    }
+
+    /// Handles the hook's event: relation-created/-changed of this endpoint, refresh events
+    /// (config-changed, upgrade-charm, leader-elected, update-status) reconcile; secret-expired
+    /// renews; secret-remove prunes the revision; relation-broken cleans up. Other events do
+    /// nothing.
+    ///
+    /// # Errors
+    /// A failing hook tool ([`Error::HookTool`]): exit non-zero so Juju retries the hook.
+    pub fn handle_event(&self) -> Result<RequirerOutcome, Error> {
+        let ours = |rel: &JujuRelationId| rel.endpoint() == self.endpoint();
+        let trigger = match self.ctx.event() {
+            Event::RelationCreated(r) | Event::RelationChanged(r) if ours(&r.relation) => {
+                RequirerTrigger::Reconcile
+            }
+            Event::RelationBroken(r) if ours(&r.relation) => RequirerTrigger::RelationBroken {
+                relation_id: RelationId(r.relation.number()),
+            },
+            Event::SecretExpired(s) => {
+                if !s.label.as_deref().is_none_or(|l| l.starts_with(LIBID)) {
+                    return Ok(RequirerOutcome::default());
+                }
+                RequirerTrigger::SecretExpired {
+                    id: s.id.as_str().to_owned(),
+                    label: s.label.clone(),
+                }
+            }
+            Event::SecretRemove(s) => RequirerTrigger::SecretRemoved {
+                id: s.id.as_str().to_owned(),
+                revision: s.revision,
+            },
+            Event::ConfigChanged
+            | Event::UpgradeCharm
+            | Event::LeaderElected
+            | Event::UpdateStatus => RequirerTrigger::Reconcile,
+            _ => return Ok(RequirerOutcome::default()),
+        };
+        self.run(&trigger)
+    }
+
+    /// Reconciles now (the Python library's `sync()`).
+    ///
+    /// # Errors
+    /// A failing hook tool.
+    pub fn sync(&self) -> Result<RequirerOutcome, Error> {
+        self.run(&RequirerTrigger::Reconcile)
+    }
+
+    /// Renews the certificate issued for `csr_pem` (new CSR with the same key).
+    ///
+    /// # Errors
+    /// A failing hook tool.
+    pub fn renew_certificate(&self, csr_pem: &str) -> Result<RequirerOutcome, Error> {
+        self.run(&RequirerTrigger::Renew {
+            csr: csr_pem.to_owned(),
+        })
+    }
+
+    /// Replaces the library-generated key of `scope` (every scope when `None`) and re-requests.
+    ///
+    /// # Errors
+    /// [`tls_certificates_engine::Error::KeySuppliedByCharm`] when the charm supplies the key;
+    /// a failing hook tool.
+    pub fn regenerate_private_key(&self, scope: Option<Scope>) -> Result<RequirerOutcome, Error> {
+        self.run(&RequirerTrigger::RegenerateKey { scope })
+    }
+
+    /// Stores `key` as the library key of `scope` and re-requests.
+    ///
+    /// # Errors
+    /// As [`regenerate_private_key`](Self::regenerate_private_key).
+    pub fn import_private_key(
+        &self,
+        scope: Scope,
+        key: PrivateKey,
+    ) -> Result<RequirerOutcome, Error> {
+        self.run(&RequirerTrigger::ImportKey { scope, key })
+    }
+
+    fn run(&self, trigger: &RequirerTrigger) -> Result<RequirerOutcome, Error> {
+        let (observation, relations) = self.observe()?;
+        let plan: RequirerPlan =
+            self.engine
+                .handle(&observation, trigger, self.now, self.backend)?;
+        apply::databag_writes(self.tools, &relations, &plan.databag_writes)?;
+        for action in &plan.secret_actions {
+            self.apply_secret(action)?;
+        }
+        apply::logs(self.tools, &plan.logs);
+        Ok(RequirerOutcome {
+            events: plan.events,
+            next_deadline: plan.next_deadline,
+        })
+    }
+
+    fn apply_secret(&self, action: &SecretAction) -> Result<(), Error> {
+        match action {
+            SecretAction::Add {
+                label,
+                owner,
+                content,
+                expire,
+            } => {
+                let secret = NewSecret {
+                    content: apply::content(content)?,
+                    label: Some(label.clone()),
+                    expire: *expire,
+                    owner: apply::owner(*owner),
+                    ..NewSecret::default()
+                };
+                self.tools
+                    .secret_add(&secret)
+                    .map_err(Error::tool("adding a secret"))?;
+            }
+            SecretAction::Set {
+                id,
+                content,
+                expire,
+                ..
+            } => {
+                let id = apply::secret_id(id)?;
+                let update = SecretUpdate {
+                    content: Some(apply::content(content)?),
+                    expire: *expire,
+                    ..SecretUpdate::default()
+                };
+                self.tools
+                    .secret_set(&id, &update)
+                    .map_err(Error::tool("updating a secret"))?;
+            }
+            SecretAction::Remove { id, revision } => {
+                let id = apply::secret_id(id)?;
+                match self.tools.secret_remove(&id, *revision) {
+                    Ok(()) => {}
+                    // secret-remove may be dispatched twice (juju/juju#19036): already gone is fine.
+                    Err(e) if e.is_not_found() => {
+                        apply::logs(
+                            self.tools,
+                            &[tls_certificates_engine::LogLine {
+                                level: tls_certificates_engine::LogLevel::Warning,
+                                message: format!(
+                                    "secret {} (revision {revision:?}) is already gone",
+                                    id.as_str()
+                                ),
+                            }],
+                        );
+                    }
+                    Err(e) => return Err(Error::tool("removing a secret")(e)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads what the engine needs (a broken relation is not listed by `relation-ids`).
+    fn observe(&self) -> Result<(RequirerObservation, Relations), Error> {
+        let unit =
+            UnitName::parse(self.ctx.unit().as_str()).map_err(|_| Error::InvalidUnitName {
+                name: self.ctx.unit().as_str().to_owned(),
+            })?;
+        let is_leader = self
+            .tools
+            .is_leader()
+            .map_err(Error::tool("checking leadership"))?;
+        let mut relations = Relations::default();
+        let mut observed = Vec::new();
+        let ids = self
+            .tools
+            .relation_ids(self.endpoint())
+            .map_err(Error::tool("listing relations"))?;
+        for id in ids {
+            let local_unit = self
+                .tools
+                .relation_get(&id, Member::Unit(self.ctx.unit()))
+                .map_err(Error::tool("reading our unit databag"))?;
+            let local_app = if is_leader {
+                self.tools
+                    .relation_get(&id, Member::App(self.ctx.app()))
+                    .map_err(Error::tool("reading our app databag"))?
+            } else {
+                BTreeMap::new()
+            };
+            let remote_app = match self
+                .tools
+                .relation_remote_app(&id)
+                .map_err(Error::tool("finding the provider application"))?
+            {
+                Some(app) => apply::tolerant_get(self.tools, &id, Member::App(&app))?,
+                None => BTreeMap::new(),
+            };
+            observed.push(RequirerRelation {
+                id: RelationId(id.number()),
+                local_unit,
+                local_app,
+                remote_app,
+            });
+            relations.insert(id);
+        }
+        let secrets = self.observe_secrets()?;
+        Ok((
+            RequirerObservation {
+                unit,
+                is_leader,
+                relations: observed,
+                secrets,
+            },
+            relations,
+        ))
+    }
+
+    fn observe_secrets(&self) -> Result<Vec<ObservedSecret>, Error> {
+        let mut out = Vec::new();
+        for id in self
+            .tools
+            .secret_ids()
+            .map_err(Error::tool("listing our secrets"))?
+        {
+            let info = match self.tools.secret_info_get(SecretLookup::Id(&id)) {
+                Ok(info) => info,
+                Err(e) if e.is_not_found() => continue,
+                Err(e) => return Err(Error::tool("reading secret metadata")(e)),
+            };
+            let Some(label) = info.label.filter(|l| l.starts_with(LIBID)) else {
+                continue;
+            };
+            let content = match self.tools.secret_get(SecretRef::Id(&id), ReadMode::Refresh) {
+                Ok(c) => c,
+                Err(e) if e.is_not_found() => continue,
+                Err(e) => return Err(Error::tool("reading a secret")(e)),
+            };
+            out.push(ObservedSecret {
+                id: id.as_str().to_owned(),
+                label,
+                owner: match info.owner {
+                    juju_hook_tools::SecretOwner::Unit => {
+                        tls_certificates_engine::SecretOwner::Unit
+                    }
+                    _ => tls_certificates_engine::SecretOwner::App,
+                },
+                content: content.iter().collect(),
+                expires: info.expiry,
+            });
+        }
+        Ok(out)
+    }
+
+    fn with_view<T>(&self, f: impl FnOnce(&engine::RequirerView<'_>) -> T) -> Result<T, Error> {
+        let (observation, _) = self.observe()?;
+        let view = self.engine.view(&observation, self.backend);
+        Ok(f(&view))
+    }
+
+    /// The private key of `scope` (`None` before it exists, or for App on a non-leader).
+    ///
+    /// # Errors
+    /// A failing hook tool.
+    pub fn private_key(&self, scope: Scope) -> Result<Option<PrivateKey>, Error> {
+        self.with_view(|v| v.private_key(scope))
+    }
+
+    /// The Juju secret id of the library-generated key of `scope`.
+    ///
+    /// # Errors
+    /// A failing hook tool.
+    pub fn private_key_secret_id(&self, scope: Scope) -> Result<Option<String>, Error> {
+        self.with_view(|v| v.private_key_secret_id(scope).map(str::to_owned))
+    }
+
+    /// The verified, non-revoked certificate for `attributes`, if the provider issued it.
+    ///
+    /// # Errors
+    /// A failing hook tool.
+    pub fn assigned_certificate(
+        &self,
+        attributes: &CertificateRequestAttributes,
+    ) -> Result<Option<AssignedCertificate>, Error> {
+        self.with_view(|v| v.assigned_certificate(attributes))
+    }
+
+    /// Every verified, non-revoked certificate of `scope`.
+    ///
+    /// # Errors
+    /// A failing hook tool.
+    pub fn assigned_certificates(&self, scope: Scope) -> Result<Vec<AssignedCertificate>, Error> {
+        self.with_view(|v| v.assigned_certificates(scope))
+    }
+
+    /// Our CSRs as they are on the wire.
+    ///
+    /// # Errors
+    /// A failing hook tool.
+    pub fn own_requests(&self) -> Result<Vec<OwnRequest>, Error> {
+        self.with_view(|v| v.own_requests())
+    }
+
+    /// Every certificate the provider published (revoked included).
+    ///
+    /// # Errors
+    /// A failing hook tool.
+    pub fn provider_certificates(&self) -> Result<Vec<ProviderCertificate>, Error> {
+        self.with_view(|v| v.provider_certificates())
+    }
+
+    /// The provider's errors for our CSRs.
+    ///
+    /// # Errors
+    /// A failing hook tool.
+    pub fn request_errors(&self) -> Result<Vec<RequestError>, Error> {
+        self.with_view(|v| v.request_errors())
+    }
+
+    /// What the provider advertises, `None` when it publishes nothing.
+    ///
+    /// # Errors
+    /// A failing hook tool.
+    pub fn provider_capabilities(&self) -> Result<Option<ProviderCapabilities>, Error> {
+        self.with_view(|v| v.provider_capabilities())
+    }
+}
