@@ -750,16 +750,14 @@ impl Model {
     /// Creates a secret owned by `owner` outside any hook (test setup), returning its URI.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] for empty content.
+    /// [`Error::InvalidInput`] for empty content or a key Juju would reject.
     pub fn add_secret(
         &mut self,
         owner: SecretOwnerRef,
         label: Option<&str>,
         content: Databag,
     ) -> Result<String> {
-        if content.is_empty() {
-            return Err(Error::InvalidInput("empty secret content".into()));
-        }
+        check_secret_content(&content)?;
         let (xid, uri) = self.mint_secret_id();
         self.secrets.insert(
             xid.clone(),
@@ -808,8 +806,9 @@ impl Model {
     /// that is not simulated); observers get `secret-changed`.
     ///
     /// # Errors
-    /// [`Error::SecretNotFound`].
+    /// [`Error::SecretNotFound`]; [`Error::InvalidInput`] as for [`Model::add_secret`].
     pub fn set_secret_content(&mut self, xid: &str, content: Databag) -> Result<u32> {
+        check_secret_content(&content)?;
         let s = self
             .secrets
             .get_mut(xid)
@@ -1314,6 +1313,20 @@ impl Model {
             }
         }
     }
+}
+
+/// Juju's rules for secret content: not empty, keys matching `^([a-z](?:-?[a-z0-9]){2,})$`.
+fn check_secret_content(content: &Databag) -> Result<()> {
+    if content.is_empty() {
+        return Err(Error::InvalidInput("empty secret content".into()));
+    }
+    if let Some(bad) = content
+        .keys()
+        .find(|k| !juju_hook_tools::is_valid_secret_key(k))
+    {
+        return Err(Error::InvalidInput(format!("secret key {bad:?} not valid")));
+    }
+    Ok(())
 }
 
 /// Set values over non-null defaults.

@@ -497,26 +497,7 @@ fn xid_of(id: &str) -> &str {
 }
 
 fn valid_secret_key(key: &str) -> bool {
-    let b = key.as_bytes();
-    let Some((&first, rest)) = b.split_first() else {
-        return false;
-    };
-    let mut groups = 0;
-    let mut hyphen = false;
-    for &c in rest {
-        if c == b'-' {
-            if hyphen {
-                return false;
-            }
-            hyphen = true;
-        } else if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            groups += 1;
-            hyphen = false;
-        } else {
-            return false;
-        }
-    }
-    first.is_ascii_lowercase() && !hyphen && groups >= 2
+    juju_hook_tools::is_valid_secret_key(key)
 }
 
 fn valid_action_key(key: &str) -> bool {
