@@ -19,30 +19,48 @@
 //! # Example
 //!
 //! ```
-//! use tls_certificates_engine::provider::{Provider, ProviderObservation};
+//! use std::collections::BTreeMap;
 //!
-//! // A provider leader with no relation yet: nothing is outstanding, nothing to write.
-//! # #[cfg(any())] {
+//! use tls_certificates_crypto::{CertificateRequestAttributes, KeyAlgorithm};
+//! use tls_certificates_engine::provider::{Provider, ProviderObservation, ProviderRelation};
+//! use tls_certificates_engine::requirer::{
+//!     Requests, Requirer, RequirerConfig, RequirerObservation, RequirerRelation, RequirerTrigger,
+//! };
+//! use tls_certificates_engine::{RelationId, UnitName};
+//!
 //! let backend = tls_certificates_crypto::ring::backend();
-//! # }
-//! # let backend = NoBackend::new();
-//! let observation = ProviderObservation { is_leader: true, relations: Vec::new() };
-//! let mut provider = Provider::observe(&observation, None, backend);
-//! provider.reconcile();
-//! assert!(provider.outstanding_certificate_requests(None).is_empty());
-//! assert!(provider.plan().databag_writes.is_empty());
-//! # struct NoBackend;
-//! # impl NoBackend { fn new() -> &'static dyn tls_certificates_crypto::CryptoBackend { &NoBackend } }
-//! # impl core::fmt::Debug for NoBackend { fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result { f.write_str("none") } }
-//! # impl tls_certificates_crypto::CryptoBackend for NoBackend {
-//! #   fn name(&self) -> &'static str { "none" }
-//! #   fn generate_key(&self, a: tls_certificates_crypto::KeyAlgorithm) -> Result<tls_certificates_crypto::PrivateKey, tls_certificates_crypto::Error> { Err(tls_certificates_crypto::Error::UnsupportedAlgorithm { algorithm: a.to_string() }) }
-//! #   fn load_pkcs8(&self, _: zeroize::Zeroizing<Vec<u8>>) -> Result<tls_certificates_crypto::PrivateKey, tls_certificates_crypto::Error> { Err(tls_certificates_crypto::Error::SignatureInvalid) }
-//! #   fn signer(&self, _: &tls_certificates_crypto::PrivateKey) -> Result<Box<dyn tls_certificates_crypto::Signer>, tls_certificates_crypto::Error> { Err(tls_certificates_crypto::Error::SignatureInvalid) }
-//! #   fn verify(&self, _: &tls_certificates_crypto::PublicKey, _: tls_certificates_crypto::SignatureAlgorithm, _: &[u8], _: &[u8]) -> Result<(), tls_certificates_crypto::Error> { Err(tls_certificates_crypto::Error::SignatureInvalid) }
-//! #   fn fill_random(&self, _: &mut [u8]) -> Result<(), tls_certificates_crypto::Error> { Err(tls_certificates_crypto::Error::SignatureInvalid) }
-//! #   fn digest(&self, _: tls_certificates_crypto::DigestAlgorithm, _: &[u8]) -> Result<Vec<u8>, tls_certificates_crypto::Error> { Err(tls_certificates_crypto::Error::SignatureInvalid) }
-//! # }
+//! let now = time::OffsetDateTime::UNIX_EPOCH;
+//! let attributes = CertificateRequestAttributes::builder().common_name("db-0.example.com").build()?;
+//! let config = RequirerConfig::new("certificates", Requests::Unit(vec![attributes]))?
+//!     .with_key_algorithm(KeyAlgorithm::EcdsaP256);
+//! let requirer = Requirer::new(config);
+//!
+//! // relation-created: the requirer generates its key and sends a CSR.
+//! let observation = RequirerObservation {
+//!     unit: UnitName::parse("db/0")?,
+//!     is_leader: true,
+//!     relations: vec![RequirerRelation { id: RelationId(1), ..Default::default() }],
+//!     secrets: Vec::new(),
+//! };
+//! let plan = requirer.handle(&observation, &RequirerTrigger::Reconcile, now, backend)?;
+//! assert_eq!(plan.secret_actions.len(), 1); // secret-add of the private key
+//! let write = &plan.databag_writes[0]; // certificate_signing_requests in the unit databag
+//!
+//! // The provider sees the request as outstanding.
+//! let provider_view = ProviderObservation {
+//!     is_leader: true,
+//!     relations: vec![ProviderRelation {
+//!         id: RelationId(1),
+//!         remote_units: BTreeMap::from([(
+//!             "db/0".to_owned(),
+//!             BTreeMap::from([(write.key.clone(), write.value.clone().unwrap_or_default())]),
+//!         )]),
+//!         ..Default::default()
+//!     }],
+//! };
+//! let provider = Provider::observe(&provider_view, None, backend);
+//! assert_eq!(provider.outstanding_certificate_requests(None).len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![cfg_attr(
     not(test),
