@@ -5,6 +5,7 @@
 mod ca;
 mod cert;
 mod csr;
+mod databag;
 mod inspect;
 mod key;
 mod subject;
@@ -29,6 +30,9 @@ pub(crate) enum Command {
     /// Certificate signing requests.
     #[command(subcommand)]
     Csr(csr::CsrCommand),
+    /// Relation data of the tls-certificates interface (encode / decode, as the Python library).
+    #[command(subcommand)]
+    Databag(databag::DatabagCommand),
     /// Describe a CSR, certificate (or bundle) or private key as JSON (never the secret).
     Inspect(inspect::InspectArgs),
     /// Private keys.
@@ -44,6 +48,7 @@ pub(crate) fn run(command: Command, global: &GlobalArgs) -> Result<ExitCode> {
         Command::Ca(command) => ca::run(command, global),
         Command::Cert(command) => cert::run(command, global),
         Command::Csr(command) => csr::run(command, global),
+        Command::Databag(command) => databag::run(command, global),
         Command::Inspect(args) => inspect::run(&args, global),
         Command::Key(command) => key::run(command, global),
         Command::VerifyChain(args) => verify_chain::run(&args, global),
