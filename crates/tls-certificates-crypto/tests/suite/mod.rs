@@ -2,7 +2,10 @@
 //!
 //! `tests/conformance.rs` instantiates it for each compiled-in backend.
 
-#![allow(dead_code, reason = "each test binary uses a different subset of these helpers")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different subset of these helpers"
+)]
 
 use std::net::IpAddr;
 
@@ -55,7 +58,10 @@ pub(crate) const SIGNING_ALGORITHMS: [KeyAlgorithm; 4] = [
 ];
 
 /// A root CA with `algorithm` keys.
-pub(crate) fn root_ca(backend: &dyn CryptoBackend, algorithm: KeyAlgorithm) -> (PrivateKey, Certificate) {
+pub(crate) fn root_ca(
+    backend: &dyn CryptoBackend,
+    algorithm: KeyAlgorithm,
+) -> (PrivateKey, Certificate) {
     let key = backend.generate_key(algorithm).unwrap();
     let attributes = CertificateRequestAttributes::builder()
         .common_name("Test Root CA")
@@ -160,7 +166,12 @@ pub(crate) fn given_all_attributes_when_csr_created_then_a_peer_reads_the_same_a
         assert_eq!(reparsed.der(), csr.der());
         assert_eq!(reparsed.pem(), csr.pem());
 
-        let oids: Vec<&str> = csr.subject().attributes().iter().map(|a| a.oid.as_str()).collect();
+        let oids: Vec<&str> = csr
+            .subject()
+            .attributes()
+            .iter()
+            .map(|a| a.oid.as_str())
+            .collect();
         assert_eq!(
             oids,
             [
@@ -202,7 +213,11 @@ pub(crate) fn given_no_unique_id_when_csr_created_then_subject_has_none_and_csrs
     let second = backend.create_csr(&key, &attributes).unwrap();
     assert_eq!(first.unique_identifier(), None);
     assert_eq!(first.attributes(), &attributes);
-    assert_eq!(first.pem(), second.pem(), "RSA PKCS#1 v1.5 is deterministic");
+    assert_eq!(
+        first.pem(),
+        second.pem(),
+        "RSA PKCS#1 v1.5 is deterministic"
+    );
 
     let with_id = simple_attributes("a.example.com");
     let a = backend.create_csr(&key, &with_id).unwrap();
@@ -211,7 +226,9 @@ pub(crate) fn given_no_unique_id_when_csr_created_then_subject_has_none_and_csrs
     assert_eq!(a.attributes(), b.attributes());
 }
 
-pub(crate) fn given_critical_extension_when_csr_created_then_it_reads_back(backend: &dyn CryptoBackend) {
+pub(crate) fn given_critical_extension_when_csr_created_then_it_reads_back(
+    backend: &dyn CryptoBackend,
+) {
     let key = backend.generate_key(KeyAlgorithm::EcdsaP256).unwrap();
     // A private-arc extension whose value is a DER NULL.
     let extension = CriticalExtension::new("1.3.6.1.4.1.32473.99", vec![0x05, 0x00]).unwrap();
@@ -221,7 +238,10 @@ pub(crate) fn given_critical_extension_when_csr_created_then_it_reads_back(backe
         .build()
         .unwrap();
     let csr = backend.create_csr(&key, &attributes).unwrap();
-    assert_eq!(csr.attributes().additional_critical_extensions(), &[extension]);
+    assert_eq!(
+        csr.attributes().additional_critical_extensions(),
+        &[extension]
+    );
 
     let san_clash = CertificateRequestAttributes::builder()
         .common_name("x")
@@ -260,7 +280,11 @@ pub(crate) fn given_reformatted_pem_when_parsed_then_same_csr(backend: &dyn Cryp
     ];
     for variant in variants {
         let parsed = backend.parse_csr(&variant).unwrap();
-        assert_eq!(parsed.pem(), csr.pem(), "canonical re-encoding of {variant:?}");
+        assert_eq!(
+            parsed.pem(),
+            csr.pem(),
+            "canonical re-encoding of {variant:?}"
+        );
     }
 }
 
@@ -329,15 +353,30 @@ pub(crate) fn check_leaf(
     let attributes = csr.attributes();
     assert_eq!(
         leaf.sans_dns(),
-        attributes.sans_dns().iter().cloned().collect::<Vec<_>>().as_slice()
+        attributes
+            .sans_dns()
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .as_slice()
     );
     assert_eq!(
         leaf.sans_ip(),
-        attributes.sans_ip().iter().copied().collect::<Vec<_>>().as_slice()
+        attributes
+            .sans_ip()
+            .iter()
+            .copied()
+            .collect::<Vec<_>>()
+            .as_slice()
     );
     assert_eq!(
         leaf.sans_oid(),
-        attributes.sans_oid().iter().cloned().collect::<Vec<_>>().as_slice()
+        attributes
+            .sans_oid()
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .as_slice()
     );
     assert_eq!(
         leaf.sans_email(),
@@ -437,7 +476,9 @@ pub(crate) fn given_root_when_intermediate_issued_then_three_level_chain_validat
     ));
 }
 
-pub(crate) fn given_wrong_key_or_leaf_when_loading_authority_then_refused(backend: &dyn CryptoBackend) {
+pub(crate) fn given_wrong_key_or_leaf_when_loading_authority_then_refused(
+    backend: &dyn CryptoBackend,
+) {
     let (ca_key, ca) = root_ca(backend, KeyAlgorithm::EcdsaP256);
     let other = backend.generate_key(KeyAlgorithm::EcdsaP256).unwrap();
     assert!(matches!(
@@ -483,7 +524,9 @@ pub(crate) fn given_empty_validity_when_issuing_then_refused(backend: &dyn Crypt
         Err(Error::Encoding { .. })
     ));
     let authority = backend.load_authority(&ca_key, ca).unwrap();
-    let csr = backend.create_csr(&ca_key, &simple_attributes("y")).unwrap();
+    let csr = backend
+        .create_csr(&ca_key, &simple_attributes("y"))
+        .unwrap();
     assert!(authority.issue(&csr, &IssueProfile::leaf(bad)).is_err());
 }
 
