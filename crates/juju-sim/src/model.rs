@@ -283,9 +283,11 @@ pub struct Model {
     pub(crate) history: Vec<HookReport>,
     pub(crate) removed_revisions: Vec<(String, u32)>,
     pub(crate) last_unit: Option<String>,
-    pub(crate) action_outcomes:
-        BTreeMap<u32, (BTreeMap<String, String>, Option<String>, Vec<String>)>,
+    pub(crate) action_outcomes: BTreeMap<u32, ActionRecord>,
 }
+
+/// What an action run left: results, failure message, `action-log` lines.
+pub(crate) type ActionRecord = (BTreeMap<String, String>, Option<String>, Vec<String>);
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

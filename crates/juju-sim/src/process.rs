@@ -175,14 +175,14 @@ impl Charm for ProcessCharm {
 
         let path = match std::env::var_os("PATH") {
             Some(p) => {
-                let mut parts = vec![tool_dir.clone()];
+                let mut parts = vec![tool_dir];
                 parts.extend(std::env::split_paths(&p));
                 std::env::join_paths(parts).map_err(|e| Error::ProcessFailed {
                     context: "build PATH".into(),
                     source: std::io::Error::other(e),
                 })?
             }
-            None => tool_dir.clone().into_os_string(),
+            None => tool_dir.into_os_string(),
         };
         let charm_dir =
             std::fs::canonicalize(&self.charm_dir).map_err(io("find the charm directory"))?;
@@ -244,8 +244,10 @@ impl Charm for ProcessCharm {
         } else if status.success() {
             None
         } else {
-            let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
-            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            let lines: Vec<&str> = stderr.lines().collect();
+            let tail = lines
+                .get(lines.len().saturating_sub(5)..)
+                .unwrap_or_default();
             Some(format!(
                 "dispatch exited with {status}: {}",
                 tail.join(" | ")

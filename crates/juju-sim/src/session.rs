@@ -998,7 +998,7 @@ impl Session<'_> {
         self.new_secrets.insert(
             xid.clone(),
             Secret {
-                xid: xid.clone(),
+                xid,
                 uri: uri.clone(),
                 owner,
                 label: args.flag("label").map(str::to_owned),
