@@ -279,10 +279,12 @@ impl CertificateRequestAttributesBuilder {
             .into_iter()
             .filter(|s| !s.is_empty())
             .map(|s| {
-                s.trim().parse::<IpAddr>().map_err(|e| Error::InvalidAttribute {
-                    field: "sans_ip",
-                    reason: format!("{s:?}: {e}"),
-                })
+                s.trim()
+                    .parse::<IpAddr>()
+                    .map_err(|e| Error::InvalidAttribute {
+                        field: "sans_ip",
+                        reason: format!("{s:?}: {e}"),
+                    })
             })
             .collect::<Result<BTreeSet<_>, _>>()?;
         let sans_oid = self
@@ -292,22 +294,22 @@ impl CertificateRequestAttributesBuilder {
             .map(|s| canonical_oid("sans_oid", &s))
             .collect::<Result<BTreeSet<_>, _>>()?;
         let country_name = text("country_name", self.country_name)?;
-        if let Some(c) = &country_name {
-            if c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
-                return Err(Error::InvalidAttribute {
-                    field: "country_name",
-                    reason: format!("{c:?} is not a two-letter country code"),
-                });
-            }
+        if let Some(c) = &country_name
+            && (c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_alphabetic()))
+        {
+            return Err(Error::InvalidAttribute {
+                field: "country_name",
+                reason: format!("{c:?} is not a two-letter country code"),
+            });
         }
         let email_address = text("email_address", self.email_address)?;
-        if let Some(e) = &email_address {
-            if !e.is_ascii() {
-                return Err(Error::InvalidAttribute {
-                    field: "email_address",
-                    reason: "must be ASCII (IA5String)".into(),
-                });
-            }
+        if let Some(e) = &email_address
+            && !e.is_ascii()
+        {
+            return Err(Error::InvalidAttribute {
+                field: "email_address",
+                reason: "must be ASCII (IA5String)".into(),
+            });
         }
         let attributes = CertificateRequestAttributes {
             common_name: text("common_name", self.common_name)?,

@@ -277,11 +277,19 @@ mod tests {
 
     #[test]
     fn given_dotted_oids_when_encoded_then_they_decode_back() {
-        for dotted in ["2.5.29.17", "1.2.840.113549.1.1.11", "1.3.6.1.4.1.32473.1.2", "2.999.3"] {
+        for dotted in [
+            "2.5.29.17",
+            "1.2.840.113549.1.1.11",
+            "1.3.6.1.4.1.32473.1.2",
+            "2.999.3",
+        ] {
             let content = oid_content(dotted).unwrap_or_default();
             assert_eq!(oid_to_string(&content).as_deref(), Some(dotted));
         }
-        assert_eq!(oid_content("2.5.29.17").unwrap_or_default(), [0x55, 0x1d, 0x11]);
+        assert_eq!(
+            oid_content("2.5.29.17").unwrap_or_default(),
+            [0x55, 0x1d, 0x11]
+        );
     }
 
     #[test]
@@ -306,7 +314,11 @@ mod tests {
     #[test]
     fn given_truncated_or_non_minimal_lengths_when_read_then_rejected() {
         assert!(Reader::new(&[0x30, 0x05, 0x01]).read_raw().is_none());
-        assert!(Reader::new(&[0x30, 0x81, 0x05, 0, 0, 0, 0, 0]).read_raw().is_none());
+        assert!(
+            Reader::new(&[0x30, 0x81, 0x05, 0, 0, 0, 0, 0])
+                .read_raw()
+                .is_none()
+        );
         assert!(Reader::new(&[0x30]).read_raw().is_none());
     }
 }

@@ -47,11 +47,14 @@
 //! * `openssl`: the [`openssl`] backend against the system OpenSSL.
 //! * `vendored`: build OpenSSL from source instead (implies `openssl`).
 //! * `fips`: OpenSSL restricted to its FIPS provider (implies `openssl`).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod attributes;
-mod der;
 mod backend;
+mod der;
 mod error;
 mod key;
 mod pem;
@@ -62,13 +65,16 @@ pub mod openssl;
 #[cfg(feature = "ring")]
 pub mod ring;
 
-pub use attributes::{CertificateRequestAttributes, CertificateRequestAttributesBuilder, CriticalExtension};
+pub use attributes::{
+    CertificateRequestAttributes, CertificateRequestAttributesBuilder, CriticalExtension,
+};
 pub use backend::{CryptoBackend, DigestAlgorithm, FipsStatus, SignatureAlgorithm, Signer};
 pub use error::Error;
 pub use key::{KeyAlgorithm, KeyType, PrivateKey, PublicKey};
 pub use pem::{CertificatePem, CsrPem, PrivateKeyPem};
 pub use x509::{
-    Certificate, CertificateAuthority, Csr, DistinguishedName, IssueProfile, NameAttribute, Validity,
+    Certificate, CertificateAuthority, Csr, DistinguishedName, IssueProfile, NameAttribute,
+    Validity,
 };
 
 /// The default backend, in a fixed documented order: `ring` if compiled in, else `openssl`.

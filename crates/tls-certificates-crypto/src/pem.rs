@@ -72,6 +72,9 @@ pub(crate) fn check_size(size: usize) -> Result<(), crate::Error> {
     }
 }
 
+/// A decoded PEM section: its kind and its DER (zeroized on drop: it may be a key).
+pub(crate) type Section = (rustls_pki_types::pem::SectionKind, Zeroizing<Vec<u8>>);
+
 /// Decodes every PEM section of `pem` whose kind is in `kinds`, in order.
 ///
 /// Text around and between sections is ignored; CRLF and any line wrapping are accepted.
@@ -80,7 +83,7 @@ pub(crate) fn decode(
     pem: &str,
     kinds: &[rustls_pki_types::pem::SectionKind],
     expected: &'static str,
-) -> Result<Vec<(rustls_pki_types::pem::SectionKind, Zeroizing<Vec<u8>>)>, crate::Error> {
+) -> Result<Vec<Section>, crate::Error> {
     use rustls_pki_types::pem::{PemObject, SectionKind};
 
     check_size(pem.len())?;

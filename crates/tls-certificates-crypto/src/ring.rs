@@ -19,8 +19,7 @@ use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 use zeroize::Zeroizing;
 
 use crate::key::{
-    self, OID_CURVE_P256, OID_CURVE_P384, OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION,
-    Pkcs8,
+    self, OID_CURVE_P256, OID_CURVE_P384, OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION, Pkcs8,
 };
 use crate::{
     CryptoBackend, DigestAlgorithm, Error, KeyAlgorithm, KeyType, PrivateKey, PublicKey,

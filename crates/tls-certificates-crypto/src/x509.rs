@@ -758,12 +758,12 @@ fn csr_from_der(backend: &dyn CryptoBackend, der: Vec<u8>) -> Result<Csr, Error>
     if let Some(v) = text(OID_L) {
         builder = builder.locality_name(v);
     }
-    let extensions = info.iter_attributes().find_map(|attribute| {
-        match attribute.parsed_attribute() {
-            ParsedCriAttribute::ExtensionRequest(request) => Some(&request.extensions),
-            _ => None,
-        }
-    });
+    let extensions =
+        info.iter_attributes()
+            .find_map(|attribute| match attribute.parsed_attribute() {
+                ParsedCriAttribute::ExtensionRequest(request) => Some(&request.extensions),
+                _ => None,
+            });
     for extension in extensions.into_iter().flatten() {
         let oid = extension.oid.to_id_string();
         if oid == OID_SAN {
@@ -801,7 +801,9 @@ fn certificate_from_der(der: Vec<u8>) -> Result<Certificate, Error> {
     let (rest, cert) = X509Certificate::from_der(&der)
         .map_err(|e| malformed_certificate(format!("invalid DER: {e}")))?;
     if !rest.is_empty() {
-        return Err(malformed_certificate("trailing bytes after the certificate"));
+        return Err(malformed_certificate(
+            "trailing bytes after the certificate",
+        ));
     }
     let public_key = PublicKey::from_spki_der(cert.public_key().raw)?;
     let mut sans = ParsedSans::default();
@@ -943,7 +945,10 @@ impl dyn CryptoBackend + '_ {
             if ext.oid == OID_SAN || extra.iter().skip(i + 1).any(|other| other.oid == ext.oid) {
                 return Err(Error::InvalidAttribute {
                     field: "additional_critical_extensions",
-                    reason: format!("extension {} is repeated or managed by the library", ext.oid),
+                    reason: format!(
+                        "extension {} is repeated or managed by the library",
+                        ext.oid
+                    ),
                 });
             }
         }
@@ -1074,13 +1079,13 @@ impl dyn CryptoBackend + '_ {
     /// [`Error::ChainOutOfOrder`] naming the first pair that does not verify.
     pub fn check_chain_order(&self, chain: &[Certificate]) -> Result<(), Error> {
         for (index, pair) in chain.windows(2).enumerate() {
-            if let [certificate, issuer] = pair {
-                if self.verify_issued_by(certificate, issuer).is_err() {
-                    return Err(Error::ChainOutOfOrder {
-                        index,
-                        next: index + 1,
-                    });
-                }
+            if let [certificate, issuer] = pair
+                && self.verify_issued_by(certificate, issuer).is_err()
+            {
+                return Err(Error::ChainOutOfOrder {
+                    index,
+                    next: index + 1,
+                });
             }
         }
         Ok(())

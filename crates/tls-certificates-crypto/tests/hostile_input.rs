@@ -10,12 +10,12 @@ const KEY: &str = include_str!("fixtures/python-reference/private_key.pem");
 const EC_KEY: &str = include_str!("fixtures/python-reference/ec_private_key.pem");
 
 fn backends() -> Vec<&'static dyn CryptoBackend> {
-    let mut all: Vec<&'static dyn CryptoBackend> = Vec::new();
-    #[cfg(feature = "ring")]
-    all.push(tls_certificates_crypto::ring::backend());
-    #[cfg(feature = "openssl")]
-    all.push(tls_certificates_crypto::openssl::backend());
-    all
+    vec![
+        #[cfg(feature = "ring")]
+        tls_certificates_crypto::ring::backend(),
+        #[cfg(feature = "openssl")]
+        tls_certificates_crypto::openssl::backend(),
+    ]
 }
 
 /// Feeds `input` to every parser of every backend; returns nothing, must not panic.
@@ -62,7 +62,10 @@ fn given_garbage_text_when_parsed_then_invalid_pem() {
 #[test]
 fn given_wrong_label_when_parsed_then_invalid_pem() {
     for backend in backends() {
-        assert!(matches!(backend.parse_csr(CERT), Err(Error::InvalidPem { .. })));
+        assert!(matches!(
+            backend.parse_csr(CERT),
+            Err(Error::InvalidPem { .. })
+        ));
         assert!(matches!(
             backend.parse_certificate(CSR),
             Err(Error::InvalidPem { .. })

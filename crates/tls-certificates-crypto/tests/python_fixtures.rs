@@ -25,7 +25,11 @@ fn manifest() -> Value {
 fn strings(value: &Value) -> BTreeSet<String> {
     value
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -72,7 +76,11 @@ fn given_every_python_pem_when_parsed_then_attributes_match_the_manifest(
                     "{name}"
                 );
                 let exported = backend.export_private_key(&key).unwrap();
-                assert_eq!(exported.expose_secret(), pem.trim_end(), "{name}: same PEM back");
+                assert_eq!(
+                    exported.expose_secret(),
+                    pem.trim_end(),
+                    "{name}: same PEM back"
+                );
             }
             "csr" => {
                 let csr = backend.parse_csr(&pem).unwrap();
@@ -85,7 +93,10 @@ fn given_every_python_pem_when_parsed_then_attributes_match_the_manifest(
                     "{name}"
                 );
                 assert_eq!(
-                    a.sans_ip().iter().map(ToString::to_string).collect::<BTreeSet<_>>(),
+                    a.sans_ip()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<BTreeSet<_>>(),
                     strings(&view["sans_ip"]),
                     "{name}"
                 );
@@ -152,7 +163,10 @@ fn given_every_python_pem_when_parsed_then_attributes_match_the_manifest(
                     "{name}"
                 );
                 assert_eq!(
-                    cert.sans_ip().iter().map(ToString::to_string).collect::<BTreeSet<_>>(),
+                    cert.sans_ip()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<BTreeSet<_>>(),
                     strings(&view["sans_ip"]),
                     "{name}"
                 );
@@ -176,7 +190,8 @@ fn given_every_python_pem_when_parsed_then_attributes_match_the_manifest(
                     entry["serial_hex"],
                     "{name}"
                 );
-                let when = |v: &Value| OffsetDateTime::parse(v.as_str().unwrap(), &Rfc3339).unwrap();
+                let when =
+                    |v: &Value| OffsetDateTime::parse(v.as_str().unwrap(), &Rfc3339).unwrap();
                 assert_eq!(cert.not_before(), when(&entry["not_before"]), "{name}");
                 assert_eq!(cert.not_after(), when(&entry["not_after"]), "{name}");
                 for ext in entry["extensions"].as_array().unwrap() {
@@ -239,7 +254,10 @@ fn given_every_python_pem_when_parsed_then_attributes_match_the_manifest(
                 .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".pem"))
         })
         .count();
-    assert_eq!(checked, on_disk, "every PEM fixture is described and checked");
+    assert_eq!(
+        checked, on_disk,
+        "every PEM fixture is described and checked"
+    );
     assert_eq!(checked, 16);
 }
 
@@ -249,15 +267,21 @@ fn given_python_material_when_matched_then_keys_csrs_and_certificates_pair_up(
     let key = backend.load_private_key(&read("private_key.pem")).unwrap();
     let csr = backend.parse_csr(&read("csr.pem")).unwrap();
     let cert = backend.parse_certificate(&read("certificate.pem")).unwrap();
-    let ca = backend.parse_certificate(&read("ca_certificate.pem")).unwrap();
+    let ca = backend
+        .parse_certificate(&read("ca_certificate.pem"))
+        .unwrap();
     assert!(csr.matches_key(&key) && cert.matches_key(&key) && csr.matches_certificate(&cert));
     assert!(!ca.matches_key(&key));
     backend.verify_issued_by(&cert, &ca).unwrap();
     backend.verify_issued_by(&ca, &ca).unwrap();
 
-    let ec_key = backend.load_private_key(&read("ec_private_key.pem")).unwrap();
+    let ec_key = backend
+        .load_private_key(&read("ec_private_key.pem"))
+        .unwrap();
     let ec_csr = backend.parse_csr(&read("ec_csr.pem")).unwrap();
-    let ec_cert = backend.parse_certificate(&read("ec_certificate.pem")).unwrap();
+    let ec_cert = backend
+        .parse_certificate(&read("ec_certificate.pem"))
+        .unwrap();
     assert!(ec_csr.matches_key(&ec_key) && ec_cert.matches_key(&ec_key));
     assert!(!ec_csr.matches_key(&key));
     backend.verify_issued_by(&ec_cert, &ca).unwrap();
@@ -278,8 +302,12 @@ fn given_python_material_when_matched_then_keys_csrs_and_certificates_pair_up(
 
 fn given_python_ca_when_we_issue_then_our_chains_are_in_order(backend: &dyn CryptoBackend) {
     let validity = Validity::starting_at(OffsetDateTime::now_utc(), time::Duration::days(90));
-    let root_key = backend.load_private_key(&read("ca_private_key.pem")).unwrap();
-    let root = backend.parse_certificate(&read("ca_certificate.pem")).unwrap();
+    let root_key = backend
+        .load_private_key(&read("ca_private_key.pem"))
+        .unwrap();
+    let root = backend
+        .parse_certificate(&read("ca_certificate.pem"))
+        .unwrap();
     let root_authority = backend.load_authority(&root_key, root.clone()).unwrap();
     let csr = backend.parse_csr(&read("csr.pem")).unwrap();
     let leaf = root_authority
@@ -289,7 +317,10 @@ fn given_python_ca_when_we_issue_then_our_chains_are_in_order(backend: &dyn Cryp
         .check_chain_order(&[leaf.clone(), root.clone()])
         .unwrap();
     // Python's CA has no AuthorityKeyIdentifier of its own, but it has an SKI: our AKI uses it.
-    assert_eq!(leaf.authority_key_identifier(), root.subject_key_identifier());
+    assert_eq!(
+        leaf.authority_key_identifier(),
+        root.subject_key_identifier()
+    );
 
     // The same intermediate the Python library mis-issued under: we name it correctly.
     let intermediate_key = backend
@@ -301,7 +332,9 @@ fn given_python_ca_when_we_issue_then_our_chains_are_in_order(backend: &dyn Cryp
     let intermediate_authority = backend
         .load_authority(&intermediate_key, intermediate.clone())
         .unwrap();
-    let leaf_csr = backend.parse_csr(&read("intermediate_leaf_csr.pem")).unwrap();
+    let leaf_csr = backend
+        .parse_csr(&read("intermediate_leaf_csr.pem"))
+        .unwrap();
     let good_leaf = intermediate_authority
         .issue(&leaf_csr, &IssueProfile::leaf(validity))
         .unwrap();

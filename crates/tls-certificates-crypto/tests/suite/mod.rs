@@ -467,7 +467,7 @@ pub(crate) fn given_root_when_intermediate_issued_then_three_level_chain_validat
         .check_chain_order(&[leaf.clone(), intermediate.clone(), root.clone()])
         .unwrap();
     assert!(matches!(
-        backend.check_chain_order(&[leaf.clone(), root.clone(), intermediate.clone()]),
+        backend.check_chain_order(&[leaf.clone(), root.clone(), intermediate]),
         Err(Error::ChainOutOfOrder { index: 0, next: 1 })
     ));
     assert!(matches!(
