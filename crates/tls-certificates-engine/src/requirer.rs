@@ -310,7 +310,7 @@ pub enum RequirerTrigger {
 #[non_exhaustive]
 pub enum RequirerEvent {
     /// A new or changed certificate was stored (emitted once per certificate, not every hook).
-    CertificateAvailable(AssignedCertificate),
+    CertificateAvailable(Box<AssignedCertificate>),
     /// The provider refused a request (emitted on every reconcile while the error stands).
     CertificateDenied {
         /// The relation.
@@ -467,7 +467,7 @@ fn safety_net_time(certificate: &Certificate, r: RenewalRelativeTime) -> OffsetD
     certificate
         .not_before()
         .checked_add(Duration::seconds(scaled))
-        .unwrap_or(certificate.not_after())
+        .unwrap_or_else(|| certificate.not_after())
 }
 
 /// One of our CSR entries, parsed.
@@ -632,8 +632,10 @@ impl Requirer {
             return Ok(key);
         }
         for old in &legacy {
-            if let Some(secret) = secrets.get(old) {
-                if let Some(key) = load_key(backend, secret) {
+            if let Some(secret) = secrets.get(old)
+                && let Some(key) = load_key(backend, secret)
+            {
+                {
                     log(
                         logs,
                         LogLevel::Info,
@@ -821,9 +823,9 @@ impl Requirer {
                             .filter(|e| e.revoked != Some(true))
                             .and_then(|e| backend.parse_certificate(&e.certificate).ok())
                             .filter(|c| c.matches_key(&key))
+                            && safety_net_time(&certificate, r) <= now
+                            && now < certificate.not_after()
                         {
-                            if safety_net_time(&certificate, r) <= now
-                                && now < certificate.not_after()
                             {
                                 log(
                                     &mut plan.logs,
@@ -961,7 +963,7 @@ impl Requirer {
                         ),
                     );
                     plan.events
-                        .push(RequirerEvent::CertificateAvailable(assigned));
+                        .push(RequirerEvent::CertificateAvailable(Box::new(assigned)));
                 }
                 // Step 5: denials.
                 for error in &provider.errors {
@@ -1003,12 +1005,13 @@ impl Requirer {
         let is_sha = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
         let endpoint = &self.config.endpoint;
         let unit_prefix = format!("{}-", unit.number());
-        if let Some(tail) = rest.strip_prefix(&unit_prefix) {
-            if is_sha(tail)
+        if let Some(tail) = rest.strip_prefix(&unit_prefix)
+            && (is_sha(tail)
                 || tail
                     .strip_prefix(endpoint.as_str())
                     .and_then(|t| t.strip_prefix('-'))
-                    .is_some_and(is_sha)
+                    .is_some_and(is_sha))
+        {
             {
                 return Some(Scope::Unit);
             }
@@ -1312,10 +1315,9 @@ impl RequirerView<'_> {
                 .certificates
                 .get(&own_csr.join)
                 .filter(|e| e.revoked != Some(true))
+                && let Ok(a) = verify(relation.id, scope, &own_csr, entry, &key, self.backend)
             {
-                if let Ok(a) = verify(relation.id, scope, &own_csr, entry, &key, self.backend) {
-                    out.push(a);
-                }
+                out.push(a);
             }
         }
         out

@@ -201,7 +201,7 @@ fn given_certificate_secret_expired_when_handled_then_new_csr_with_same_key_and_
     });
     assert_ne!(csrs(&world), old_csr, "a new CSR is sent");
     assert!(plan.secret_actions.contains(&SecretAction::Remove {
-        id: secret.id.clone(),
+        id: secret.id,
         revision: None
     }));
     assert_eq!(
