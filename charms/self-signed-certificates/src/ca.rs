@@ -1,0 +1,285 @@
+//! The CA: kept in application-owned Juju secrets, created, replaced and renewed.
+
+use juju_hook_tools::{
+    HookTools, LogLevel, NewSecret, ReadMode, SecretContent, SecretId, SecretInfo, SecretLookup,
+    SecretOwner, SecretRef, SecretUpdate,
+};
+use time::OffsetDateTime;
+use tls_certificates::crypto::{
+    Certificate, CertificateAuthority, CryptoBackend, KeyAlgorithm, PrivateKey, Validity,
+};
+use tls_certificates::provider::Provider;
+
+use crate::settings::Settings;
+use crate::{Error, crypto, tool, when};
+
+/// Label of the app-owned secret holding the CA in use.
+pub const ACTIVE_CA_LABEL: &str = "active-ca-certificates";
+/// Label of the app-owned secret holding the previous CA after a renewal.
+pub const EXPIRING_CA_LABEL: &str = "expiring-ca-certificates";
+
+const KEY: &str = "private-key";
+const CERTIFICATE: &str = "ca-certificate";
+
+/// Subject OIDs compared with the configuration, in [`crate::settings::CA_OPTIONS`] order.
+const SUBJECT_OIDS: [&str; 7] = [
+    "2.5.4.3",              // commonName
+    "2.5.4.10",             // organizationName
+    "2.5.4.11",             // organizationalUnitName
+    "1.2.840.113549.1.9.1", // emailAddress
+    "2.5.4.6",              // countryName
+    "2.5.4.8",              // stateOrProvinceName
+    "2.5.4.7",              // localityName
+];
+
+pub(crate) fn is_ours(label: &str) -> bool {
+    label == ACTIVE_CA_LABEL || label == EXPIRING_CA_LABEL
+}
+
+/// A CA secret as read in this hook; `ca` is `None` when it does not hold a usable key and
+/// certificate (it is then replaced).
+struct Stored {
+    info: SecretInfo,
+    ca: Option<(PrivateKey, Certificate)>,
+}
+
+fn info(tools: &dyn HookTools, label: &str) -> Result<Option<SecretInfo>, Error> {
+    match tools.secret_info_get(SecretLookup::Label(label)) {
+        Ok(info) => Ok(Some(info)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(tool("reading CA secret metadata")(e)),
+    }
+}
+
+/// Reads the active CA secret, if there is one.
+fn read(tools: &dyn HookTools, backend: &dyn CryptoBackend) -> Result<Option<Stored>, Error> {
+    let Some(info) = info(tools, ACTIVE_CA_LABEL)? else {
+        return Ok(None);
+    };
+    let content = tools
+        .secret_get(SecretRef::Id(&info.id), ReadMode::Refresh)
+        .map_err(tool("reading the CA secret"))?;
+    let key = content
+        .get(KEY)
+        .and_then(|pem| backend.load_private_key(pem).ok());
+    let certificate = content
+        .get(CERTIFICATE)
+        .and_then(|pem| backend.parse_certificate(pem).ok());
+    let ca = match (key, certificate) {
+        (Some(key), Some(certificate)) if certificate.matches_key(&key) => Some((key, certificate)),
+        _ => {
+            tools
+                .juju_log(
+                    LogLevel::Warning,
+                    "the CA secret does not hold a usable key and certificate; replacing it",
+                )
+                .map_err(tool("logging"))?;
+            None
+        }
+    };
+    Ok(Some(Stored { info, ca }))
+}
+
+/// Whether `certificate` is the CA the configuration asks for.
+fn matches_config(certificate: &Certificate, settings: &Settings) -> bool {
+    let wanted = [
+        settings.ca.common_name(),
+        settings.ca.organization(),
+        settings.ca.organizational_unit(),
+        settings.ca.email_address(),
+        settings.ca.country_name(),
+        settings.ca.state_or_province_name(),
+        settings.ca.locality_name(),
+    ];
+    let subject = certificate.subject();
+    let same_subject = SUBJECT_OIDS
+        .iter()
+        .zip(wanted)
+        .all(|(oid, want)| subject.value(oid) == want);
+    let lifetime = certificate.not_after() - certificate.not_before() - Validity::BACKDATE;
+    same_subject && lifetime == settings.root_validity
+}
+
+fn content(
+    backend: &dyn CryptoBackend,
+    key: &PrivateKey,
+    certificate: &Certificate,
+) -> Result<SecretContent, Error> {
+    let pem = backend
+        .export_private_key(key)
+        .map_err(crypto("exporting the CA key"))?;
+    let mut content = SecretContent::new();
+    content
+        .insert(KEY, pem.expose_secret())
+        .and_then(|c| c.insert(CERTIFICATE, certificate.pem().as_str()))
+        .map_err(tool("building the CA secret content"))?;
+    Ok(content)
+}
+
+/// Creates or updates the secret `label` with `content`, expiring at `expire`.
+fn store(
+    tools: &dyn HookTools,
+    existing: Option<&SecretId>,
+    label: &str,
+    content: SecretContent,
+    expire: OffsetDateTime,
+) -> Result<(), Error> {
+    match existing {
+        Some(id) => tools
+            .secret_set(
+                id,
+                &SecretUpdate {
+                    content: Some(content),
+                    expire: Some(expire),
+                    ..SecretUpdate::default()
+                },
+            )
+            .map_err(tool("updating a CA secret")),
+        None => tools
+            .secret_add(&NewSecret {
+                content,
+                label: Some(label.to_owned()),
+                expire: Some(expire),
+                owner: SecretOwner::Application,
+                ..NewSecret::default()
+            })
+            .map(|_| ())
+            .map_err(tool("adding a CA secret")),
+    }
+}
+
+fn generate(
+    settings: &Settings,
+    backend: &dyn CryptoBackend,
+    now: OffsetDateTime,
+) -> Result<(PrivateKey, Certificate), Error> {
+    let key = backend
+        .generate_key(KeyAlgorithm::default())
+        .map_err(crypto("generating the CA key"))?;
+    let certificate = backend
+        .create_self_signed_ca(
+            &key,
+            &settings.ca,
+            Validity::starting_at(now, settings.root_validity),
+        )
+        .map_err(crypto("creating the CA certificate"))?;
+    Ok((key, certificate))
+}
+
+/// Makes sure the CA matches the configuration and is not due for renewal; returns it ready
+/// to issue.
+///
+/// * no CA, a CA that no longer matches the configuration, or `rotate`: a new CA, every
+///   certificate revoked, the expiring CA dropped;
+/// * the CA secret expired: renewal without revocation (the old CA becomes the expiring one);
+/// * an expiring CA past its expiry is removed.
+pub(crate) fn ensure<'b>(
+    settings: &Settings,
+    tools: &dyn HookTools,
+    backend: &'b dyn CryptoBackend,
+    now: OffsetDateTime,
+    rotate: bool,
+    provider: &mut Provider<'_>,
+) -> Result<CertificateAuthority<'b>, Error> {
+    let log =
+        |level: LogLevel, message: &str| tools.juju_log(level, message).map_err(tool("logging"));
+    let active = read(tools, backend)?;
+    let expiring = info(tools, EXPIRING_CA_LABEL)?;
+    let renewal_at = settings.root_validity - settings.certificate_validity;
+    let (key, certificate) = match active {
+        Some(Stored {
+            info,
+            ca: Some((key, certificate)),
+        }) if !rotate && matches_config(&certificate, settings) => {
+            if info.expiry.is_some_and(|e| e <= now) {
+                log(
+                    LogLevel::Info,
+                    &format!(
+                        "CA renewal: the CA expiring {} is kept as the expiring CA; certificates are not revoked",
+                        when(certificate.not_after())
+                    ),
+                )?;
+                let old = content(backend, &key, &certificate)?;
+                store(
+                    tools,
+                    expiring.as_ref().map(|i| &i.id),
+                    EXPIRING_CA_LABEL,
+                    old,
+                    now + settings.certificate_validity,
+                )?;
+                let (key, certificate) = generate(settings, backend, now)?;
+                let new = content(backend, &key, &certificate)?;
+                store(
+                    tools,
+                    Some(&info.id),
+                    ACTIVE_CA_LABEL,
+                    new,
+                    now + renewal_at,
+                )?;
+                (key, certificate)
+            } else {
+                if let Some(old) = expiring.filter(|i| i.expiry.is_some_and(|e| e <= now)) {
+                    log(LogLevel::Info, "removing the expired previous CA")?;
+                    match tools.secret_remove(&old.id, None) {
+                        Ok(()) => {}
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => return Err(tool("removing the expiring CA secret")(e)),
+                    }
+                }
+                (key, certificate)
+            }
+        }
+        active => {
+            let reason = match (&active, rotate) {
+                (_, true) => "private key rotation requested",
+                (None, _) => "no CA yet",
+                (Some(_), _) => "the CA configuration changed",
+            };
+            let (key, certificate) = generate(settings, backend, now)?;
+            let revoked = provider.issued_certificates(None).len();
+            if revoked > 0 {
+                provider.revoke_all_certificates()?;
+            }
+            log(
+                LogLevel::Info,
+                &format!(
+                    "new CA {:?} ({reason}), valid until {}; {revoked} certificate(s) revoked",
+                    certificate.common_name().unwrap_or(""),
+                    when(certificate.not_after())
+                ),
+            )?;
+            if let Some(old) = expiring {
+                match tools.secret_remove(&old.id, None) {
+                    Ok(()) => {}
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Err(tool("removing the expiring CA secret")(e)),
+                }
+            }
+            let new = content(backend, &key, &certificate)?;
+            store(
+                tools,
+                active.as_ref().map(|s| &s.info.id),
+                ACTIVE_CA_LABEL,
+                new,
+                now + renewal_at,
+            )?;
+            (key, certificate)
+        }
+    };
+    backend
+        .load_authority(&key, certificate)
+        .map_err(crypto("loading the CA"))
+}
+
+/// Removes one revision of a CA secret that nobody tracks any more.
+pub(crate) fn remove_revision(
+    tools: &dyn HookTools,
+    id: &SecretId,
+    revision: u32,
+) -> Result<(), Error> {
+    match tools.secret_remove(id, Some(revision)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(tool("removing an old CA secret revision")(e)),
+    }
+}

@@ -1,0 +1,376 @@
+//! The `self-signed-certificates` charm: a self-signed CA that issues certificates over the
+//! `tls-certificates` interface, with the behaviour of the upstream operator
+//! (`canonical/self-signed-certificates-operator`).
+//!
+//! * The CA key and certificate live in an application-owned Juju secret
+//!   (`active-ca-certificates`, content `private-key` and `ca-certificate`) whose expiry is
+//!   `root-ca-validity - certificate-validity`.
+//! * A change of any CA attribute (or of `root-ca-validity`) creates a new CA and revokes every
+//!   certificate; the requests are then re-issued by the new CA in the same hook.
+//! * When the CA secret expires, the CA is **renewed without revocation**: the old CA moves to
+//!   `expiring-ca-certificates` (expiring after one `certificate-validity`) and certificates are
+//!   re-signed by the new CA as they renew.
+//! * Every hook issues a certificate for every outstanding request, at most
+//!   `certificate-limit` per relation (`-1`: unlimited; `0` means zero, unlike upstream).
+//! * Invalid configuration ⇒ blocked status naming the bad options. Non-leaders are standby.
+//!
+//! # Getting started
+//!
+//! ```no_run
+//! use juju_hook_tools::{Context, ProcessHookTools};
+//!
+//! let ctx = Context::from_env()?;
+//! let backend = self_signed_certificates::backend()?;
+//! let now = self_signed_certificates::clock_now()?;
+//! self_signed_certificates::run(&ctx, &ProcessHookTools::new(), backend, now)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! * `ring` (default): use the ring backend.
+//! * `openssl`: use the OpenSSL backend instead (the system library).
+//! * `fips`: use the OpenSSL backend restricted to its FIPS provider.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod ca;
+mod settings;
+
+use std::collections::BTreeMap;
+
+use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tls_certificates::crypto::{CryptoBackend, FipsStatus, IssueProfile, Validity};
+use tls_certificates::engine::provider::NewCertificate;
+use tls_certificates::provider::Provider;
+
+pub use ca::{ACTIVE_CA_LABEL, EXPIRING_CA_LABEL};
+pub use settings::{Settings, parse_validity};
+
+/// The endpoint the charm provides (`provides: certificates`).
+pub const ENDPOINT: &str = "certificates";
+
+/// The environment variable that overrides the clock with an RFC 3339 instant. Juju never sets
+/// it; simulators (`juju-sim`) do, so CA and certificate lifetimes follow the simulated clock.
+pub const NOW_ENV: &str = "TLS_CERTIFICATES_NOW";
+
+/// Everything that can make a hook fail (and be retried by Juju).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A hook tool failed.
+    #[error("hook tool failed while {operation}")]
+    HookTool {
+        /// What the charm was doing.
+        operation: &'static str,
+        /// The tool's error.
+        #[source]
+        source: juju_hook_tools::Error,
+    },
+    /// The tls-certificates library failed.
+    #[error("the tls-certificates provider failed")]
+    Library(#[from] tls_certificates::Error),
+    /// The crypto backend failed.
+    #[error("crypto operation failed while {operation}")]
+    Crypto {
+        /// What the charm was doing.
+        operation: &'static str,
+        /// The backend's error.
+        #[source]
+        source: tls_certificates::crypto::Error,
+    },
+    /// [`NOW_ENV`] is set but is not an RFC 3339 instant.
+    #[error("{NOW_ENV}={value:?} is not an RFC 3339 instant")]
+    InvalidClockOverride {
+        /// The value.
+        value: String,
+    },
+    /// No crypto backend could be started.
+    #[error("no crypto backend is available")]
+    BackendUnavailable(#[source] tls_certificates::crypto::Error),
+}
+
+pub(crate) fn tool(operation: &'static str) -> impl FnOnce(juju_hook_tools::Error) -> Error {
+    move |source| Error::HookTool { operation, source }
+}
+
+pub(crate) fn crypto(
+    operation: &'static str,
+) -> impl FnOnce(tls_certificates::crypto::Error) -> Error {
+    move |source| Error::Crypto { operation, source }
+}
+
+/// The crypto backend this build uses: ring by default, OpenSSL with the `openssl` feature,
+/// OpenSSL's FIPS provider with `fips`.
+///
+/// # Errors
+/// [`Error::BackendUnavailable`] when the FIPS provider cannot be loaded.
+pub fn backend() -> Result<&'static dyn CryptoBackend, Error> {
+    #[cfg(feature = "fips")]
+    {
+        tls_certificates::crypto::openssl::fips_backend().map_err(Error::BackendUnavailable)
+    }
+    #[cfg(all(feature = "openssl", not(feature = "fips")))]
+    {
+        Ok(tls_certificates::crypto::openssl::backend())
+    }
+    #[cfg(all(feature = "ring", not(feature = "openssl")))]
+    {
+        Ok(tls_certificates::crypto::ring::backend())
+    }
+    #[cfg(not(any(feature = "ring", feature = "openssl")))]
+    compile_error!("enable the `ring` or the `openssl` feature to choose a crypto backend");
+}
+
+/// The current time: [`NOW_ENV`] when set (simulators), else the system clock.
+///
+/// # Errors
+/// [`Error::InvalidClockOverride`] when [`NOW_ENV`] does not parse.
+pub fn clock_now() -> Result<OffsetDateTime, Error> {
+    match std::env::var(NOW_ENV) {
+        Ok(value) if !value.is_empty() => OffsetDateTime::parse(&value, &Rfc3339)
+            .map_err(|_| Error::InvalidClockOverride { value }),
+        _ => Ok(OffsetDateTime::now_utc()),
+    }
+}
+
+pub(crate) fn when(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
+/// Handles one hook or action.
+///
+/// # Errors
+/// A failing hook tool or crypto backend: the hook should exit non-zero so Juju discards its
+/// writes and retries it.
+pub fn run(
+    ctx: &Context,
+    tools: &dyn HookTools,
+    backend: &dyn CryptoBackend,
+    now: OffsetDateTime,
+) -> Result<(), Error> {
+    let fips = match backend.fips_status() {
+        FipsStatus::Active => "FIPS mode active",
+        _ => "not FIPS",
+    };
+    let log =
+        |level: LogLevel, message: &str| tools.juju_log(level, message).map_err(tool("logging"));
+    log(
+        LogLevel::Debug,
+        &format!(
+            "{} on {}: crypto backend {} ({fips})",
+            ctx.dispatch_path(),
+            ctx.unit().as_str(),
+            backend.name()
+        ),
+    )?;
+    let action = match ctx.event() {
+        Event::Action { name, .. } => Some(name.as_str()),
+        _ => None,
+    };
+    let fail_action = |message: &str| -> Result<(), Error> {
+        if action.is_some() {
+            tools
+                .action_fail(message)
+                .map_err(tool("failing the action"))?;
+        }
+        Ok(())
+    };
+    if let Event::SecretRemove(s) = ctx.event()
+        && s.label.as_deref().is_some_and(ca::is_ours)
+    {
+        // A revision of a CA secret nobody tracks any more: prune it.
+        return ca::remove_revision(tools, &s.id, s.revision);
+    }
+    let raw = tools.config_get().map_err(tool("reading the config"))?;
+    let settings = match Settings::parse(&raw) {
+        Ok(s) => s,
+        Err(bad) => {
+            let names: Vec<String> = bad.iter().map(|b| format!("'{b}'")).collect();
+            let message = format!(
+                "The following configuration values are not valid: [{}]",
+                names.join(", ")
+            );
+            log(LogLevel::Warning, &message)?;
+            fail_action(&message)?;
+            return tools
+                .status_set(false, StatusKind::Blocked, &message)
+                .map_err(tool("setting the status"));
+        }
+    };
+    if !tools.is_leader().map_err(tool("checking leadership"))? {
+        if action.is_some() {
+            fail_action("run this action on the leader unit: it holds the CA")?;
+        }
+        return tools
+            .status_set(
+                false,
+                StatusKind::Active,
+                "standby: the leader unit issues the certificates",
+            )
+            .map_err(tool("setting the status"));
+    }
+    let mut provider = Provider::observe(ENDPOINT, None, ctx, tools, backend)?;
+    let rotate = action == Some("rotate-private-key");
+    let authority = ca::ensure(&settings, tools, backend, now, rotate, &mut provider)?;
+    let (issued, over_limit) = issue_outstanding(&settings, &authority, now, &mut provider, tools)?;
+    if let Some(name) = action {
+        run_action(name, &authority, &provider, tools)?;
+    }
+    let total = provider.issued_certificates(None).len();
+    provider.commit()?;
+    let mut message = format!(
+        "CA {:?} valid until {}; {total} certificate(s) issued",
+        authority.certificate().common_name().unwrap_or(""),
+        when(authority.certificate().not_after())
+    );
+    if issued > 0 {
+        log(
+            LogLevel::Info,
+            &format!("issued {issued} certificate(s) in this hook"),
+        )?;
+    }
+    if over_limit > 0 {
+        message.push_str(&format!(
+            "; {over_limit} request(s) over the certificate-limit"
+        ));
+    }
+    tools
+        .status_set(false, StatusKind::Active, &message)
+        .map_err(tool("setting the status"))
+}
+
+/// Issues a certificate for every outstanding request, within the per-relation limit. Returns
+/// how many were issued and how many were left over the limit.
+fn issue_outstanding(
+    settings: &Settings,
+    authority: &tls_certificates::crypto::CertificateAuthority<'_>,
+    now: OffsetDateTime,
+    provider: &mut Provider<'_>,
+    tools: &dyn HookTools,
+) -> Result<(usize, usize), Error> {
+    let outstanding: Vec<_> = provider
+        .outstanding_certificate_requests(None)
+        .into_iter()
+        .cloned()
+        .collect();
+    let mut per_relation: BTreeMap<u32, usize> = BTreeMap::new();
+    let (mut issued, mut over) = (0, 0);
+    let ca = authority.certificate();
+    for request in outstanding {
+        let count = per_relation
+            .entry(request.relation_id.0)
+            .or_insert_with(|| {
+                provider
+                    .issued_certificates(Some(request.relation_id))
+                    .len()
+            });
+        if settings.limit.is_some_and(|limit| *count >= limit) {
+            over += 1;
+            continue;
+        }
+        let mut validity = Validity::starting_at(now, settings.certificate_validity);
+        // Never outlive the CA (it is renewed long before, but a clock jump could get close).
+        validity.not_after = validity.not_after.min(ca.not_after());
+        let profile = if request.is_ca {
+            IssueProfile::ca(validity)
+        } else {
+            IssueProfile::leaf(validity)
+        };
+        let certificate = authority
+            .issue(&request.csr, &profile)
+            .map_err(crypto("issuing a certificate"))?;
+        tools
+            .juju_log(
+                LogLevel::Info,
+                &format!(
+                    "issued a certificate for {:?} (relation {}), valid until {}",
+                    request.csr.attributes().common_name().unwrap_or(""),
+                    request.relation_id,
+                    when(certificate.not_after())
+                ),
+            )
+            .map_err(tool("logging"))?;
+        provider.set_relation_certificate(NewCertificate {
+            relation_id: request.relation_id,
+            csr_pem: request.csr_pem.clone(),
+            chain: vec![certificate.clone(), ca.clone()],
+            certificate,
+            ca: ca.clone(),
+        })?;
+        *count += 1;
+        issued += 1;
+    }
+    if over > 0 {
+        tools
+            .juju_log(
+                LogLevel::Warning,
+                &format!("{over} request(s) not issued: certificate-limit reached"),
+            )
+            .map_err(tool("logging"))?;
+    }
+    Ok((issued, over))
+}
+
+fn run_action(
+    name: &str,
+    authority: &tls_certificates::crypto::CertificateAuthority<'_>,
+    provider: &Provider<'_>,
+    tools: &dyn HookTools,
+) -> Result<(), Error> {
+    let mut results = BTreeMap::new();
+    let failure = match name {
+        "get-ca-certificate" => {
+            results.insert(
+                "ca-certificate".to_owned(),
+                authority.certificate().pem().as_str().to_owned(),
+            );
+            None
+        }
+        "get-issued-certificates" => {
+            let certificates: Vec<serde_json::Value> = provider
+                .provider_certificates(None)
+                .into_iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "relation_id": c.relation_id.0,
+                        "csr": c.csr,
+                        "certificate": c.certificate,
+                        "ca": c.ca,
+                        "chain": c.chain,
+                        "revoked": c.revoked,
+                    })
+                })
+                .collect();
+            if certificates.is_empty() {
+                Some("No certificates issued yet.")
+            } else {
+                results.insert(
+                    "certificates".to_owned(),
+                    serde_json::Value::Array(certificates).to_string(),
+                );
+                None
+            }
+        }
+        "rotate-private-key" => {
+            results.insert(
+                "result".to_owned(),
+                "New private key and CA certificate generated and stored.".to_owned(),
+            );
+            None
+        }
+        _ => Some("unknown action"),
+    };
+    if let Some(message) = failure {
+        return tools
+            .action_fail(message)
+            .map_err(tool("failing the action"));
+    }
+    tools
+        .action_set(&results)
+        .map_err(tool("setting the action results"))
+}
