@@ -97,6 +97,7 @@ mod model;
 mod process;
 mod session;
 mod wire;
+mod yaml;
 
 pub use charm::{Charm, CharmOutcome, Invocation, SimHookTools, ToolServer, in_process};
 pub use error::{Error, Result};

@@ -115,6 +115,67 @@ impl CharmMeta {
         serde_json::from_str(json).map_err(|e| Error::InvalidMetadata(e.to_string()))
     }
 
+    /// Reads a unified `charmcraft.yaml` (or a `metadata.yaml`): `name`, `provides`,
+    /// `requires`, `peers`, `config.options` (with defaults) and `actions`; other keys are
+    /// ignored. Only the YAML subset such files use is understood (no anchors or tags).
+    ///
+    /// ```
+    /// use juju_sim::CharmMeta;
+    /// let meta = CharmMeta::from_charmcraft_yaml(
+    ///     "name: app\nrequires:\n  certificates:\n    interface: tls-certificates\n    limit: 1\n\
+    ///      config:\n  options:\n    common-name: {type: string, default: banana}\n",
+    /// ).unwrap();
+    /// assert_eq!(meta.requires["certificates"].limit, Some(1));
+    /// assert_eq!(meta.config_defaults()["common-name"], "banana");
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidMetadata`] for YAML outside that subset or an unexpected shape.
+    pub fn from_charmcraft_yaml(text: &str) -> Result<Self> {
+        let mut value = crate::yaml::parse(text).map_err(Error::InvalidMetadata)?;
+        // `endpoint:` / `action:` with no body means an empty mapping.
+        for section in ["provides", "requires", "peers", "actions"] {
+            if let Some(Value::Object(entries)) = value.get_mut(section) {
+                for v in entries.values_mut() {
+                    if v.is_null() {
+                        *v = Value::Object(serde_json::Map::new());
+                    }
+                }
+            }
+        }
+        serde_json::from_value(value).map_err(|e| Error::InvalidMetadata(e.to_string()))
+    }
+
+    /// Reads a charm directory: `charmcraft.yaml` if present, else `metadata.yaml` plus
+    /// `config.yaml` and `actions.yaml` (what `charmcraft pack` produces).
+    ///
+    /// # Errors
+    /// [`Error::InvalidMetadata`] when no metadata file can be read or parsed.
+    pub fn from_charm_dir(dir: &std::path::Path) -> Result<Self> {
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+        if let Some(text) = read("charmcraft.yaml") {
+            return Self::from_charmcraft_yaml(&text);
+        }
+        let text = read("metadata.yaml").ok_or_else(|| {
+            Error::InvalidMetadata(format!(
+                "no charmcraft.yaml or metadata.yaml in {}",
+                dir.display()
+            ))
+        })?;
+        let mut meta = Self::from_charmcraft_yaml(&text)?;
+        if let Some(config) = read("config.yaml") {
+            let wrapped =
+                Self::from_charmcraft_yaml(&format!("name: x\nconfig:\n{}", indent(&config)))?;
+            meta.config = wrapped.config;
+        }
+        if let Some(actions) = read("actions.yaml") {
+            let wrapped =
+                Self::from_charmcraft_yaml(&format!("name: x\nactions:\n{}", indent(&actions)))?;
+            meta.actions = wrapped.actions;
+        }
+        Ok(meta)
+    }
+
     /// Adds a `provides` endpoint.
     #[must_use]
     pub fn provides(mut self, endpoint: &str, interface: &str) -> Self {
@@ -180,6 +241,10 @@ impl CharmMeta {
             })
             .collect()
     }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
 }
 
 fn endpoint_of(interface: &str) -> Endpoint {

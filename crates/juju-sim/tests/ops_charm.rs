@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use juju_hook_tools::{Error as ToolError, Event, HookTools, Member};
 use juju_sim::{CharmMeta, Model, ProcessCharm, in_process};
-use serde_json::json;
 
 const TOOL: &str = env!("CARGO_BIN_EXE_juju-sim-tool");
 
@@ -39,14 +38,6 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
-}
-
-/// The sim's view of tests/ops_charm/charmcraft.yaml.
-fn ops_meta() -> CharmMeta {
-    CharmMeta::new("ops-sim-charm")
-        .requires("db", "sim-db")
-        .config_option("greeting", "string", Some(json!("hello")))
-        .action("get-password")
 }
 
 #[test]
@@ -92,7 +83,8 @@ fn given_an_ops_charm_process_when_related_to_a_provider_then_relation_data_secr
     });
 
     let mut model = Model::new();
-    model.deploy("ops", ops_meta(), Arc::new(charm), 1).unwrap();
+    let meta = CharmMeta::from_charm_dir(dir.path()).unwrap();
+    model.deploy("ops", meta, Arc::new(charm), 1).unwrap();
     model
         .deploy(
             "db",
