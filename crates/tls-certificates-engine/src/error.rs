@@ -37,6 +37,12 @@ pub enum Error {
         /// The relation id.
         relation_id: u32,
     },
+    /// A PEM text is not shaped like PEM (no `-----BEGIN` line).
+    #[error("malformed PEM: {reason}")]
+    MalformedPem {
+        /// Why.
+        reason: String,
+    },
     /// A provider certificate was given with an empty chain.
     #[error("the certificate chain is empty")]
     EmptyChain,

@@ -82,4 +82,4 @@ pub use error::Error;
 pub use labels::{
     CERTIFICATE_CONTENT_KEY, CSR_CONTENT_KEY, LIBID, PRIVATE_KEY_CONTENT_KEY, is_certificate_label,
 };
-pub use wire::{CertificateError, ProviderCapabilities};
+pub use wire::{ErrorCode, ProviderCapabilities, ProviderError};

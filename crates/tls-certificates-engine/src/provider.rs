@@ -30,7 +30,9 @@ use crate::Error;
 use crate::common::{
     Databag, DatabagScope, DatabagWrite, LogLevel, LogLine, RelationId, log, pem_join_key,
 };
-use crate::wire::{self, CertificateEntry, CertificateError, ErrorEntry, ProviderCapabilities};
+use crate::wire::{
+    self, CertificateEntry, ErrorCode, ErrorEntry, ProviderCapabilities, ProviderError,
+};
 
 /// One relation on the provider's endpoint, as observed.
 #[derive(Clone, Debug, Default)]
@@ -129,7 +131,7 @@ pub struct ProviderRequestError {
     /// The CSR PEM.
     pub csr: String,
     /// The error.
-    pub error: CertificateError,
+    pub error: ProviderError,
 }
 
 /// The databag writes and log lines of a provider hook.
@@ -224,9 +226,6 @@ impl core::fmt::Debug for Provider<'_> {
             .finish_non_exhaustive()
     }
 }
-
-/// Code and name of the error entry for a CSR that fails verification.
-const INVALID_CSR_CODE: i64 = 999;
 
 impl<'b> Provider<'b> {
     /// Parses the observation once (see the [module docs](self)).
@@ -513,17 +512,10 @@ impl<'b> Provider<'b> {
                     join,
                     ErrorEntry {
                         csr: invalid.csr_pem.clone(),
-                        error: CertificateError {
-                            code: INVALID_CSR_CODE,
-                            name: "OTHER".to_owned(),
-                            message: format!(
-                                "invalid certificate signing request: {}",
-                                invalid.reason
-                            ),
-                            reason: None,
-                            provider: None,
-                            endpoint: None,
-                        },
+                        error: ProviderError::new(
+                            ErrorCode::Other,
+                            format!("invalid certificate signing request: {}", invalid.reason),
+                        ),
                     },
                 );
             }
@@ -537,7 +529,8 @@ impl<'b> Provider<'b> {
     /// same CSR. Warns when the chain does not start with the certificate or is out of order.
     ///
     /// # Errors
-    /// [`Error::NotLeader`], [`Error::UnknownRelation`], [`Error::EmptyChain`].
+    /// [`Error::NotLeader`], [`Error::UnknownRelation`], [`Error::EmptyChain`],
+    /// [`Error::MalformedPem`].
     pub fn set_relation_certificate(&mut self, new: NewCertificate) -> Result<(), Error> {
         self.require_leader("set a relation certificate")?;
         if new.chain.is_empty() {
@@ -562,13 +555,14 @@ impl<'b> Provider<'b> {
                 format!("the certificate chain is not in order: {e}"),
             );
         }
-        let join = pem_join_key(&new.csr_pem);
+        let csr_pem = wire::csr_pem(&new.csr_pem)?;
+        let join = pem_join_key(&csr_pem);
         state.remove_certificate(&join);
         state.remove_error(&join);
         state.push_certificate(Issued {
             entry: CertificateEntry {
                 ca: new.ca.pem().as_str().to_owned(),
-                csr: new.csr_pem,
+                csr: csr_pem,
                 certificate: new.certificate.pem().as_str().to_owned(),
                 chain: Some(
                     new.chain
@@ -587,29 +581,25 @@ impl<'b> Provider<'b> {
     /// Publishes an error for a CSR, replacing any previous error and removing its certificate.
     ///
     /// # Errors
-    /// [`Error::NotLeader`], [`Error::UnknownRelation`].
+    /// [`Error::NotLeader`], [`Error::UnknownRelation`], [`Error::MalformedPem`].
     pub fn set_relation_error(
         &mut self,
         relation_id: RelationId,
         csr_pem: &str,
-        error: CertificateError,
+        error: ProviderError,
     ) -> Result<(), Error> {
         self.require_leader("set a relation error")?;
+        // Checked before anything changes.
         let Some(state) = self.relations.get_mut(&relation_id) else {
             return Err(Error::UnknownRelation {
                 relation_id: relation_id.0,
             });
         };
-        let join = pem_join_key(csr_pem);
+        let csr = wire::csr_pem(csr_pem)?;
+        let join = pem_join_key(&csr);
         state.remove_certificate(&join);
         state.remove_error(&join);
-        state.push_error(
-            join,
-            ErrorEntry {
-                csr: csr_pem.to_owned(),
-                error,
-            },
-        );
+        state.push_error(join, ErrorEntry { csr, error });
         Ok(())
     }
 
@@ -629,6 +619,7 @@ impl<'b> Provider<'b> {
 
     /// The minimal writes that bring the databags to the current state (leader only).
     pub fn plan(&self) -> ProviderPlan {
+        let mut logs = self.logs.clone();
         let mut plan = ProviderPlan {
             databag_writes: Vec::new(),
             logs: self.logs.clone(),
@@ -658,9 +649,20 @@ impl<'b> Provider<'b> {
                 (
                     wire::CAPABILITIES_KEY,
                     &state.raw_capabilities,
-                    state.capabilities.clone(),
+                    Ok(state.capabilities.clone()),
                 ),
             ] {
+                let encoded = match encoded {
+                    Ok(value) => value,
+                    Err(e) => {
+                        log(
+                            &mut logs,
+                            LogLevel::Error,
+                            format!("not writing {key} on relation {id}: {e}"),
+                        );
+                        continue;
+                    }
+                };
                 if &encoded != raw {
                     plan.databag_writes.push(DatabagWrite {
                         relation_id: *id,
@@ -671,6 +673,7 @@ impl<'b> Provider<'b> {
                 }
             }
         }
+        plan.logs = logs;
         plan
     }
 }

@@ -51,7 +51,7 @@ use crate::common::{
     SecretAction, SecretContent, SecretOwner, UnitName, log, pem_join_key,
 };
 use crate::labels::{self, CERTIFICATE_CONTENT_KEY, CSR_CONTENT_KEY, PRIVATE_KEY_CONTENT_KEY};
-use crate::wire::{self, CertificateError, CsrEntry, ProviderCapabilities};
+use crate::wire::{self, CsrEntry, ProviderCapabilities, ProviderError};
 
 /// Which requests go where: the Python library's `Mode`, with the requests of each scope.
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -320,7 +320,7 @@ pub enum RequirerEvent {
         /// The CSR (PEM as on the wire).
         csr: String,
         /// The provider's error.
-        error: CertificateError,
+        error: ProviderError,
     },
     /// The provider sent a certificate we do not accept (wrong key, bad signature, bad chain).
     CertificateRejected {
@@ -865,7 +865,7 @@ impl Requirer {
                         ca: attributes.is_ca(),
                     });
                 }
-                let encoded = wire::encode_csrs(&entries);
+                let encoded = wire::encode_csrs(&entries)?;
                 if encoded.as_deref() != raw.map(String::as_str) {
                     plan.databag_writes.push(DatabagWrite {
                         relation_id: relation.id,
@@ -1209,7 +1209,7 @@ pub struct RequestError {
     /// The CSR (PEM as sent).
     pub csr: String,
     /// The error.
-    pub error: CertificateError,
+    pub error: ProviderError,
 }
 
 /// One of our requests as it is on the wire.

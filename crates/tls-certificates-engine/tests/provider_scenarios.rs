@@ -10,7 +10,7 @@ use tls_certificates_crypto::{IssueProfile, KeyAlgorithm, Validity};
 use tls_certificates_engine::provider::{
     NewCertificate, Provider, ProviderObservation, ProviderRelation, RequestSource,
 };
-use tls_certificates_engine::{CertificateError, Databag, Error, RelationId};
+use tls_certificates_engine::{Databag, Error, ErrorCode, ProviderError, RelationId};
 
 fn csr_bag(csrs: &[(String, bool)]) -> Databag {
     let list: Vec<_> = csrs
@@ -177,7 +177,7 @@ fn given_csr_with_bad_signature_when_reconciled_then_error_entry_not_outstanding
     provider.reconcile();
     let errors = provider.request_errors(None);
     assert_eq!(errors.len(), 1);
-    assert_eq!(errors[0].error.code, 999);
+    assert_eq!(errors[0].error.code, ErrorCode::Other);
     assert_eq!(errors[0].csr, tampered);
 }
 
@@ -211,14 +211,7 @@ fn given_error_then_certificate_when_set_then_only_one_of_them_remains() {
         None,
         backend(),
     );
-    let error = CertificateError {
-        code: 102,
-        name: "DOMAIN_NOT_ALLOWED".into(),
-        message: "m".into(),
-        reason: None,
-        provider: None,
-        endpoint: None,
-    };
+    let error = ProviderError::new(ErrorCode::DomainNotAllowed, "m");
     provider
         .set_relation_error(REL, &csr, error.clone())
         .unwrap();
@@ -241,14 +234,7 @@ fn given_non_leader_when_publishing_then_refused_and_nothing_written() {
         provider.revoke_all_certificates(),
         Err(Error::NotLeader { .. })
     ));
-    let error = CertificateError {
-        code: 999,
-        name: "OTHER".into(),
-        message: "m".into(),
-        reason: None,
-        provider: None,
-        endpoint: None,
-    };
+    let error = ProviderError::new(ErrorCode::Other, "m");
     assert!(matches!(
         provider.set_relation_error(REL, &csr, error),
         Err(Error::NotLeader { .. })

@@ -537,14 +537,10 @@ fn given_request_error_when_reconciled_then_certificate_denied_is_emitted() {
         .set_relation_error(
             REL,
             &csr,
-            tls_certificates_engine::CertificateError {
-                code: 102,
-                name: "DOMAIN_NOT_ALLOWED".into(),
-                message: "no".into(),
-                reason: None,
-                provider: None,
-                endpoint: None,
-            },
+            tls_certificates_engine::ProviderError::new(
+                tls_certificates_engine::ErrorCode::DomainNotAllowed,
+                "no",
+            ),
         )
         .unwrap();
     for w in provider.plan().databag_writes {
@@ -553,7 +549,7 @@ fn given_request_error_when_reconciled_then_certificate_denied_is_emitted() {
     let plan = world.reconcile();
     assert!(
         plan.events.iter().any(
-            |e| matches!(e, RequirerEvent::CertificateDenied { error, .. } if error.code == 102)
+            |e| matches!(e, RequirerEvent::CertificateDenied { error, .. } if error.code == tls_certificates_engine::ErrorCode::DomainNotAllowed)
         )
     );
     assert_eq!(

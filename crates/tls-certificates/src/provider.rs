@@ -6,7 +6,7 @@ use tls_certificates_engine::provider::{
     self as engine, CertificateRequest, InvalidRequest, NewCertificate, ProviderCertificate,
     ProviderObservation, ProviderRelation, ProviderRequestError,
 };
-use tls_certificates_engine::{CertificateError, ProviderCapabilities, RelationId};
+use tls_certificates_engine::{ProviderCapabilities, ProviderError, RelationId};
 
 use crate::Error;
 use crate::apply::{self, Relations};
@@ -165,7 +165,7 @@ impl<'a> Provider<'a> {
         &mut self,
         relation: RelationId,
         csr_pem: &str,
-        error: CertificateError,
+        error: ProviderError,
     ) -> Result<(), Error> {
         Ok(self.engine.set_relation_error(relation, csr_pem, error)?)
     }
