@@ -36,6 +36,9 @@ pub struct SimOptions {
     pub coalesce_secret_set: bool,
     /// The form of minted secret ids.
     pub secret_uri_form: SecretUriForm,
+    /// `Some(seed)`: pick the next unit to run at random (reproducibly from the seed) instead
+    /// of round-robin, to exercise "no ordering guarantees across units and relations".
+    pub seed: Option<u64>,
 }
 
 impl Default for SimOptions {
@@ -44,6 +47,7 @@ impl Default for SimOptions {
             juju_version: "3.6.14".to_owned(),
             coalesce_secret_set: true,
             secret_uri_form: SecretUriForm::Short,
+            seed: None,
         }
     }
 }
@@ -238,6 +242,8 @@ pub(crate) struct Unit {
     pub(crate) expired_fired: BTreeSet<(String, u32)>,
     pub(crate) remove_fired: BTreeSet<(String, u32)>,
     pub(crate) address: String,
+    /// Hooks queued from outside (update-status, upgrade-charm, ...), run when nothing else is.
+    pub(crate) queued: VecDeque<Hook>,
 }
 
 /// An application: its charm, config, units and leader.
@@ -283,6 +289,7 @@ pub struct Model {
     pub(crate) history: Vec<HookReport>,
     pub(crate) removed_revisions: Vec<(String, u32)>,
     pub(crate) last_unit: Option<String>,
+    pub(crate) rng: u64,
     pub(crate) action_outcomes: BTreeMap<u32, ActionRecord>,
 }
 
@@ -332,6 +339,7 @@ impl Model {
             history: Vec::new(),
             removed_revisions: Vec::new(),
             last_unit: None,
+            rng: 0,
             action_outcomes: BTreeMap::new(),
         }
     }
@@ -458,6 +466,7 @@ impl Model {
                 expired_fired: BTreeSet::new(),
                 remove_fired: BTreeSet::new(),
                 address,
+                queued: VecDeque::new(),
             },
         );
         if a.leader.is_none() {
@@ -611,6 +620,28 @@ impl Model {
             a.leader = Some(unit.to_owned());
         }
         Ok(())
+    }
+
+    /// Queues a hook (e.g. [`Hook::UpdateStatus`], [`Hook::UpgradeCharm`]) on a unit; it runs
+    /// once the unit has started and has no relation or secret hook pending.
+    ///
+    /// # Errors
+    /// [`Error::UnitNotFound`].
+    pub fn queue_hook(&mut self, unit: &str, hook: Hook) -> Result<()> {
+        let u = self
+            .unit_mut(unit)
+            .ok_or_else(|| Error::UnitNotFound(unit.to_owned()))?;
+        u.queued.push_back(hook);
+        Ok(())
+    }
+
+    /// Queues `update-status` on every unit that is not being removed (Juju's periodic hook).
+    pub fn update_status(&mut self) {
+        for u in self.apps.values_mut().flat_map(|a| a.units.values_mut()) {
+            if !u.dying {
+                u.queued.push_back(Hook::UpdateStatus);
+            }
+        }
     }
 
     /// Adds a fault to inject into the next matching hook-tool call (one-shot).
@@ -943,6 +974,7 @@ impl Model {
             }
         }
         self.next_secret_hook(unit_name, leader)
+            .or_else(|| unit.queued.front().cloned())
     }
 
     /// Juju's `nextHookForRelation`.
@@ -1066,9 +1098,23 @@ impl Model {
     /// # Errors
     /// Errors of [`Model::run_hook`].
     pub fn step(&mut self) -> Result<Option<HookReport>> {
-        let Some((unit, hook)) = self.runnable().into_iter().next() else {
+        let mut runnable = self.runnable();
+        if runnable.is_empty() {
             return Ok(None);
+        }
+        let pick = match self.options.seed {
+            Some(seed) => {
+                // xorshift64*, seeded once per model.
+                let mut x = if self.rng == 0 { seed | 1 } else { self.rng };
+                x ^= x >> 12;
+                x ^= x << 25;
+                x ^= x >> 27;
+                self.rng = x;
+                (x.wrapping_mul(0x2545_F491_4F6C_DD1D) % runnable.len() as u64) as usize
+            }
+            None => 0,
         };
+        let (unit, hook) = runnable.swap_remove(pick);
         self.last_unit = Some(unit.clone());
         self.run_hook(&unit, hook).map(Some)
     }
@@ -1186,6 +1232,9 @@ impl Model {
         let Some(unit) = self.unit_mut(unit_name) else {
             return;
         };
+        if unit.queued.front() == Some(hook) {
+            unit.queued.pop_front();
+        }
         match hook {
             Hook::Install => unit.installed = true,
             Hook::Start => unit.started = true,

@@ -58,14 +58,16 @@ pub const TOOL_NAMES: &[&str] = &[
 /// `juju-sim-tool` executable under every tool name) first on `PATH`. The tools talk back to
 /// the simulator over a Unix socket named by `JUJU_AGENT_SOCKET_ADDRESS`.
 ///
-/// The charm directory is shared by all units of the application (Juju gives each unit its
-/// own copy); charms that keep files there (ops' `.unit-state.db`) should run one unit.
+/// By default the charm directory is shared by all units of the application. Juju gives each
+/// unit its own copy; do the same with [`ProcessCharm::per_unit_copies`] when a charm keeps
+/// files there (ops' `.unit-state.db`, certificates written to disk).
 #[derive(Debug, Clone)]
 pub struct ProcessCharm {
     charm_dir: PathBuf,
     tool_binary: PathBuf,
     env: BTreeMap<String, String>,
     timeout: Duration,
+    unit_dirs: Option<PathBuf>,
 }
 
 impl ProcessCharm {
@@ -78,6 +80,7 @@ impl ProcessCharm {
             tool_binary: tool_binary.into(),
             env: BTreeMap::new(),
             timeout: Duration::from_secs(60),
+            unit_dirs: None,
         }
     }
 
@@ -93,6 +96,32 @@ impl ProcessCharm {
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
+    }
+
+    /// Gives every unit its own copy of the charm directory, made under `base` (as
+    /// `base/<app>-<n>`) before the unit's first hook, and run from there.
+    #[must_use]
+    pub fn per_unit_copies(mut self, base: impl Into<PathBuf>) -> Self {
+        self.unit_dirs = Some(base.into());
+        self
+    }
+
+    /// The directory a unit's hooks run in (its copy, or the shared charm directory).
+    ///
+    /// # Errors
+    /// [`Error::ProcessFailed`] when the copy cannot be made.
+    pub fn unit_dir(&self, unit: &str) -> Result<PathBuf> {
+        let Some(base) = &self.unit_dirs else {
+            return Ok(self.charm_dir.clone());
+        };
+        let target = base.join(unit.replace('/', "-"));
+        if !target.exists() {
+            copy_tree(&self.charm_dir, &target).map_err(|source| Error::ProcessFailed {
+                context: format!("copy {} to {}", self.charm_dir.display(), target.display()),
+                source,
+            })?;
+        }
+        Ok(target)
     }
 
     /// Writes the hook tools into `dir`: a symlink to the tool binary under every name.
@@ -111,6 +140,20 @@ impl ProcessCharm {
         }
         Ok(())
     }
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
 }
 
 fn io(context: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -184,8 +227,8 @@ impl Charm for ProcessCharm {
             }
             None => tool_dir.into_os_string(),
         };
-        let charm_dir =
-            std::fs::canonicalize(&self.charm_dir).map_err(io("find the charm directory"))?;
+        let charm_dir = std::fs::canonicalize(self.unit_dir(invocation.unit)?)
+            .map_err(io("find the charm directory"))?;
         let context_id = invocation
             .env
             .get("JUJU_CONTEXT_ID")

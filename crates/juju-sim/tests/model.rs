@@ -1091,3 +1091,100 @@ fn given_a_hook_about_an_unknown_relation_then_run_hook_refuses_it() {
 
 #[allow(dead_code)]
 fn _behaviour_is_object_safe(_: &Behaviour) {}
+
+#[test]
+fn given_update_status_when_queued_then_every_live_unit_runs_it_once() {
+    let mut model = Model::new();
+    model
+        .deploy("app", CharmMeta::new("app"), noop(), 2)
+        .unwrap();
+    model.run_until_quiescent(100).unwrap();
+    model.clear_records();
+    model.update_status();
+    model.run_until_quiescent(100).unwrap();
+    assert_eq!(hooks_of(&model, "app/0"), ["update-status"]);
+    assert_eq!(hooks_of(&model, "app/1"), ["update-status"]);
+}
+
+#[test]
+fn given_a_seed_when_units_run_in_random_order_then_the_model_converges_to_the_same_data() {
+    let mut orders = std::collections::BTreeSet::new();
+    for seed in 1..=6u64 {
+        let mut options = SimOptions::default();
+        options.seed = Some(seed);
+        let mut model = Model::with_options(options);
+        model
+            .deploy("prov", provider_meta(), writer_charm(), 2)
+            .unwrap();
+        model
+            .deploy("req", requirer_meta(), writer_charm(), 2)
+            .unwrap();
+        let id = model.relate("req", "db", "prov", "db").unwrap();
+        model.run_until_quiescent(500).unwrap();
+        for unit in ["req/0", "req/1", "prov/0", "prov/1"] {
+            assert_eq!(
+                model.unit_data(id, unit).unwrap().get("from").unwrap(),
+                unit
+            );
+            assert!(model.owned_secret(unit, "mine").is_some());
+        }
+        assert_eq!(model.secrets().len(), 4);
+        orders.insert(
+            model
+                .history()
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert!(orders.len() > 1, "different seeds interleave differently");
+}
+
+#[test]
+fn given_a_secret_granted_over_a_relation_when_the_relation_is_removed_then_the_grant_goes_with_it()
+{
+    let mut model = Model::new();
+    model.deploy("prov", provider_meta(), noop(), 1).unwrap();
+    model.deploy("req", requirer_meta(), noop(), 1).unwrap();
+    let id = model.relate("req", "db", "prov", "db").unwrap();
+    model.run_until_quiescent(100).unwrap();
+    let uri = model
+        .add_secret(
+            SecretOwnerRef::App("prov".into()),
+            None,
+            bag(&[("key", "v")]),
+        )
+        .unwrap();
+    let xid = uri.trim_start_matches("secret:").to_owned();
+    model.grant_secret(&xid, id, "req").unwrap();
+    model.remove_relation(id).unwrap();
+    model.run_until_quiescent(100).unwrap();
+    assert!(model.secrets().get(&xid).unwrap().grants.is_empty());
+}
+
+#[test]
+fn given_secret_ids_with_the_model_uuid_form_then_charms_get_and_use_them() {
+    let mut options = SimOptions::default();
+    options.secret_uri_form = juju_sim::SecretUriForm::WithModelUuid;
+    let got = Arc::new(Mutex::new(None));
+    let g2 = got.clone();
+    let mut model = secret_model(options, move |ctx, tools| {
+        if let Event::Install = ctx.event() {
+            let id = tools.secret_add(&NewSecret {
+                content: content(&[("key", "v")]),
+                owner: SecretOwner::Unit,
+                ..NewSecret::default()
+            })?;
+            let c = tools.secret_get(SecretRef::Id(&id), ReadMode::Peek)?;
+            *g2.lock().unwrap() = Some((id.as_str().to_owned(), c.get("key").map(str::to_owned)));
+        }
+        Ok(())
+    });
+    model.run_until_quiescent(10).unwrap();
+    let (uri, value) = got.lock().unwrap().clone().unwrap();
+    assert!(
+        uri.starts_with(&format!("secret://{}/", model.uuid())),
+        "{uri}"
+    );
+    assert_eq!(value.as_deref(), Some("v"));
+}

@@ -267,3 +267,28 @@ fn given_a_shell_charm_then_it_sees_the_juju_environment_and_tools_on_path() {
     assert_eq!(model.unit_state("sh/0").unwrap().get("a").unwrap(), "1");
     assert!(Path::new(TOOL).exists());
 }
+
+#[test]
+fn given_per_unit_copies_then_each_unit_runs_in_its_own_charm_dir() {
+    let dir = charm_dir("#!/bin/sh\necho \"$JUJU_UNIT_NAME\" >> units.txt\n");
+    let copies = tempfile::tempdir().unwrap();
+    let charm = ProcessCharm::new(dir.path(), TOOL).per_unit_copies(copies.path());
+    let mut model = Model::new();
+    model
+        .deploy("sh", CharmMeta::new("sh"), Arc::new(charm), 2)
+        .unwrap();
+    model.run_until_quiescent(50).unwrap();
+    for unit in ["sh/0", "sh/1"] {
+        let file = copies.path().join(unit.replace('/', "-")).join("units.txt");
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(text.lines().all(|l| l == unit), "{unit}: {text}");
+        assert!(
+            text.lines().count() >= 4,
+            "install, leader, config-changed, start"
+        );
+    }
+    assert!(
+        !dir.path().join("units.txt").exists(),
+        "the source dir is untouched"
+    );
+}
