@@ -101,7 +101,7 @@ pub(crate) fn run(
                     serde_json::json!({
                         "relation-id": e.relation_id.0,
                         "csr": e.csr,
-                        "code": e.error.code,
+                        "code": e.error.code.code(),
                         "name": e.error.name,
                         "message": e.error.message,
                     })

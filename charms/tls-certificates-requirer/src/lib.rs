@@ -96,35 +96,56 @@ pub enum Error {
         /// The value.
         value: String,
     },
-    /// No crypto backend could be started.
-    #[error("no crypto backend is available")]
-    BackendUnavailable(#[source] tls_certificates::crypto::Error),
+    /// The chosen crypto backend is not available.
+    #[error("crypto backend unavailable: {reason}")]
+    BackendUnavailable {
+        /// Why.
+        reason: String,
+    },
 }
 
 pub(crate) fn tool(operation: &'static str) -> impl FnOnce(juju_hook_tools::Error) -> Error {
     move |source| Error::HookTool { operation, source }
 }
 
-/// The crypto backend this build uses: ring by default, OpenSSL with the `openssl` feature,
-/// OpenSSL's FIPS provider with `fips`.
+/// The environment variable that picks the crypto backend at run time (`ring`, `openssl` or
+/// `fips`) among those compiled in. Unset: the build's default (see [`backend`]).
+pub const BACKEND_ENV: &str = "TLS_CERTIFICATES_BACKEND";
+
+/// The crypto backend, chosen explicitly: [`BACKEND_ENV`] if set, else the build's default:
+/// OpenSSL's FIPS provider with the `fips` feature, OpenSSL with `openssl`, ring otherwise.
 ///
 /// # Errors
-/// [`Error::BackendUnavailable`] when the FIPS provider cannot be loaded.
+/// [`Error::BackendUnavailable`] for an unknown name, a backend this build does not include,
+/// or a FIPS provider that cannot be loaded.
 pub fn backend() -> Result<&'static dyn CryptoBackend, Error> {
-    #[cfg(feature = "fips")]
-    {
-        tls_certificates::crypto::openssl::fips_backend().map_err(Error::BackendUnavailable)
+    let default = if cfg!(feature = "fips") {
+        "fips"
+    } else if cfg!(feature = "openssl") {
+        "openssl"
+    } else {
+        "ring"
+    };
+    let choice = std::env::var(BACKEND_ENV)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_owned());
+    let unavailable = |reason: String| Error::BackendUnavailable { reason };
+    match choice.as_str() {
+        #[cfg(feature = "ring")]
+        "ring" => Ok(tls_certificates::crypto::ring::backend()),
+        #[cfg(feature = "openssl")]
+        "openssl" => Ok(tls_certificates::crypto::openssl::backend()),
+        #[cfg(feature = "fips")]
+        "fips" => tls_certificates::crypto::openssl::fips_backend()
+            .map_err(|e| unavailable(format!("the FIPS provider cannot be loaded: {e}"))),
+        known if ["ring", "openssl", "fips"].contains(&known) => Err(unavailable(format!(
+            "this build has no {known} backend (build with `--features {known}`)"
+        ))),
+        other => Err(unavailable(format!(
+            "{BACKEND_ENV}={other:?}: expected ring, openssl or fips"
+        ))),
     }
-    #[cfg(all(feature = "openssl", not(feature = "fips")))]
-    {
-        Ok(tls_certificates::crypto::openssl::backend())
-    }
-    #[cfg(all(feature = "ring", not(feature = "openssl")))]
-    {
-        Ok(tls_certificates::crypto::ring::backend())
-    }
-    #[cfg(not(any(feature = "ring", feature = "openssl")))]
-    compile_error!("enable the `ring` or the `openssl` feature to choose a crypto backend");
 }
 
 /// The current time: [`NOW_ENV`] when set (simulators), else the system clock.
@@ -232,7 +253,7 @@ fn report_events(tools: &dyn HookTools, events: &[RequirerEvent]) -> Result<(), 
                     "certificate request denied ({} scope): {} ({})",
                     scope_name(*scope),
                     error.message,
-                    error.code
+                    error.code.code()
                 ),
             ),
             RequirerEvent::CertificateRejected { scope, reason, .. } => (

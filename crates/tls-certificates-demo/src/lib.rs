@@ -1,1 +1,555 @@
-//! The tls-certificates demo (work in progress: the simulation harness and demo land next).
+//! The tls-certificates demo: both charms as **real processes** in a simulated Juju model.
+//!
+//! [`run`] deploys the `self-signed-certificates` provider (1 unit) and the
+//! `tls-certificates-requirer` (N units) into a [`juju_sim::Model`], relates them, runs hooks
+//! until the model is quiet, and prints a timeline (hooks, CSRs, issued certificates, statuses)
+//! as it goes. It then advances the simulated clock past the renewal point to show automatic
+//! renewal, changes the CA common name to show revocation and re-issue by the new CA, and
+//! writes the resulting certificates to an output directory.
+//!
+//! The charm binaries and `juju-sim-tool` are found next to the running executable
+//! (`target/<profile>/`) or through environment variables (see [`sim::BIN_ENV`]).
+//!
+//! The [`sim`] module is the harness the charms' end-to-end tests use too.
+//!
+//! # Getting started
+//!
+//! ```no_run
+//! use tls_certificates_demo::{DemoOptions, run};
+//!
+//! let options = DemoOptions { units: 2, ..DemoOptions::default() };
+//! let report = run(&options, &mut std::io::stdout())?;
+//! println!("{} certificates written to {}", report.files.len(), options.out.display());
+//! # Ok::<(), tls_certificates_demo::DemoError>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! None.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod meta;
+pub mod sim;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use juju_sim::HookReport;
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use tls_certificates::crypto::{Certificate, CryptoBackend, KeyAlgorithm};
+
+use crate::sim::{Binaries, Sim};
+
+/// The provider application's name in the demo model.
+pub const PROVIDER_APP: &str = "self-signed-certificates";
+/// The requirer application's name in the demo model.
+pub const REQUIRER_APP: &str = "tls-requirer";
+
+/// Everything that can stop the demo.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DemoError {
+    /// A binary the demo runs was not found.
+    #[error(
+        "cannot find the `{name}` binary (looked in: {searched}); build it with \
+         `cargo build --release -p tls-certificates-requirer -p self-signed-certificates -p juju-sim --bins` \
+         (or `cargo build` for debug builds), or name it with its environment variable"
+    )]
+    BinaryMissing {
+        /// The binary.
+        name: String,
+        /// Where it was looked for.
+        searched: String,
+    },
+    /// The simulator refused an operation or could not run a charm.
+    #[error("the simulated model failed")]
+    Sim(#[from] juju_sim::Error),
+    /// A hook failed (the charm exited non-zero or its commit was refused).
+    #[error("hook failed: {hook}\nlast log lines:\n{logs}")]
+    HookFailed {
+        /// The hook report.
+        hook: String,
+        /// The unit's last log lines.
+        logs: String,
+    },
+    /// A charm's metadata could not be read.
+    #[error("invalid charm metadata: {0}")]
+    Metadata(String),
+    /// A file could not be read or written.
+    #[error("I/O error on {path}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The charms did not reach the state the demo expects.
+    #[error("unexpected outcome: {0}")]
+    Unexpected(String),
+    /// An option value is invalid.
+    #[error("invalid option: {0}")]
+    InvalidOption(String),
+}
+
+impl DemoError {
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| Self::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// The requirer's `mode`.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub enum Mode {
+    /// One certificate for the application (leader).
+    App,
+    /// Both an application and a per-unit certificate.
+    AppAndUnit,
+    /// One certificate per unit.
+    #[default]
+    Unit,
+}
+
+impl Mode {
+    /// The config value: `unit`, `app`, `app-and-unit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::App => "app",
+            Self::AppAndUnit => "app-and-unit",
+            Self::Unit => "unit",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Mode {
+    type Err = DemoError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "unit" => Ok(Self::Unit),
+            "app" => Ok(Self::App),
+            "app-and-unit" => Ok(Self::AppAndUnit),
+            other => Err(DemoError::InvalidOption(format!(
+                "mode {other:?}: expected unit, app or app-and-unit"
+            ))),
+        }
+    }
+}
+
+/// The crypto backend the charms use.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub enum Backend {
+    /// OpenSSL (the charm binaries must be built with `--features openssl`).
+    Openssl,
+    /// ring.
+    #[default]
+    Ring,
+}
+
+impl Backend {
+    /// `ring` or `openssl`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Openssl => "openssl",
+            Self::Ring => "ring",
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Backend {
+    type Err = DemoError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "ring" => Ok(Self::Ring),
+            "openssl" => Ok(Self::Openssl),
+            other => Err(DemoError::InvalidOption(format!(
+                "backend {other:?}: expected ring or openssl"
+            ))),
+        }
+    }
+}
+
+/// What the demo does.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    /// Requirer units (default 3).
+    pub units: u32,
+    /// The requirer's mode (default `unit`).
+    pub mode: Mode,
+    /// The charms' crypto backend (default ring).
+    pub backend: Backend,
+    /// The requirer's key algorithm (default RSA-2048).
+    pub key_algorithm: KeyAlgorithm,
+    /// Where the certificates are written (default `tls-certificates-demo`).
+    pub out: PathBuf,
+    /// The binaries; `None` finds them next to the running executable.
+    pub binaries: Option<Binaries>,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        Self {
+            units: 3,
+            mode: Mode::Unit,
+            backend: Backend::Ring,
+            key_algorithm: KeyAlgorithm::default(),
+            out: PathBuf::from("tls-certificates-demo"),
+            binaries: None,
+        }
+    }
+}
+
+/// What the demo did.
+#[derive(Clone, Debug, Default)]
+pub struct DemoReport {
+    /// Hooks run (all phases).
+    pub hooks: usize,
+    /// Certificates renewed when the clock advanced.
+    pub renewed: usize,
+    /// Certificates re-issued by the new CA after the CA common name changed.
+    pub reissued: usize,
+    /// Files written to the output directory.
+    pub files: Vec<PathBuf>,
+}
+
+/// How far the clock moves to reach renewal: the default certificate validity is 90 days and
+/// the requirer renews at 90 % of it (81 days).
+const RENEWAL_ADVANCE_DAYS: i64 = 82;
+/// Hooks one phase may run before the demo calls it a livelock.
+const HOOK_BOUND: usize = 2_000;
+
+struct Printer<'w> {
+    out: &'w mut dyn Write,
+    log_seen: BTreeMap<String, usize>,
+}
+
+impl Printer<'_> {
+    fn line(&mut self, text: &str) -> Result<(), DemoError> {
+        writeln!(self.out, "{text}")
+            .and_then(|()| self.out.flush())
+            .map_err(DemoError::io(Path::new("<stdout>")))
+    }
+
+    /// Prints one hook and the INFO+ log lines its unit wrote since the last hook printed.
+    fn hook(&mut self, sim: &Sim, report: &HookReport) -> Result<(), DemoError> {
+        let at = sim.model.now().format(&Rfc3339).unwrap_or_default();
+        let outcome = if report.outcome.is_committed() {
+            ""
+        } else {
+            "  [FAILED]"
+        };
+        self.line(&format!(
+            "  {at}  {:<28} {}{outcome}",
+            report.unit, report.name
+        ))?;
+        let logs = sim.model.logs(&report.unit);
+        let seen = self.log_seen.entry(report.unit.clone()).or_insert(0);
+        let new: Vec<String> = logs
+            .iter()
+            .skip(*seen)
+            .filter(|l| matches!(l.level.as_str(), "INFO" | "WARNING" | "ERROR"))
+            .map(|l| format!("      {:<7} {}", l.level, l.message))
+            .collect();
+        *seen = logs.len();
+        for line in new {
+            self.line(&line)?;
+        }
+        Ok(())
+    }
+
+    fn settle(&mut self, sim: &mut Sim) -> Result<usize, DemoError> {
+        let mut ran = 0;
+        while let Some(report) = sim.model.step()? {
+            ran += 1;
+            self.hook(sim, &report)?;
+            if !report.outcome.is_committed() {
+                return Err(DemoError::HookFailed {
+                    hook: report.to_string(),
+                    logs: sim
+                        .model
+                        .logs(&report.unit)
+                        .iter()
+                        .rev()
+                        .take(8)
+                        .map(|l| format!("{} {}", l.level, l.message))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                });
+            }
+            if ran >= HOOK_BOUND {
+                return Err(DemoError::Unexpected(format!(
+                    "the model did not settle after {HOOK_BOUND} hooks"
+                )));
+            }
+        }
+        Ok(ran)
+    }
+
+    fn statuses(&mut self, sim: &Sim) -> Result<(), DemoError> {
+        self.line("  statuses:")?;
+        for unit in sim.model.units() {
+            if let Some(s) = sim.model.unit_status(&unit) {
+                self.line(&format!("    {unit:<28} {:<8} {}", s.kind, s.message))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The certificates the requirer units wrote: `(unit, scope) -> certificate`.
+fn certificates(
+    sim: &Sim,
+    backend: &dyn CryptoBackend,
+) -> Result<BTreeMap<(String, String), Certificate>, DemoError> {
+    let mut out = BTreeMap::new();
+    for unit in sim
+        .model
+        .units()
+        .into_iter()
+        .filter(|u| u.starts_with(REQUIRER_APP))
+    {
+        for scope in ["unit", "app"] {
+            let path = sim
+                .unit_data_dir(&unit)
+                .join(format!("{scope}-certificate.pem"));
+            let Ok(pem) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let certificate = backend
+                .parse_certificate(&pem)
+                .map_err(|e| DemoError::Unexpected(format!("{}: {e}", path.display())))?;
+            out.insert((unit.clone(), scope.to_owned()), certificate);
+        }
+    }
+    Ok(out)
+}
+
+fn serial(c: &Certificate) -> String {
+    let hex: String = c
+        .serial()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{hex}…")
+}
+
+fn describe(c: &Certificate) -> String {
+    format!(
+        "CN={} issuer={} serial={} valid until {}",
+        c.common_name().unwrap_or("-"),
+        c.issuer().value("2.5.4.3").unwrap_or("-"),
+        serial(c),
+        c.not_after().format(&Rfc3339).unwrap_or_default()
+    )
+}
+
+/// Runs the demo, printing progress and the timeline to `out`.
+///
+/// # Errors
+/// [`DemoError::BinaryMissing`] with a build hint when a binary is not found; a failed hook,
+/// a model that does not settle, or certificates that are not renewed / re-issued as expected;
+/// I/O errors writing the output directory.
+pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<DemoReport, DemoError> {
+    if options.units == 0 {
+        return Err(DemoError::InvalidOption(
+            "--units must be at least 1".into(),
+        ));
+    }
+    let parse_backend = tls_certificates::crypto::ring::backend();
+    let binaries = match &options.binaries {
+        Some(b) => b.clone(),
+        None => Binaries::locate(&Binaries::default_dirs())?,
+    };
+    let workdir = tempfile::Builder::new()
+        .prefix("tls-certificates-demo-")
+        .tempdir()
+        .map_err(DemoError::io(Path::new("<temporary directory>")))?;
+    let mut p = Printer {
+        out,
+        log_seen: BTreeMap::new(),
+    };
+    let mut report = DemoReport::default();
+    let mut sim = Sim::new(binaries, workdir.path(), Some(options.backend.as_str()));
+
+    p.line(&format!(
+        "== 1. Deploy: {PROVIDER_APP} (1 unit) and {REQUIRER_APP} ({} units, mode={}, key={}, backend={}) as real processes",
+        options.units, options.mode, options.key_algorithm, options.backend
+    ))?;
+    sim.deploy_provider(PROVIDER_APP, 1, BTreeMap::new())?;
+    let requirer_config = BTreeMap::from([
+        ("mode".to_owned(), Value::from(options.mode.as_str())),
+        (
+            "key-algorithm".to_owned(),
+            Value::from(options.key_algorithm.name()),
+        ),
+        ("sans-dns".to_owned(), Value::from("demo.example.com")),
+    ]);
+    sim.deploy_requirer(REQUIRER_APP, options.units, requirer_config)?;
+    report.hooks += p.settle(&mut sim)?;
+    p.statuses(&sim)?;
+
+    p.line(&format!(
+        "\n== 2. Relate {REQUIRER_APP}:certificates to {PROVIDER_APP}:certificates"
+    ))?;
+    sim.model
+        .relate(REQUIRER_APP, "certificates", PROVIDER_APP, "certificates")?;
+    report.hooks += p.settle(&mut sim)?;
+    p.statuses(&sim)?;
+    let issued = certificates(&sim, parse_backend)?;
+    let expected = match options.mode {
+        Mode::Unit => options.units as usize,
+        Mode::App => 1,
+        Mode::AppAndUnit => options.units as usize + 1,
+    };
+    if issued.len() != expected {
+        return Err(DemoError::Unexpected(format!(
+            "{} certificates on disk after relating, expected {expected}",
+            issued.len()
+        )));
+    }
+    p.line("  certificates on disk:")?;
+    for ((unit, scope), c) in &issued {
+        p.line(&format!("    {unit:<16} {scope:<5} {}", describe(c)))?;
+    }
+
+    p.line(&format!(
+        "\n== 3. Advance the simulated clock by {RENEWAL_ADVANCE_DAYS} days: certificate secrets expire at 90 % of the lifetime, so every certificate is renewed"
+    ))?;
+    sim.advance_clock(time::Duration::days(RENEWAL_ADVANCE_DAYS));
+    report.hooks += p.settle(&mut sim)?;
+    p.statuses(&sim)?;
+    let renewed = certificates(&sim, parse_backend)?;
+    for (key, c) in &renewed {
+        let before = issued.get(key);
+        if before.is_some_and(|b| b.serial() != c.serial() && c.not_after() > b.not_after()) {
+            report.renewed += 1;
+            p.line(&format!(
+                "    renewed {:<16} {:<5} {} -> {}",
+                key.0,
+                key.1,
+                before.map(serial).unwrap_or_default(),
+                describe(c)
+            ))?;
+        }
+    }
+    if report.renewed != expected {
+        return Err(DemoError::Unexpected(format!(
+            "{} of {expected} certificates renewed after advancing the clock",
+            report.renewed
+        )));
+    }
+
+    p.line(
+        "\n== 4. Change ca-common-name: a new CA; every certificate is revoked and re-issued by it",
+    )?;
+    sim.model.set_config(
+        PROVIDER_APP,
+        BTreeMap::from([("ca-common-name".to_owned(), Value::from("demo-ca-rotated"))]),
+    )?;
+    report.hooks += p.settle(&mut sim)?;
+    p.statuses(&sim)?;
+    let reissued = certificates(&sim, parse_backend)?;
+    for ((unit, scope), c) in &reissued {
+        if c.issuer().value("2.5.4.3") == Some("demo-ca-rotated") {
+            report.reissued += 1;
+            p.line(&format!(
+                "    re-issued {unit:<16} {scope:<5} {}",
+                describe(c)
+            ))?;
+        }
+    }
+    if report.reissued != expected {
+        return Err(DemoError::Unexpected(format!(
+            "{} of {expected} certificates re-issued by the new CA",
+            report.reissued
+        )));
+    }
+
+    p.line(&format!(
+        "\n== 5. Write the certificates to {}",
+        options.out.display()
+    ))?;
+    let ca = sim.model.run_action(
+        &format!("{PROVIDER_APP}/0"),
+        "get-ca-certificate",
+        serde_json::Map::new(),
+    )?;
+    let ca_pem = ca.results.get("ca-certificate").cloned().ok_or_else(|| {
+        DemoError::Unexpected(format!(
+            "get-ca-certificate returned no certificate: {:?}",
+            ca.failure
+        ))
+    })?;
+    std::fs::create_dir_all(&options.out).map_err(DemoError::io(&options.out))?;
+    let ca_path = options.out.join("ca.pem");
+    std::fs::write(&ca_path, format!("{}\n", ca_pem.trim_end()))
+        .map_err(DemoError::io(&ca_path))?;
+    report.files.push(ca_path);
+    for unit in sim
+        .model
+        .units()
+        .into_iter()
+        .filter(|u| u.starts_with(REQUIRER_APP))
+    {
+        let from = sim.unit_data_dir(&unit);
+        let to = options.out.join(unit.replace('/', "-"));
+        report.files.extend(copy_dir(&from, &to)?);
+    }
+    for file in &report.files {
+        p.line(&format!("    {}", file.display()))?;
+    }
+    p.line(&format!(
+        "\nDone: {} hooks ran as real processes; {} certificates issued, {} renewed, {} re-issued after the CA change.",
+        report.hooks,
+        issued.len(),
+        report.renewed,
+        report.reissued
+    ))?;
+    Ok(report)
+}
+
+/// Copies the files of `from` into `to` (private keys keep mode 0600).
+fn copy_dir(from: &Path, to: &Path) -> Result<Vec<PathBuf>, DemoError> {
+    std::fs::create_dir_all(to).map_err(DemoError::io(to))?;
+    let mut copied = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(from)
+        .map_err(DemoError::io(from))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pem"))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let Some(name) = path.file_name() else {
+            continue;
+        };
+        let target = to.join(name);
+        std::fs::copy(&path, &target).map_err(DemoError::io(&target))?;
+        copied.push(target);
+    }
+    Ok(copied)
+}

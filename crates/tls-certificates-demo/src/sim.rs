@@ -1,0 +1,326 @@
+//! A juju-sim model running our two charms as real processes: finding the binaries, building
+//! charm directories, and a simulated clock the charm processes follow.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use juju_sim::{Charm, CharmOutcome, HookReport, Invocation, Model, ProcessCharm, ToolServer};
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::DemoError;
+use crate::meta;
+
+/// The requirer charm binary's name.
+pub const REQUIRER_BIN: &str = "tls-certificates-requirer";
+/// The provider charm binary's name.
+pub const PROVIDER_BIN: &str = "self-signed-certificates";
+/// The simulator's hook-tool binary's name.
+pub const TOOL_BIN: &str = "juju-sim-tool";
+
+/// Environment variables that name each binary explicitly (they win over the search).
+pub const BIN_ENV: [(&str, &str); 3] = [
+    (REQUIRER_BIN, "TLS_CERTIFICATES_REQUIRER_BIN"),
+    (PROVIDER_BIN, "SELF_SIGNED_CERTIFICATES_BIN"),
+    (TOOL_BIN, "JUJU_SIM_TOOL_BIN"),
+];
+
+/// The environment variable the charms read their clock from (RFC 3339).
+pub const NOW_ENV: &str = "TLS_CERTIFICATES_NOW";
+/// The environment variable the charms read their crypto backend choice from.
+pub const BACKEND_ENV: &str = "TLS_CERTIFICATES_BACKEND";
+
+/// The three executables a process-mode model needs.
+#[derive(Clone, Debug)]
+pub struct Binaries {
+    /// `tls-certificates-requirer`.
+    pub requirer: PathBuf,
+    /// `self-signed-certificates`.
+    pub provider: PathBuf,
+    /// `juju-sim-tool`.
+    pub tool: PathBuf,
+}
+
+impl Binaries {
+    /// Finds the binaries: each one's environment variable ([`BIN_ENV`]) if set, else in
+    /// `dirs` (in order).
+    ///
+    /// # Errors
+    /// [`DemoError::BinaryMissing`] naming the binary, where it was looked for, and the
+    /// `cargo build` command that makes it.
+    pub fn locate(dirs: &[PathBuf]) -> Result<Self, DemoError> {
+        let find = |name: &str| -> Result<PathBuf, DemoError> {
+            let var = BIN_ENV
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or("", |(_, v)| *v);
+            if let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) {
+                let path = PathBuf::from(path);
+                return if path.is_file() {
+                    Ok(path)
+                } else {
+                    Err(DemoError::BinaryMissing {
+                        name: name.to_owned(),
+                        searched: format!("{var}={}", path.display()),
+                    })
+                };
+            }
+            dirs.iter()
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+                .ok_or_else(|| DemoError::BinaryMissing {
+                    name: name.to_owned(),
+                    searched: dirs
+                        .iter()
+                        .map(|d| d.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+        };
+        Ok(Self {
+            requirer: find(REQUIRER_BIN)?,
+            provider: find(PROVIDER_BIN)?,
+            tool: find(TOOL_BIN)?,
+        })
+    }
+
+    /// The directories next to the running executable: its own directory and, for test and
+    /// example binaries in `target/<profile>/deps` or `examples`, the profile directory.
+    pub fn default_dirs() -> Vec<PathBuf> {
+        let mut dirs = Vec::new();
+        if let Some(dir) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        {
+            if dir
+                .file_name()
+                .is_some_and(|n| n == "deps" || n == "examples")
+                && let Some(parent) = dir.parent()
+            {
+                dirs.push(parent.to_path_buf());
+            }
+            dirs.push(dir);
+        }
+        dirs
+    }
+}
+
+/// The simulated clock as the charm processes see it (kept equal to the model's clock by
+/// [`Sim::advance_clock`]).
+#[derive(Clone, Debug)]
+pub struct SimClock(Arc<Mutex<OffsetDateTime>>);
+
+impl SimClock {
+    fn new(now: OffsetDateTime) -> Self {
+        Self(Arc::new(Mutex::new(now)))
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn set(&self, now: OffsetDateTime) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = now;
+    }
+}
+
+/// A [`ProcessCharm`] whose processes get the simulated clock in [`NOW_ENV`].
+///
+/// juju-sim does not pass its clock to charms; without this, charms would issue and renew
+/// certificates on the wall clock while the model's secrets expire on the simulated one.
+pub struct ClockedCharm {
+    inner: ProcessCharm,
+    clock: SimClock,
+}
+
+impl Charm for ClockedCharm {
+    fn run(
+        &self,
+        invocation: &Invocation<'_>,
+        tools: &mut dyn ToolServer,
+    ) -> juju_sim::Result<CharmOutcome> {
+        let mut env = invocation.env.clone();
+        let now = self.clock.now();
+        env.insert(
+            NOW_ENV.to_owned(),
+            now.format(&Rfc3339).unwrap_or_else(|_| now.to_string()),
+        );
+        self.inner.run(
+            &Invocation {
+                env: &env,
+                unit: invocation.unit,
+                hook: invocation.hook,
+            },
+            tools,
+        )
+    }
+}
+
+/// A model with our charms as real processes, a working directory for their charm
+/// directories, and the clock they follow.
+pub struct Sim {
+    /// The model.
+    pub model: Model,
+    clock: SimClock,
+    binaries: Binaries,
+    workdir: PathBuf,
+    backend: Option<String>,
+}
+
+impl std::fmt::Debug for Sim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sim")
+            .field("model", &self.model)
+            .field("workdir", &self.workdir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sim {
+    /// An empty model; charm directories go under `workdir`. `backend` (`ring`, `openssl`)
+    /// is passed to the charms in [`BACKEND_ENV`]; `None` lets them use their default.
+    pub fn new(binaries: Binaries, workdir: impl Into<PathBuf>, backend: Option<&str>) -> Self {
+        let model = Model::new();
+        let clock = SimClock::new(model.now());
+        Self {
+            model,
+            clock,
+            binaries,
+            workdir: workdir.into(),
+            backend: backend.map(str::to_owned),
+        }
+    }
+
+    /// The charm directory of application `app` (shared by its units, as juju-sim does).
+    pub fn charm_dir(&self, app: &str) -> PathBuf {
+        self.workdir.join(app)
+    }
+
+    /// The simulated clock.
+    pub fn clock(&self) -> &SimClock {
+        &self.clock
+    }
+
+    fn charm(
+        &self,
+        app: &str,
+        binary: &Path,
+        name: &str,
+        dispatch: &str,
+    ) -> Result<Arc<dyn Charm>, DemoError> {
+        let dir = self.charm_dir(app);
+        std::fs::create_dir_all(&dir).map_err(DemoError::io(&dir))?;
+        let dispatch_path = dir.join("dispatch");
+        std::fs::write(&dispatch_path, dispatch).map_err(DemoError::io(&dispatch_path))?;
+        set_executable(&dispatch_path)?;
+        let link = dir.join(name);
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(binary, &link).map_err(DemoError::io(&link))?;
+        let mut process = ProcessCharm::new(&dir, &self.binaries.tool);
+        if let Some(backend) = &self.backend {
+            process = process.env(BACKEND_ENV, backend);
+        }
+        Ok(Arc::new(ClockedCharm {
+            inner: process,
+            clock: self.clock.clone(),
+        }))
+    }
+
+    /// Deploys the provider charm as `app` with `units` units and `config`.
+    ///
+    /// # Errors
+    /// Simulator or file-system errors.
+    pub fn deploy_provider(
+        &mut self,
+        app: &str,
+        units: u32,
+        config: BTreeMap<String, Value>,
+    ) -> Result<(), DemoError> {
+        let charm = self.charm(
+            app,
+            &self.binaries.provider.clone(),
+            PROVIDER_BIN,
+            meta::PROVIDER_DISPATCH,
+        )?;
+        self.model
+            .deploy(app, meta::provider_meta()?, charm, units)?;
+        if !config.is_empty() {
+            self.model.set_config(app, config)?;
+        }
+        Ok(())
+    }
+
+    /// Deploys the requirer charm as `app` with `units` units and `config`.
+    ///
+    /// # Errors
+    /// Simulator or file-system errors.
+    pub fn deploy_requirer(
+        &mut self,
+        app: &str,
+        units: u32,
+        config: BTreeMap<String, Value>,
+    ) -> Result<(), DemoError> {
+        let charm = self.charm(
+            app,
+            &self.binaries.requirer.clone(),
+            REQUIRER_BIN,
+            meta::REQUIRER_DISPATCH,
+        )?;
+        self.model
+            .deploy(app, meta::requirer_meta()?, charm, units)?;
+        if !config.is_empty() {
+            self.model.set_config(app, config)?;
+        }
+        Ok(())
+    }
+
+    /// Advances the model's clock and the charms' clock together.
+    pub fn advance_clock(&mut self, by: time::Duration) {
+        self.model.advance_clock(by);
+        self.clock.set(self.model.now());
+    }
+
+    /// Runs hooks until none is pending (at most `bound`), and fails if any hook failed.
+    ///
+    /// # Errors
+    /// [`DemoError::Sim`] (e.g. a livelock), [`DemoError::HookFailed`] with the first failed
+    /// hook and its unit's last log lines.
+    pub fn settle(&mut self, bound: usize) -> Result<Vec<HookReport>, DemoError> {
+        let start = self.model.history().len();
+        self.model.run_until_quiescent(bound)?;
+        let ran: Vec<HookReport> = self.model.history()[start..].to_vec();
+        if let Some(failed) = ran.iter().find(|r| !r.outcome.is_committed()) {
+            let logs: Vec<String> = self
+                .model
+                .logs(&failed.unit)
+                .iter()
+                .rev()
+                .take(8)
+                .rev()
+                .map(|l| format!("{} {}: {}", l.level, l.hook, l.message))
+                .collect();
+            return Err(DemoError::HookFailed {
+                hook: failed.to_string(),
+                logs: logs.join("\n"),
+            });
+        }
+        Ok(ran)
+    }
+
+    /// The certificate files a requirer unit wrote (`<charm dir>/data/<unit>/`).
+    pub fn unit_data_dir(&self, unit: &str) -> PathBuf {
+        let app = unit.split('/').next().unwrap_or(unit);
+        self.charm_dir(app)
+            .join("data")
+            .join(unit.replace('/', "-"))
+    }
+}
+
+fn set_executable(path: &Path) -> Result<(), DemoError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .map_err(DemoError::io(path))
+}
