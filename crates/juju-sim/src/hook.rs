@@ -81,6 +81,12 @@ pub enum Hook {
         /// The unreferenced revision.
         revision: u32,
     },
+    /// `secret-rotate` (to the owner) when the rotation policy's time has come; repeats
+    /// (after every clock advance) until a new revision is made.
+    SecretRotate {
+        /// Secret xid.
+        xid: String,
+    },
     /// `start`.
     Start,
     /// `stop`.
@@ -121,6 +127,7 @@ impl Hook {
             Self::SecretChanged { .. } => "secret-changed".into(),
             Self::SecretExpired { .. } => "secret-expired".into(),
             Self::SecretRemove { .. } => "secret-remove".into(),
+            Self::SecretRotate { .. } => "secret-rotate".into(),
             Self::Start => "start".into(),
             Self::Stop => "stop".into(),
             Self::UpdateStatus => "update-status".into(),

@@ -11,7 +11,8 @@
 //!   databag `-changed` with an empty remote unit, `-departed` → `-broken`; `leader-elected`
 //!   on a leader change; `secret-changed` to observers; `secret-expired` as the simulated
 //!   clock passes a revision's expiry (again after every clock advance until removed);
-//!   `secret-remove` for revisions nobody tracks. [`Model::run_until_quiescent`] runs them,
+//!   `secret-remove` for revisions nobody tracks; `secret-rotate` by rotation policy (again
+//!   after every clock advance until a new revision is made); queued `update-status`. [`Model::run_until_quiescent`] runs them,
 //!   with a bound that reports a livelock as [`Error::Livelock`].
 //! * **Juju's rules**: a hook's writes commit only when the charm succeeds (status and logs
 //!   stay either way); non-leaders cannot write the app databag, manage app-owned secrets or

@@ -127,6 +127,8 @@ pub struct Secret {
     pub description: Option<String>,
     /// Rotation policy word.
     pub rotate: Option<String>,
+    /// When the next `secret-rotate` is due (from the policy), if ever.
+    pub rotates: Option<OffsetDateTime>,
     /// Revisions that still exist.
     pub revisions: BTreeMap<u32, Revision>,
     /// The latest revision number.
@@ -241,6 +243,7 @@ pub(crate) struct Unit {
     pub(crate) secret_changed_seen: BTreeMap<String, u32>,
     pub(crate) expired_fired: BTreeSet<(String, u32)>,
     pub(crate) remove_fired: BTreeSet<(String, u32)>,
+    pub(crate) rotate_fired: BTreeSet<String>,
     pub(crate) address: String,
     /// Hooks queued from outside (update-status, upgrade-charm, ...), run when nothing else is.
     pub(crate) queued: VecDeque<Hook>,
@@ -360,6 +363,7 @@ impl Model {
         self.now += by;
         for unit in self.apps.values_mut().flat_map(|a| a.units.values_mut()) {
             unit.expired_fired.clear();
+            unit.rotate_fired.clear();
         }
     }
 
@@ -465,6 +469,7 @@ impl Model {
                 secret_changed_seen: BTreeMap::new(),
                 expired_fired: BTreeSet::new(),
                 remove_fired: BTreeSet::new(),
+                rotate_fired: BTreeSet::new(),
                 address,
                 queued: VecDeque::new(),
             },
@@ -801,6 +806,7 @@ impl Model {
                 label: label.map(str::to_owned),
                 description: None,
                 rotate: None,
+                rotates: None,
                 revisions: BTreeMap::from([(
                     1,
                     Revision {
@@ -1048,6 +1054,12 @@ impl Model {
         for s in self.secrets.values() {
             if !s.owned_by(unit_name, app, leader) {
                 continue;
+            }
+            if let Some(due) = s.rotates
+                && due <= self.now
+                && !unit.rotate_fired.contains(&s.xid)
+            {
+                return Some(Hook::SecretRotate { xid: s.xid.clone() });
             }
             for (rev, r) in &s.revisions {
                 if let Some(exp) = r.expire
@@ -1300,6 +1312,9 @@ impl Model {
             Hook::SecretRemove { xid, revision } => {
                 unit.remove_fired.insert((xid.clone(), *revision));
             }
+            Hook::SecretRotate { xid } => {
+                unit.rotate_fired.insert(xid.clone());
+            }
             Hook::Remove => self.forget_unit(unit_name),
             Hook::Action { .. } | Hook::UpdateStatus | Hook::UpgradeCharm => {}
         }
@@ -1363,6 +1378,19 @@ impl Model {
                 s.grants.remove(&id);
             }
         }
+    }
+}
+
+/// How long a rotation policy waits (Juju's `RotatePolicy.NextRotateTime`).
+pub(crate) fn rotation_period(policy: &str) -> Option<time::Duration> {
+    match policy {
+        "hourly" => Some(time::Duration::hours(1)),
+        "daily" => Some(time::Duration::days(1)),
+        "weekly" => Some(time::Duration::weeks(1)),
+        "monthly" => Some(time::Duration::days(30)),
+        "quarterly" => Some(time::Duration::days(90)),
+        "yearly" => Some(time::Duration::days(365)),
+        _ => None,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::hook::{Hook, HookOutcome, HookReport, ToolCall};
 use crate::model::{
     Databag, LogLine, Model, Revision, Secret, SecretOwnerRef, Status, Tracker, app_of,
-    effective_config,
+    effective_config, rotation_period,
 };
 use crate::wire::{ToolRequest, ToolResponse};
 
@@ -121,6 +121,7 @@ pub(crate) fn run(model: &mut Model, unit: &str, hook: Hook) -> Result<HookRepor
     let hook_name = hook.name_with(&endpoint);
     let secret_xid = match &hook {
         Hook::SecretChanged { xid }
+        | Hook::SecretRotate { xid }
         | Hook::SecretExpired { xid, .. }
         | Hook::SecretRemove { xid, .. } => Some(xid.clone()),
         _ => None,
@@ -294,7 +295,7 @@ fn build_env(
         }
     }
     let secret = match hook {
-        Hook::SecretChanged { xid } => Some((xid, None)),
+        Hook::SecretChanged { xid } | Hook::SecretRotate { xid } => Some((xid, None)),
         Hook::SecretExpired { xid, revision } | Hook::SecretRemove { xid, revision } => {
             Some((xid, Some(*revision)))
         }
@@ -1003,6 +1004,10 @@ impl Session<'_> {
                 owner,
                 label: args.flag("label").map(str::to_owned),
                 description: args.flag("description").map(str::to_owned),
+                rotates: rotate
+                    .as_deref()
+                    .and_then(rotation_period)
+                    .map(|p| self.model.now + p),
                 rotate,
                 revisions: BTreeMap::from([(1, Revision { content, expire })]),
                 latest: 1,
@@ -1227,8 +1232,9 @@ impl Session<'_> {
             if update.description.is_some() {
                 s.description = update.description;
             }
-            if update.rotate.is_some() {
-                s.rotate = update.rotate;
+            if let Some(policy) = update.rotate {
+                s.rotates = rotation_period(&policy).map(|p| self.model.now + p);
+                s.rotate = Some(policy);
             }
             return Ok(String::new());
         }
@@ -1315,6 +1321,9 @@ impl Session<'_> {
         }
         if let Some(r) = &s.rotate {
             info.insert("rotation".into(), json!(r));
+        }
+        if let Some(t) = s.rotates {
+            info.insert("rotates".into(), json!(rfc3339(t)));
         }
         to_json(&json!({ xid: Value::Object(info) }))
     }
@@ -1724,6 +1733,12 @@ impl Session<'_> {
             if let Some(content) = up.content {
                 let same = s.revisions.get(&s.latest).map(|r| &r.content) == Some(&content);
                 if !same || !self.model.options.coalesce_secret_set {
+                    // A new revision completes a rotation: the next one is a period away.
+                    s.rotates = s
+                        .rotate
+                        .as_deref()
+                        .and_then(rotation_period)
+                        .map(|p| self.model.now + p);
                     s.latest += 1;
                     s.revisions.insert(
                         s.latest,
@@ -1745,8 +1760,9 @@ impl Session<'_> {
             if up.description.is_some() {
                 s.description = up.description;
             }
-            if up.rotate.is_some() {
-                s.rotate = up.rotate;
+            if let Some(policy) = up.rotate {
+                s.rotates = rotation_period(&policy).map(|p| self.model.now + p);
+                s.rotate = Some(policy);
             }
         }
         for (xid, t) in std::mem::take(&mut self.tracking) {

@@ -1188,3 +1188,66 @@ fn given_secret_ids_with_the_model_uuid_form_then_charms_get_and_use_them() {
     );
     assert_eq!(value.as_deref(), Some("v"));
 }
+
+#[test]
+fn given_a_daily_rotation_policy_when_a_day_passes_then_secret_rotate_repeats_until_a_new_revision()
+{
+    let rotate_with_new_revision = Arc::new(Mutex::new(false));
+    let r2 = rotate_with_new_revision.clone();
+    let mut model = secret_model(SimOptions::default(), move |ctx, tools| {
+        match ctx.event() {
+            Event::Install => {
+                tools.secret_add(&NewSecret {
+                    content: content(&[("key", "v1")]),
+                    label: Some("rot".into()),
+                    rotate: Some(juju_hook_tools::RotatePolicy::Daily),
+                    owner: SecretOwner::Unit,
+                    ..NewSecret::default()
+                })?;
+            }
+            Event::SecretRotate(e) if *r2.lock().unwrap() => {
+                tools.secret_set(
+                    &e.id,
+                    &SecretUpdate {
+                        content: Some(content(&[("key", "v2")])),
+                        ..SecretUpdate::default()
+                    },
+                )?;
+            }
+            _ => {}
+        }
+        Ok(())
+    });
+    let info_rotates = model.owned_secret("app/0", "rot").unwrap().rotates;
+    assert_eq!(info_rotates, Some(model.now() + Duration::days(1)));
+    model.clear_records();
+    model.advance_clock(Duration::hours(23));
+    model.run_until_quiescent(100).unwrap();
+    assert!(hooks_of(&model, "app/0").is_empty());
+    model.advance_clock(Duration::hours(2));
+    model.run_until_quiescent(100).unwrap();
+    model.advance_clock(Duration::minutes(1));
+    model.run_until_quiescent(100).unwrap();
+    assert_eq!(
+        hooks_of(&model, "app/0"),
+        ["secret-rotate", "secret-rotate"],
+        "repeats"
+    );
+    *rotate_with_new_revision.lock().unwrap() = true;
+    model.clear_records();
+    model.advance_clock(Duration::minutes(1));
+    model.run_until_quiescent(100).unwrap();
+    assert_eq!(
+        hooks_of(&model, "app/0").first().map(String::as_str),
+        Some("secret-rotate")
+    );
+    model.clear_records();
+    model.advance_clock(Duration::hours(1));
+    model.run_until_quiescent(100).unwrap();
+    assert!(
+        !hooks_of(&model, "app/0").contains(&"secret-rotate".to_owned()),
+        "rotated: next is a day away"
+    );
+    let s = model.owned_secret("app/0", "rot").unwrap();
+    assert_eq!(s.latest, 2);
+}
