@@ -155,6 +155,9 @@ struct RelationState {
     raw_certificates: Option<String>,
     raw_errors: Option<String>,
     raw_capabilities: Option<String>,
+    /// Our own key held data but not one entry could be read (e.g. over the schema's size
+    /// limit): it is never overwritten, so nothing we cannot read is lost.
+    unreadable: Vec<&'static str>,
     requests: Vec<CertificateRequest>,
     request_joins: HashMap<String, usize>,
     invalid: Vec<InvalidRequest>,
@@ -308,6 +311,9 @@ impl<'b> Provider<'b> {
             }
             if let Some(raw) = &state.raw_certificates {
                 let (entries, bad) = wire::decode_certificates(raw);
+                if entries.is_empty() && !bad.is_empty() {
+                    state.unreadable.push(wire::CERTIFICATES_KEY);
+                }
                 for problem in bad {
                     log(
                         &mut logs,
@@ -334,6 +340,9 @@ impl<'b> Provider<'b> {
             }
             if let Some(raw) = &state.raw_errors {
                 let (entries, bad) = wire::decode_request_errors(raw);
+                if entries.is_empty() && !bad.is_empty() {
+                    state.unreadable.push(wire::REQUEST_ERRORS_KEY);
+                }
                 for problem in bad {
                     log(
                         &mut logs,
@@ -652,6 +661,16 @@ impl<'b> Provider<'b> {
                     Ok(state.capabilities.clone()),
                 ),
             ] {
+                if state.unreadable.contains(&key) {
+                    log(
+                        &mut logs,
+                        LogLevel::Error,
+                        format!(
+                            "not overwriting {key} on relation {id}: its current value could not be read"
+                        ),
+                    );
+                    continue;
+                }
                 let encoded = match encoded {
                     Ok(value) => value,
                     Err(e) => {

@@ -329,3 +329,20 @@ fn given_python_provider_databag_when_observed_then_nothing_outstanding_and_noth
     assert!(provider.outstanding_certificate_requests(None).is_empty());
     assert!(provider.plan().databag_writes.is_empty());
 }
+
+#[test]
+fn given_our_own_certificates_value_unreadable_when_planning_then_it_is_never_overwritten() {
+    let csr = new_csr("a.example.com");
+    let local = Databag::from([("certificates".to_owned(), "{not json".to_owned())]);
+    let mut provider =
+        Provider::observe(&observation(&[(csr, false)], &[], local), None, backend());
+    provider.reconcile();
+    issue_all(&mut provider, &Ca::new("ca"));
+    let plan = provider.plan();
+    assert!(plan.databag_writes.iter().all(|w| w.key != "certificates"));
+    assert!(
+        plan.logs
+            .iter()
+            .any(|l| l.message.contains("not overwriting certificates"))
+    );
+}

@@ -1,5 +1,6 @@
 //! The requirer adapter: the Rust `TLSCertificatesRequiresV4`.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use juju_hook_tools::{
@@ -67,6 +68,8 @@ pub struct Requirer<'a> {
     tools: &'a dyn HookTools,
     backend: &'a dyn CryptoBackend,
     now: OffsetDateTime,
+    /// What queries read; dropped whenever a plan is applied.
+    cache: RefCell<Option<RequirerObservation>>,
 }
 
 impl core::fmt::Debug for Requirer<'_> {
@@ -94,6 +97,7 @@ impl<'a> Requirer<'a> {
             tools,
             backend,
             now,
+            cache: RefCell::new(None),
         }
     }
 
@@ -179,6 +183,7 @@ impl<'a> Requirer<'a> {
     }
 
     fn run(&self, trigger: &RequirerTrigger) -> Result<RequirerOutcome, Error> {
+        self.cache.replace(None);
         let (observation, relations) = self.observe()?;
         let plan: RequirerPlan =
             self.engine
@@ -345,10 +350,16 @@ impl<'a> Requirer<'a> {
         Ok(out)
     }
 
+    /// Runs a query on the observation, read once and cached until a plan is applied.
     fn with_view<T>(&self, f: impl FnOnce(&engine::RequirerView<'_>) -> T) -> Result<T, Error> {
-        let (observation, _) = self.observe()?;
-        let view = self.engine.view(&observation, self.backend);
-        Ok(f(&view))
+        let mut cache = self.cache.borrow_mut();
+        let observation = match cache.take() {
+            Some(observation) => observation,
+            None => self.observe()?.0,
+        };
+        let result = f(&self.engine.view(&observation, self.backend));
+        *cache = Some(observation);
+        Ok(result)
     }
 
     /// The private key of `scope` (`None` before it exists, or for App on a non-leader).
