@@ -33,17 +33,34 @@ pub(super) struct V1Pkcs8 {
 
 /// Rewrites PKCS#8 v2 as v1; returns `None` when `der` is not v2 (let OpenSSL judge it as is).
 pub(super) fn v2_to_v1(der: &[u8]) -> Result<Option<V1Pkcs8>, Error> {
-    let Some((TAG_SEQUENCE, body, _, _)) = read_tlv(der) else {
+    let Some(Tlv {
+        tag: TAG_SEQUENCE,
+        content: body,
+        ..
+    }) = read_tlv(der)
+    else {
         return Ok(None);
     };
-    let Some((TAG_INTEGER, [1], _, rest)) = read_tlv(body) else {
+    let Some(Tlv {
+        tag: TAG_INTEGER,
+        content: [1],
+        rest,
+        ..
+    }) = read_tlv(body)
+    else {
         return Ok(None);
     };
     let (algorithm, rest) = element(rest, "privateKeyAlgorithm")?;
     let (private_key, mut rest) = element(rest, "privateKey")?;
     let mut attributes: &[u8] = &[];
     let mut embedded_public_key = None;
-    while let Some((tag, content, whole, next)) = read_tlv(rest) {
+    while let Some(Tlv {
+        tag,
+        content,
+        whole,
+        rest: next,
+    }) = read_tlv(rest)
+    {
         match tag {
             TAG_ATTRIBUTES if attributes.is_empty() && embedded_public_key.is_none() => {
                 attributes = whole;
@@ -52,7 +69,13 @@ pub(super) fn v2_to_v1(der: &[u8]) -> Result<Option<V1Pkcs8>, Error> {
                 embedded_public_key = Some(bit_string_bits(content)?);
             }
             TAG_PUBLIC_KEY_EXPLICIT if embedded_public_key.is_none() => {
-                let Some((TAG_BIT_STRING, bits, _, [])) = read_tlv(content) else {
+                let Some(Tlv {
+                    tag: TAG_BIT_STRING,
+                    content: bits,
+                    rest: [],
+                    ..
+                }) = read_tlv(content)
+                else {
                     return Err(malformed("publicKey is not a BIT STRING"));
                 };
                 embedded_public_key = Some(bit_string_bits(bits)?);
@@ -83,7 +106,7 @@ pub(super) fn v2_to_v1(der: &[u8]) -> Result<Option<V1Pkcs8>, Error> {
 /// The next element, whole, or a [`Error::MalformedKey`] naming the missing `field`.
 fn element<'a>(input: &'a [u8], field: &str) -> Result<(&'a [u8], &'a [u8]), Error> {
     read_tlv(input)
-        .map(|(_, _, whole, rest)| (whole, rest))
+        .map(|tlv| (tlv.whole, tlv.rest))
         .ok_or_else(|| malformed(&format!("missing or malformed {field}")))
 }
 
@@ -97,9 +120,21 @@ fn bit_string_bits(content: &[u8]) -> Result<Vec<u8>, Error> {
     }
 }
 
-/// Reads one DER TLV: `(tag, content, whole element, rest)`. Single-byte tags, lengths below
-/// 2^24 (more than any key), definite form only.
-fn read_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
+/// One DER element and what follows it.
+struct Tlv<'a> {
+    /// The (single-byte) tag.
+    tag: u8,
+    /// The content octets.
+    content: &'a [u8],
+    /// The whole element: tag, length and content.
+    whole: &'a [u8],
+    /// The input after the element.
+    rest: &'a [u8],
+}
+
+/// Reads one DER element. Single-byte tags, lengths below 2^24 (more than any key), definite
+/// form only.
+fn read_tlv(input: &[u8]) -> Option<Tlv<'_>> {
     let (&tag, after_tag) = input.split_first()?;
     let (&first, after_first) = after_tag.split_first()?;
     let (length, after_length) = match first {
@@ -118,7 +153,12 @@ fn read_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
     let rest = after_length.get(length..)?;
     let header = input.len() - after_length.len();
     let whole = input.get(..header + length)?;
-    Some((tag, content, whole, rest))
+    Some(Tlv {
+        tag,
+        content,
+        whole,
+        rest,
+    })
 }
 
 /// Appends a DER definite length.
@@ -150,9 +190,9 @@ mod tests {
             let mut der = vec![0x04];
             push_length(&mut der, length);
             der.resize(der.len() + length, 0xaa);
-            let (tag, content, whole, rest) = read_tlv(&der).unwrap();
+            let tlv = read_tlv(&der).unwrap();
             assert_eq!(
-                (tag, content.len(), whole.len(), rest.len()),
+                (tlv.tag, tlv.content.len(), tlv.whole.len(), tlv.rest.len()),
                 (4, length, der.len(), 0)
             );
         }

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Prove FIPS mode with a real OpenSSL FIPS provider (issue 7).
+#
+#   scripts/fips/fips-test.sh [build|config|test|all]      (default: all)
+#
+# 1. build:  builds OpenSSL's FIPS provider (fips.so) from the OpenSSL source that the
+#            `openssl-src` crate ships (the same version as the `vendored` libcrypto), with
+#            `./Configure enable-fips`, `make`, `make install_fips`, into a cache directory;
+#            then runs `openssl fipsinstall` (module self-tests + integrity MAC).
+#            Skipped when the cache already holds a finished build.
+# 2. config: writes openssl.cnf activating only the `fips` and `base` providers, with
+#            `default_properties = fips=yes`, plus two configs for the negative proofs.
+# 3. test:   runs the crypto tests with `--features fips,vendored` under that configuration
+#            (TLS_CERTIFICATES_FIPS_EXPECT=active), then the negative proofs:
+#            provider missing -> typed start-up error (expect=missing);
+#            a non-FIPS provider active alongside -> typed start-up error (expect=mixed).
+#            Non-approved requests (RSA-1024, ...) are refused in the `active` run.
+#
+# Environment:
+#   FIPS_CACHE_DIR       cache directory (default: target/fips/openssl-<version>)
+#   FIPS_JOBS            make -j (default: nproc)
+#   FIPS_EXTRA_TESTS     extra `cargo test` arguments run under the FIPS config, e.g.
+#                        "-p tls-certificates-engine --features tls-certificates-crypto/fips,..."
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+repo=$PWD
+start=$(date +%s)
+step() { echo; echo "=== fips [$(( $(date +%s) - start ))s] $*"; }
+die() { echo "fips-test: $*" >&2; exit 1; }
+
+# The openssl-src version the lock file pins (same source as the `vendored` feature builds).
+src_version=$(awk '/^name = "openssl-src"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+[ -n "$src_version" ] || die "openssl-src is not in Cargo.lock"
+cache=${FIPS_CACHE_DIR:-$repo/target/fips/openssl-src-$src_version}
+prefix=$cache/install
+modules=$prefix/lib/ossl-modules
+jobs=${FIPS_JOBS:-$(nproc)}
+
+find_source() {
+    local registry=${CARGO_HOME:-$HOME/.cargo}/registry/src
+    local dir
+    dir=$(ls -d "$registry"/*/"openssl-src-$src_version"/openssl 2>/dev/null | head -n1 || true)
+    if [ -z "$dir" ]; then
+        cargo fetch --locked >/dev/null
+        dir=$(ls -d "$registry"/*/"openssl-src-$src_version"/openssl 2>/dev/null | head -n1 || true)
+    fi
+    [ -n "$dir" ] || die "cannot find the openssl-src $src_version source under $registry"
+    echo "$dir"
+}
+
+build() {
+    if [ -f "$cache/.built" ] && [ -f "$modules/fips.so" ] && [ -x "$prefix/bin/openssl" ]; then
+        step "build: cached in $cache ($(cat "$cache/.built"))"
+        return
+    fi
+    local source
+    source=$(find_source)
+    step "build: OpenSSL $(sed -n 's/^\(MAJOR\|MINOR\|PATCH\)=//p' "$source/VERSION.dat" | paste -sd.) from $source"
+    rm -rf "$cache/build" "$prefix"
+    mkdir -p "$cache"
+    cp -a "$source" "$cache/build"
+    # openssl-src packages OpenSSL without three build-glue files the FIPS module needs; add
+    # stand-ins (see scripts/fips/overlay/util/*: a version-script writer and a placeholder
+    # fipsmodule.cnf generator; the real fipsmodule.cnf comes from `openssl fipsinstall` below).
+    cp -n "$repo/scripts/fips/overlay/util/"* "$cache/build/util/"
+    (
+        cd "$cache/build"
+        # no-shared: a static `openssl` binary (no LD_LIBRARY_PATH); the FIPS provider is a
+        # loadable module either way. no-tests/no-docs: nothing we need, a lot of build time.
+        ./Configure enable-fips no-shared no-tests no-docs \
+            --prefix="$prefix" --openssldir="$prefix/ssl" --libdir=lib >"$cache/configure.log"
+        step "build: make -j$jobs (log: $cache/make.log)"
+        make -j"$jobs" build_inst_sw >"$cache/make.log" 2>&1 || { tail -n 40 "$cache/make.log"; die "make failed"; }
+        # install_fips installs fips.so into the modules directory; install_sw would also need
+        # the apps/*.cnf files openssl-src does not package, so install the binary by hand.
+        make install_fips >>"$cache/make.log" 2>&1 || { tail -n 40 "$cache/make.log"; die "make install_fips failed"; }
+        mkdir -p "$prefix/bin"
+        cp apps/openssl "$prefix/bin/openssl"
+    )
+    step "build: openssl fipsinstall"
+    "$prefix/bin/openssl" fipsinstall -module "$modules/fips.so" -out "$cache/fipsmodule.cnf"
+    rm -rf "$cache/build"
+    "$prefix/bin/openssl" version >"$cache/.built"
+}
+
+config() {
+    step "config: $cache/openssl.cnf (fips + base only, default_properties = fips=yes)"
+    [ -f "$cache/fipsmodule.cnf" ] || die "run the build step first"
+    cat >"$cache/openssl.cnf" <<EOF
+# Written by scripts/fips/fips-test.sh: only the FIPS provider supplies algorithms.
+config_diagnostics = 1
+openssl_conf = openssl_init
+
+.include $cache/fipsmodule.cnf
+
+[openssl_init]
+providers = provider_sect
+alg_section = algorithm_sect
+
+[provider_sect]
+fips = fips_sect
+base = base_sect
+
+[base_sect]
+activate = 1
+
+[algorithm_sect]
+default_properties = fips=yes
+EOF
+    # Negative proof: the default provider active next to fips, no fips=yes default property.
+    cat >"$cache/openssl-mixed.cnf" <<EOF
+# Written by scripts/fips/fips-test.sh: a WRONG configuration, for the negative proof.
+openssl_conf = openssl_init
+
+.include $cache/fipsmodule.cnf
+
+[openssl_init]
+providers = provider_sect
+
+[provider_sect]
+fips = fips_sect
+base = base_sect
+default = default_sect
+
+[base_sect]
+activate = 1
+
+[default_sect]
+activate = 1
+EOF
+    # Negative proof: no FIPS provider at all (a configuration that activates nothing).
+    cat >"$cache/openssl-empty.cnf" <<EOF
+# Written by scripts/fips/fips-test.sh: no providers configured, for the negative proof.
+EOF
+}
+
+run_tests() {
+    local features=fips,vendored
+    step "test: FIPS active: cargo test -p tls-certificates-crypto --features $features"
+    OPENSSL_CONF=$cache/openssl.cnf OPENSSL_MODULES=$modules TLS_CERTIFICATES_FIPS_EXPECT=active \
+        cargo test --locked -p tls-certificates-crypto --features "$features"
+    if [ -n "${FIPS_EXTRA_TESTS:-}" ]; then
+        step "test: FIPS active: cargo test $FIPS_EXTRA_TESTS"
+        # shellcheck disable=SC2086 # word splitting of the extra arguments is intended
+        OPENSSL_CONF=$cache/openssl.cnf OPENSSL_MODULES=$modules TLS_CERTIFICATES_FIPS_EXPECT=active \
+            cargo test --locked $FIPS_EXTRA_TESTS
+    fi
+    step "test: negative: FIPS provider missing -> typed start-up error"
+    OPENSSL_CONF=$cache/openssl-empty.cnf OPENSSL_MODULES=$cache/no-such-dir TLS_CERTIFICATES_FIPS_EXPECT=missing \
+        cargo test --locked -p tls-certificates-crypto --features "$features" --test openssl_fips
+    step "test: negative: default provider active alongside -> typed start-up error"
+    OPENSSL_CONF=$cache/openssl-mixed.cnf OPENSSL_MODULES=$modules TLS_CERTIFICATES_FIPS_EXPECT=mixed \
+        cargo test --locked -p tls-certificates-crypto --features "$features" --test openssl_fips
+}
+
+case "${1:-all}" in
+    build) build ;;
+    config) config ;;
+    test) run_tests ;;
+    all) build; config; run_tests ;;
+    *) die "usage: $0 [build|config|test|all]" ;;
+esac
+step "done"
