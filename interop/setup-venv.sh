@@ -57,7 +57,7 @@ fi
 "$venv/bin/python" - <<'EOF'
 import importlib.metadata as md
 from charmlibs.interfaces import tls_certificates  # noqa: F401
-import ops, ops.testing, pkilint.rfc5280, pytest, cryptography  # noqa: F401,E401
+import ops, ops.testing, pkilint.pkix.certificate, pytest, cryptography  # noqa: F401,E401
 assert md.version("charmlibs-interfaces-tls-certificates") == "1.12.0", md.version("charmlibs-interfaces-tls-certificates")
 assert md.version("ops") == "3.9.0"
 print("interop: venv ready:", {p: md.version(p) for p in
