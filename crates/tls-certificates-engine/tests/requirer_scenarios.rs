@@ -561,3 +561,52 @@ fn given_request_error_when_reconciled_then_certificate_denied_is_emitted() {
         1
     );
 }
+
+#[test]
+fn given_v3_era_csr_for_another_key_when_v4_reconciles_then_it_is_replaced_once() {
+    let mut world = unit_world(&["a.example.com"]);
+    // A v3 charm managed its own key: its CSR (same attributes) is in the databag, no key secret.
+    let b = backend();
+    let old_key = b.generate_key(KeyAlgorithm::EcdsaP256).unwrap();
+    let old_csr = b.create_csr(&old_key, &attrs("a.example.com")).unwrap();
+    world.obs.relations[0].local_unit.insert(
+        "certificate_signing_requests".into(),
+        serde_json::json!([{"certificate_signing_request": old_csr.pem().as_str(), "ca": false}])
+            .to_string(),
+    );
+    world.step();
+    let view = world.requirer.view(&world.obs, backend());
+    let own = view.own_requests();
+    assert_eq!(own.len(), 1);
+    assert!(!own[0].csr.matches_key(&old_key), "the v3 CSR is gone");
+    assert!(
+        own[0]
+            .csr
+            .matches_key(&view.private_key(Scope::Unit).unwrap())
+    );
+    // One rotation only: the next reconcile is quiet.
+    assert!(world.reconcile().is_quiescent());
+}
+
+#[test]
+fn given_import_private_key_when_handled_then_key_stored_in_library_secret_and_csr_replaced() {
+    let mut world = unit_world(&["a.example.com"]);
+    world.step();
+    let imported = backend().generate_key(KeyAlgorithm::EcdsaP256).unwrap();
+    let _plan = world.requirer_hook(RequirerTrigger::ImportKey {
+        scope: Scope::Unit,
+        key: imported.clone(),
+    });
+    let view = world.requirer.view(&world.obs, backend());
+    assert_eq!(
+        view.private_key(Scope::Unit).unwrap().public_key(),
+        imported.public_key()
+    );
+    assert!(view.own_requests()[0].csr.matches_key(&imported));
+    assert_eq!(
+        world.secrets_with_prefix(&key_label()).len(),
+        1,
+        "same secret, new revision"
+    );
+    world.assert_no_private_key_leaked();
+}
