@@ -1010,10 +1010,10 @@ impl dyn CryptoBackend + '_ {
         csr_from_der(self, der.to_vec())
     }
 
-    /// Parses a DER CSR and verifies its self-signature (see [`Self::parse_csr`]).
+    /// Parses a DER CSR and verifies its self-signature (see `parse_csr`).
     ///
     /// # Errors
-    /// As [`Self::parse_csr`], without the PEM errors.
+    /// As `parse_csr`, without the PEM errors.
     pub fn parse_csr_der(&self, der: &[u8]) -> Result<Csr, Error> {
         crate::pem::check_size(der.len())?;
         csr_from_der(self, der.to_vec())
@@ -1030,10 +1030,10 @@ impl dyn CryptoBackend + '_ {
         certificate_from_der(der.to_vec())
     }
 
-    /// Parses a DER certificate (see [`Self::parse_certificate`]).
+    /// Parses a DER certificate (see `parse_certificate`).
     ///
     /// # Errors
-    /// As [`Self::parse_certificate`], without the PEM errors.
+    /// As `parse_certificate`, without the PEM errors.
     pub fn parse_certificate_der(&self, der: &[u8]) -> Result<Certificate, Error> {
         crate::pem::check_size(der.len())?;
         certificate_from_der(der.to_vec())
@@ -1042,7 +1042,7 @@ impl dyn CryptoBackend + '_ {
     /// Parses every CERTIFICATE block of a PEM bundle, in order.
     ///
     /// # Errors
-    /// As [`Self::parse_certificate`], for the first block that fails.
+    /// As `parse_certificate`, for the first block that fails.
     pub fn parse_certificates(&self, pem: &str) -> Result<Vec<Certificate>, Error> {
         crate::pem::decode(pem, &[SectionKind::Certificate], "CERTIFICATE")?
             .into_iter()
