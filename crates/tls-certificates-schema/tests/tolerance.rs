@@ -318,3 +318,35 @@ fn given_decoded_form_that_is_not_an_object_when_read_then_reported() {
     assert_eq!(decoded.issues.len(), 1);
     assert_eq!(decoded.value, ProviderData::default());
 }
+
+#[test]
+fn given_empty_capabilities_object_when_decoded_then_present_with_nothing_said() {
+    let decoded = ProviderData::decode(&bag(&[("capabilities", "{}".to_owned())]));
+    assert!(decoded.is_clean());
+    let capabilities = decoded.value.capabilities.clone().unwrap();
+    assert_eq!(
+        capabilities,
+        tls_certificates_schema::v1::ProviderCapabilities::default()
+    );
+    // Absent and empty differ on the wire too: "{}" is written, absence deletes the key.
+    assert_eq!(
+        decoded.value.encode().change("capabilities"),
+        Some(Some("{}"))
+    );
+    assert_eq!(
+        ProviderData::default().encode().change("capabilities"),
+        Some(None)
+    );
+}
+
+#[test]
+fn given_decoded_with_issues_when_made_strict_then_first_issue_is_returned() {
+    let decoded = RequirerData::decode(&requirer_bag(json!([1, 2])));
+    let error = decoded.into_strict().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "certificate_signing_requests[0]: expected an object, found a number"
+    );
+    let clean = RequirerData::decode(&Databag::new());
+    assert_eq!(clean.into_strict().unwrap(), RequirerData::default());
+}

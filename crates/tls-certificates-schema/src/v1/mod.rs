@@ -18,9 +18,8 @@ pub use requirer::{CertificateSigningRequest, RequirerData};
 
 use serde_json::Value;
 
-use crate::databag::json_value;
 use crate::lax::{Fields, unexpected};
-use crate::{DatabagSource, Error, Location};
+use crate::{Error, Location};
 
 /// Decodes the JSON list stored under `key`, one entry at a time; malformed entries are
 /// reported in `issues` and skipped.
@@ -51,14 +50,6 @@ fn decode_list<T>(
             decoded.map_err(|error| issues.push(error)).ok()
         })
         .collect()
-}
-
-/// The value of `key` in a databag, as a parsed JSON document.
-fn from_databag(
-    databag: &(impl DatabagSource + ?Sized),
-    key: &str,
-) -> Result<Option<Value>, Error> {
-    json_value(databag, key)
 }
 
 /// The value of `key` in the decoded form of a databag (every value already parsed).

@@ -3,7 +3,8 @@
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::{check_decoded_form, decode_list, from_databag, from_decoded_form};
+use super::{check_decoded_form, decode_list, from_decoded_form};
+use crate::databag::json_value;
 use crate::json::{ObjectWriter, write_list};
 use crate::lax::Fields;
 use crate::{DatabagSource, DatabagUpdate, Decoded, Error, Location, PemCertificate, PemCsr};
@@ -345,6 +346,19 @@ impl ProviderData {
         Self::CAPABILITIES_KEY,
     ];
 
+    /// Provider data with the given content.
+    pub fn new(
+        certificates: Vec<ProviderCertificate>,
+        request_errors: Vec<RequestError>,
+        capabilities: Option<ProviderCapabilities>,
+    ) -> Self {
+        Self {
+            certificates,
+            request_errors,
+            capabilities,
+        }
+    }
+
     /// Provider data with the given certificates, no errors and no capabilities.
     pub fn with_certificates(certificates: Vec<ProviderCertificate>) -> Self {
         Self {
@@ -360,19 +374,19 @@ impl ProviderData {
         let mut issues = Vec::new();
         let value = Self {
             certificates: decode_list(
-                from_databag(databag, Self::CERTIFICATES_KEY),
+                json_value(databag, Self::CERTIFICATES_KEY),
                 Self::CERTIFICATES_KEY,
                 &mut issues,
                 ProviderCertificate::decode,
             ),
             request_errors: decode_list(
-                from_databag(databag, Self::REQUEST_ERRORS_KEY),
+                json_value(databag, Self::REQUEST_ERRORS_KEY),
                 Self::REQUEST_ERRORS_KEY,
                 &mut issues,
                 RequestError::decode,
             ),
             capabilities: ProviderCapabilities::decode(
-                from_databag(databag, Self::CAPABILITIES_KEY),
+                json_value(databag, Self::CAPABILITIES_KEY),
                 &mut issues,
             ),
         };

@@ -3,7 +3,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{check_decoded_form, decode_list, from_databag, from_decoded_form};
+use super::{check_decoded_form, decode_list, from_decoded_form};
+use crate::databag::json_value;
 use crate::json::{ObjectWriter, write_list};
 use crate::lax::Fields;
 use crate::{DatabagSource, DatabagUpdate, Decoded, Error, PemCsr};
@@ -77,7 +78,7 @@ impl RequirerData {
     pub fn decode(databag: &(impl DatabagSource + ?Sized)) -> Decoded<Self> {
         let mut issues = Vec::new();
         let certificate_signing_requests = decode_list(
-            from_databag(databag, Self::KEY),
+            json_value(databag, Self::KEY),
             Self::KEY,
             &mut issues,
             CertificateSigningRequest::decode,
