@@ -80,7 +80,47 @@
 //!   [`ToolRequest`] (tool name, argv, stdin, file contents) answered with a
 //!   [`ToolResponse`] (stdout, stderr, exit code) formatted as Juju's tools print them.
 //!   Malformed input from the charm side is answered with an error, never a panic.
-//! * Units take turns (round-robin), so runs are deterministic.
+//! * Units take turns (round-robin, or seeded random with [`SimOptions::seed`]), so runs are
+//!   deterministic.
+//! * Time is simulated: [`Model::advance_clock`] drives expiry and rotation. A charm that
+//!   needs "now" reads [`hook_time`] (in-process) or the `JUJU_SIM_NOW` variable (process),
+//!   falling back to the system clock outside the simulator.
+//!
+//! # Scenario style (one unit, state in, state out)
+//!
+//! A [`Model`] is the state: build it, settle it, clone it, run one hook with
+//! [`Model::run_hook`] and inspect the result; remote applications can run [`idle_charm`] and
+//! get their databags set with [`Model::set_relation_data`].
+//!
+//! ```
+//! use juju_sim::{CharmMeta, Databag, Hook, Model, idle_charm, in_process};
+//! use juju_hook_tools::{Event, HookTools, Member};
+//!
+//! let charm = in_process(|ctx, tools: &dyn HookTools| {
+//!     if let Event::RelationChanged(rel) = ctx.event() {
+//!         let remote = tools.relation_get(&rel.relation, Member::App("prov"))?;
+//!         if let Some(value) = remote.get("value") {
+//!             let echo = Databag::from([("echo".to_owned(), value.clone())]);
+//!             tools.relation_set(&rel.relation, false, &echo)?;
+//!         }
+//!     }
+//!     Ok::<_, juju_hook_tools::Error>(())
+//! });
+//! let mut before = Model::new();
+//! before.deploy("req", CharmMeta::new("req").requires("db", "db"), charm, 1).unwrap();
+//! before.deploy("prov", CharmMeta::new("prov").provides("db", "db"), idle_charm(), 1).unwrap();
+//! let rel = before.relate("req", "db", "prov", "db").unwrap();
+//! before.run_until_quiescent(100).unwrap();
+//! before.set_relation_data(rel, "prov", Databag::from([("value".into(), "42".into())])).unwrap();
+//!
+//! let mut after = before.clone();
+//! let report = after
+//!     .run_hook("req/0", Hook::RelationChanged { relation: rel, unit: None })
+//!     .unwrap();
+//! assert!(report.outcome.is_committed());
+//! assert_eq!(after.unit_data(rel, "req/0").unwrap()["echo"], "42");
+//! assert!(before.unit_data(rel, "req/0").unwrap().get("echo").is_none());
+//! ```
 //!
 //! # Crate features
 //!
@@ -91,6 +131,7 @@
 )]
 
 mod charm;
+mod clock;
 mod error;
 mod hook;
 mod meta;
@@ -100,7 +141,10 @@ mod session;
 mod wire;
 mod yaml;
 
-pub use charm::{Charm, CharmOutcome, Invocation, SimHookTools, ToolServer, in_process};
+pub use charm::{
+    Charm, CharmOutcome, Invocation, SimHookTools, ToolServer, idle_charm, in_process,
+};
+pub use clock::{SIM_NOW_VAR, hook_time};
 pub use error::{Error, Result};
 pub use hook::{Fault, Hook, HookOutcome, HookReport, ToolCall};
 pub use meta::{ActionSpec, CharmMeta, ConfigOption, ConfigSection, Endpoint, Role};

@@ -207,7 +207,10 @@ pub(crate) fn run(model: &mut Model, unit: &str, hook: Hook) -> Result<HookRepor
         unit,
         hook: &hook,
     };
-    let outcome: CharmOutcome = charm.run(&invocation, &mut session)?;
+    let outcome: CharmOutcome = {
+        let _clock = crate::clock::HookTimeGuard::set(session.model.now);
+        charm.run(&invocation, &mut session)?
+    };
     session.record_output(&outcome);
     let result = if outcome.success {
         match session.commit() {
@@ -264,6 +267,8 @@ fn build_env(
     set("JUJU_MACHINE_ID", "");
     set("JUJU_PRINCIPAL_UNIT", "");
     set("JUJU_API_ADDRESSES", "10.0.0.1:17070");
+    // Not Juju's: the simulated clock, for charms that take "now" from their environment.
+    set(crate::clock::SIM_NOW_VAR, &rfc3339(model.now));
     match hook {
         Hook::Action { id, name, .. } => {
             set("JUJU_DISPATCH_PATH", &format!("actions/{name}"));

@@ -1251,3 +1251,30 @@ fn given_a_daily_rotation_policy_when_a_day_passes_then_secret_rotate_repeats_un
     let s = model.owned_secret("app/0", "rot").unwrap();
     assert_eq!(s.latest, 2);
 }
+
+#[test]
+fn given_a_simulated_clock_then_in_process_charms_see_it_through_hook_time_and_the_env() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    let mut model = Model::new();
+    model
+        .deploy(
+            "app",
+            CharmMeta::new("app"),
+            charm(move |_, _| {
+                s2.lock().unwrap().push(juju_sim::hook_time());
+                Ok(())
+            }),
+            1,
+        )
+        .unwrap();
+    model.advance_clock(Duration::days(3));
+    let report = model.run_hook("app/0", Hook::UpdateStatus).unwrap();
+    let expected = time::macros::datetime!(2026-01-04 00:00:00 UTC);
+    assert_eq!(*seen.lock().unwrap(), [Some(expected)]);
+    assert_eq!(
+        report.env.get(juju_sim::SIM_NOW_VAR).unwrap(),
+        "2026-01-04T00:00:00Z"
+    );
+    assert_eq!(juju_sim::hook_time(), None, "reset after the hook");
+}
