@@ -1199,3 +1199,74 @@ impl dyn CryptoBackend + '_ {
         Ok(hex::encode(self.digest(DigestAlgorithm::Sha256, data)?))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_usage(bits: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        key_usage_bits(&mut out, bits);
+        out
+    }
+
+    #[test]
+    fn given_profiles_when_key_usage_encoded_then_der_named_bit_lists() {
+        // RSA leaf: digitalSignature + keyEncipherment.
+        assert_eq!(
+            key_usage(&[KU_DIGITAL_SIGNATURE, KU_KEY_ENCIPHERMENT]),
+            [0x03, 0x02, 0x05, 0xa0]
+        );
+        // EC leaf: digitalSignature.
+        assert_eq!(key_usage(&[KU_DIGITAL_SIGNATURE]), [0x03, 0x02, 0x07, 0x80]);
+        // CA request: keyCertSign + cRLSign.
+        assert_eq!(
+            key_usage(&[KU_KEY_CERT_SIGN, KU_CRL_SIGN]),
+            [0x03, 0x02, 0x01, 0x06]
+        );
+        // Self-signed CA.
+        assert_eq!(
+            key_usage(&[KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, KU_CRL_SIGN]),
+            [0x03, 0x02, 0x01, 0x86]
+        );
+        // decipherOnly (bit 8) needs a second byte.
+        assert_eq!(key_usage(&[8]), [0x03, 0x03, 0x07, 0x00, 0x80]);
+    }
+
+    #[test]
+    fn given_dates_around_2050_when_encoded_then_utc_or_generalized_time() {
+        let mut out = Vec::new();
+        let t = time::macros::datetime!(2049-12-31 23:59:59 UTC);
+        der::time(&mut out, t).unwrap_or_default();
+        assert_eq!(out.first(), Some(&der::UTC_TIME));
+        assert_eq!(out.get(2..), Some(&b"491231235959Z"[..]));
+        out.clear();
+        let t = time::macros::datetime!(2050-01-01 00:00:00 +02:00);
+        der::time(&mut out, t).unwrap_or_default();
+        // That is still 2049 in UTC: UTCTime.
+        assert_eq!(out.first(), Some(&der::UTC_TIME));
+        assert_eq!(out.get(2..), Some(&b"491231220000Z"[..]));
+        out.clear();
+        let t = time::macros::datetime!(2050-01-01 00:00:00 UTC);
+        der::time(&mut out, t).unwrap_or_default();
+        assert_eq!(out.first(), Some(&der::GENERALIZED_TIME));
+        assert_eq!(out.get(2..), Some(&b"20500101000000Z"[..]));
+    }
+
+    #[test]
+    fn given_signature_oids_when_matched_to_keys_then_curve_decides_ecdsa_variant() {
+        assert_eq!(
+            signature_algorithm_for(OID_ECDSA_WITH_SHA256, KeyType::EcdsaP384).ok(),
+            Some(SignatureAlgorithm::EcdsaP384Sha256)
+        );
+        assert!(signature_algorithm_for(OID_SHA256_WITH_RSA, KeyType::Ed25519).is_err());
+        for alg in [
+            SignatureAlgorithm::RsaPkcs1Sha256,
+            SignatureAlgorithm::EcdsaP256Sha256,
+            SignatureAlgorithm::EcdsaP384Sha384,
+            SignatureAlgorithm::Ed25519,
+        ] {
+            assert!(signature_algorithm_der(alg).is_ok());
+        }
+    }
+}

@@ -574,6 +574,26 @@ pub(crate) fn given_tampered_certificate_when_verified_then_rejected(backend: &d
     ));
 }
 
+pub(crate) fn given_validity_past_2049_when_ca_created_then_dates_round_trip(
+    backend: &dyn CryptoBackend,
+) {
+    let key = backend.generate_key(KeyAlgorithm::EcdsaP256).unwrap();
+    let not_before = time::macros::datetime!(2048-06-01 12:00:00 UTC);
+    let not_after = time::macros::datetime!(2080-06-01 12:00:00 UTC);
+    let ca = backend
+        .create_self_signed_ca(
+            &key,
+            &simple_attributes("long.example.com"),
+            Validity {
+                not_before,
+                not_after,
+            },
+        )
+        .unwrap();
+    assert_eq!(ca.not_before(), not_before);
+    assert_eq!(ca.not_after(), not_after);
+}
+
 /// Instantiates the suite for a backend expression.
 #[macro_export]
 macro_rules! conformance_suite {
@@ -631,6 +651,10 @@ macro_rules! conformance_suite {
         #[test]
         fn given_corrupted_csr_signature_when_parsed_then_rejected() {
             suite::given_corrupted_csr_signature_when_parsed_then_rejected($backend);
+        }
+        #[test]
+        fn given_validity_past_2049_when_ca_created_then_dates_round_trip() {
+            suite::given_validity_past_2049_when_ca_created_then_dates_round_trip($backend);
         }
         #[test]
         fn given_tampered_certificate_when_verified_then_rejected() {
