@@ -261,6 +261,7 @@ pub(crate) struct App {
     pub(crate) next_unit: u32,
     pub(crate) leader: Option<String>,
     pub(crate) status: Status,
+    pub(crate) dying: bool,
 }
 
 /// The application name of a unit name (`app/0` -> `app`).
@@ -408,6 +409,7 @@ impl Model {
                     kind: "unknown".into(),
                     message: String::new(),
                 },
+                dying: false,
             },
         );
         for (endpoint, interface) in peers {
@@ -501,6 +503,40 @@ impl Model {
             a.leader = a.units.values().find(|u| !u.dying).map(|u| u.name.clone());
         }
         Ok(())
+    }
+
+    /// Removes an application: its relations are removed (the other side gets `-departed`
+    /// and `-broken`), its units go away as with [`Model::remove_unit`], and when the last one
+    /// is gone the application and its app-owned secrets are deleted.
+    ///
+    /// # Errors
+    /// [`Error::ApplicationNotFound`].
+    pub fn remove_application(&mut self, app: &str) -> Result<()> {
+        let a = self
+            .apps
+            .get_mut(app)
+            .ok_or_else(|| Error::ApplicationNotFound(app.to_owned()))?;
+        a.dying = true;
+        let units: Vec<String> = a.units.values().map(|u| u.name.clone()).collect();
+        if units.is_empty() {
+            self.forget_app(app);
+        }
+        for rel in self.relations.values_mut() {
+            if rel.endpoint_of(app).is_some() {
+                rel.dying = true;
+                rel.scope.retain(|u| app_of(u) != app);
+            }
+        }
+        for unit in units {
+            self.remove_unit(&unit)?;
+        }
+        Ok(())
+    }
+
+    fn forget_app(&mut self, app: &str) {
+        self.apps.remove(app);
+        self.secrets
+            .retain(|_, s| s.owner != SecretOwnerRef::App(app.to_owned()));
     }
 
     /// Relates `a_app:a_endpoint` to `b_app:b_endpoint` and returns the relation id. The
@@ -1345,8 +1381,19 @@ impl Model {
     }
 
     fn forget_unit(&mut self, unit: &str) {
-        if let Some(a) = self.apps.get_mut(app_of(unit)) {
+        let app = app_of(unit).to_owned();
+        let mut app_gone = false;
+        if let Some(a) = self.apps.get_mut(&app) {
             a.units.retain(|_, u| u.name != unit);
+            app_gone = a.dying && a.units.is_empty();
+        }
+        if app_gone {
+            self.forget_app(&app);
+            for rel in self.relations.values_mut() {
+                if rel.endpoint_of(&app).is_some() {
+                    rel.dying = true;
+                }
+            }
         }
         self.secrets
             .retain(|_, s| s.owner != SecretOwnerRef::Unit(unit.to_owned()));

@@ -1278,3 +1278,47 @@ fn given_a_simulated_clock_then_in_process_charms_see_it_through_hook_time_and_t
     );
     assert_eq!(juju_sim::hook_time(), None, "reset after the hook");
 }
+
+#[test]
+fn given_an_application_removed_then_its_units_leave_the_other_side_sees_broken_and_its_secrets_go()
+{
+    let prov = charm(|ctx, tools| {
+        if let Event::LeaderElected = ctx.event() {
+            tools.secret_add(&NewSecret {
+                content: content(&[("key", "v")]),
+                label: Some("app-secret".into()),
+                ..NewSecret::default()
+            })?;
+        }
+        Ok(())
+    });
+    let mut model = Model::new();
+    model
+        .deploy("prov", provider_meta().peer("peers", "p"), prov, 2)
+        .unwrap();
+    model.deploy("req", requirer_meta(), noop(), 1).unwrap();
+    model.relate("req", "db", "prov", "db").unwrap();
+    model.run_until_quiescent(200).unwrap();
+    assert_eq!(model.secrets().len(), 1);
+    model.clear_records();
+    model.remove_application("prov").unwrap();
+    model.run_until_quiescent(200).unwrap();
+    assert_eq!(
+        hooks_of(&model, "req/0"),
+        [
+            "db-relation-departed",
+            "db-relation-departed",
+            "db-relation-broken"
+        ]
+    );
+    assert_eq!(
+        hooks_of(&model, "prov/0").last().map(String::as_str),
+        Some("remove")
+    );
+    assert!(model.units().iter().all(|u| u.starts_with("req/")));
+    assert!(
+        model.secrets().is_empty(),
+        "app-owned secrets go with the app"
+    );
+    assert!(model.relation_ids(None).is_empty());
+}
