@@ -1893,3 +1893,76 @@ fn decode_base64(text: &str) -> Option<String> {
     }
     String::from_utf8(out).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn given_gnuflag_style_argv_when_parsed_then_flags_and_positionals_are_separated() {
+        let spec: &[(&'static str, &[&str], bool)] =
+            &[FORMAT, ("relation", &["r"], true), ("app", &[], false)];
+        let a = parse_args(
+            &strings(&["--format=json", "-", "-r", "db:3", "unit/0", "--app=False"]),
+            spec,
+        )
+        .unwrap_or_else(|_| unreachable!());
+        assert_eq!(a.flag("relation"), Some("db:3"));
+        assert_eq!(a.flag("format"), Some("json"));
+        assert!(!a.bool("app"));
+        assert_eq!(a.positional, ["-", "unit/0"]);
+        let a = parse_args(&strings(&["--app", "--", "--not-a-flag"]), spec)
+            .unwrap_or_else(|_| unreachable!());
+        assert!(a.bool("app"));
+        assert_eq!(a.positional, ["--not-a-flag"]);
+        assert!(parse_args(&strings(&["--nope"]), spec).is_err_and(|f| f.code == 2));
+        assert!(parse_args(&strings(&["-r"]), spec).is_err_and(|f| f.code == 2));
+        assert!(parse_args(&strings(&["--app=maybe"]), spec).is_err_and(|f| f.code == 2));
+    }
+
+    #[test]
+    fn given_expire_values_when_parsed_then_rfc3339_and_go_durations_work() {
+        let now = time::macros::datetime!(2026-01-01 00:00:00 UTC);
+        let at = |s: &str| parse_expire(s, now).map_err(|f| f.message);
+        assert_eq!(
+            at("2026-02-01T00:00:00Z"),
+            Ok(time::macros::datetime!(2026-02-01 00:00:00 UTC))
+        );
+        assert_eq!(
+            at("2026-02-01T00:00:00"),
+            Ok(time::macros::datetime!(2026-02-01 00:00:00 UTC))
+        );
+        assert_eq!(at("1h30m"), Ok(now + time::Duration::minutes(90)));
+        assert_eq!(at("24h"), Ok(now + time::Duration::days(1)));
+        for bad in ["", "h", "5", "-1h", "1d", "tomorrow"] {
+            assert!(at(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn given_base64_round_trip_then_values_survive() {
+        for text in ["", "a", "ab", "abc", "hello, world", "ünïcödé"] {
+            assert_eq!(
+                decode_base64(&encode_base64(text.as_bytes())).as_deref(),
+                Some(text)
+            );
+        }
+        assert_eq!(encode_base64(b"hello"), "aGVsbG8=");
+        assert_eq!(decode_base64("not base64!"), None);
+    }
+
+    #[test]
+    fn given_settings_files_when_parsed_then_json_and_simple_yaml_are_accepted() {
+        let j = parse_map_file(r#"{"a": "1", "b": "", "n": 2}"#).unwrap_or_else(|_| unreachable!());
+        assert_eq!(j.get("a").map(String::as_str), Some("1"));
+        assert_eq!(j.get("b").map(String::as_str), Some(""));
+        assert_eq!(j.get("n").map(String::as_str), Some("2"));
+        let y = parse_map_file("a: '1'\nb: two\n").unwrap_or_else(|_| unreachable!());
+        assert_eq!(y.get("b").map(String::as_str), Some("two"));
+        assert!(parse_map_file("no colon here").is_err());
+    }
+}

@@ -1322,3 +1322,62 @@ fn given_an_application_removed_then_its_units_leave_the_other_side_sees_broken_
     );
     assert!(model.relation_ids(None).is_empty());
 }
+
+#[test]
+fn given_a_departing_unit_then_relation_list_leaves_it_out_but_its_data_stays_readable() {
+    let seen = Arc::new(Mutex::new(None));
+    let s2 = seen.clone();
+    let prov = charm(move |ctx, tools| {
+        if let Event::RelationDeparted(rel) = ctx.event() {
+            let unit = rel.remote_unit.clone().unwrap();
+            let listed = tools.relation_list(&rel.relation)?;
+            let data = tools.relation_get(&rel.relation, Member::Unit(&unit))?;
+            *s2.lock().unwrap() = Some((
+                listed.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                data.get("from").cloned(),
+            ));
+        }
+        Ok(())
+    });
+    let mut model = Model::new();
+    model.deploy("prov", provider_meta(), prov, 1).unwrap();
+    model
+        .deploy("req", requirer_meta(), writer_charm(), 2)
+        .unwrap();
+    model.relate("req", "db", "prov", "db").unwrap();
+    model.run_until_quiescent(200).unwrap();
+    model.remove_unit("req/1").unwrap();
+    model.run_until_quiescent(200).unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        Some((vec!["req/0".to_owned()], Some("req/1".to_owned())))
+    );
+}
+
+#[test]
+fn given_an_action_that_calls_action_fail_then_the_failure_is_reported_and_the_hook_still_commits()
+{
+    let app = charm(|ctx, tools| {
+        if let Event::Action { .. } = ctx.event() {
+            tools.action_set(&bag(&[("partial", "yes")]))?;
+            tools.action_fail("no can do")?;
+        }
+        Ok(())
+    });
+    let mut model = Model::new();
+    model
+        .deploy("app", CharmMeta::new("app").action("go"), app, 1)
+        .unwrap();
+    model.run_until_quiescent(100).unwrap();
+    let out = model
+        .run_action("app/0", "go", serde_json::Map::new())
+        .unwrap();
+    assert_eq!(out.failure.as_deref(), Some("no can do"));
+    assert_eq!(out.results.get("partial").map(String::as_str), Some("yes"));
+    assert!(out.report.outcome.is_committed());
+    assert!(
+        model
+            .run_action("app/0", "nope", serde_json::Map::new())
+            .is_err()
+    );
+}
