@@ -31,6 +31,12 @@ pub enum Error {
     /// A key operation was asked for a key the charm supplied itself.
     #[error("the private key is supplied by the charm and cannot be regenerated or imported")]
     KeySuppliedByCharm,
+    /// A charm-supplied or imported RSA key is shorter than 2048 bits.
+    #[error("the private key is too weak: RSA keys need at least 2048 bits, got {bits}")]
+    WeakPrivateKey {
+        /// The key size.
+        bits: u32,
+    },
     /// The relation named in a provider operation is not on the endpoint.
     #[error("relation {relation_id} is not on this endpoint")]
     UnknownRelation {

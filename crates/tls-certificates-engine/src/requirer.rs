@@ -42,7 +42,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use time::{Duration, OffsetDateTime};
 use tls_certificates_crypto::{
-    Certificate, CertificateRequestAttributes, CryptoBackend, Csr, KeyAlgorithm, PrivateKey,
+    Certificate, CertificateRequestAttributes, CryptoBackend, Csr, KeyAlgorithm, KeyType,
+    PrivateKey,
 };
 
 use crate::Error;
@@ -193,10 +194,13 @@ impl RequirerConfig {
     }
 
     /// Uses a key supplied by the charm instead of a generated one.
-    #[must_use]
-    pub fn with_private_key(mut self, key: PrivateKey) -> Self {
+    ///
+    /// # Errors
+    /// [`Error::WeakPrivateKey`] for an RSA key shorter than 2048 bits.
+    pub fn with_private_key(mut self, key: PrivateKey) -> Result<Self, Error> {
+        check_key_strength(&key)?;
         self.key = KeySource::Supplied(key);
-        self
+        Ok(self)
     }
 
     /// The endpoint (relation name).
@@ -438,6 +442,14 @@ fn load_key(backend: &dyn CryptoBackend, secret: &ObservedSecret) -> Option<Priv
         .and_then(|pem| backend.load_private_key(pem).ok())
 }
 
+/// Refuses RSA keys shorter than 2048 bits (the Python library's `PrivateKey.is_valid`).
+fn check_key_strength(key: &PrivateKey) -> Result<(), Error> {
+    match key.key_type() {
+        KeyType::Rsa { bits } if bits < 2048 => Err(Error::WeakPrivateKey { bits }),
+        _ => Ok(()),
+    }
+}
+
 /// `now + (not_after - now) * r`, without overflow or panics.
 fn renewal_time(
     now: OffsetDateTime,
@@ -584,6 +596,7 @@ impl Requirer {
                 }
             }
             RequirerTrigger::ImportKey { scope: s, key } if *s == scope => {
+                check_key_strength(key)?;
                 log(
                     logs,
                     LogLevel::Info,
@@ -1082,6 +1095,14 @@ impl Requirer {
             backend,
         }
     }
+}
+
+/// The capabilities a provider advertises in its app databag on this relation, if any.
+pub fn capabilities_of(relation: &RequirerRelation) -> Option<ProviderCapabilities> {
+    relation
+        .remote_app
+        .get(wire::CAPABILITIES_KEY)
+        .and_then(|raw| wire::decode_capabilities(raw).ok())
 }
 
 /// Verifies a provider entry against our CSR and key.

@@ -481,7 +481,8 @@ fn given_charm_supplied_key_when_reconciled_then_library_key_secret_is_removed_a
     world.requirer = tls_certificates_engine::requirer::Requirer::new(
         RequirerConfig::new("certificates", Requests::Unit(vec![attrs("a.example.com")]))
             .unwrap()
-            .with_private_key(key.clone()),
+            .with_private_key(key.clone())
+            .unwrap(),
     );
     world.step();
     assert!(world.secrets_with_prefix(&key_label()).is_empty());
@@ -609,4 +610,22 @@ fn given_import_private_key_when_handled_then_key_stored_in_library_secret_and_c
         "same secret, new revision"
     );
     world.assert_no_private_key_leaked();
+}
+
+#[test]
+fn given_weak_private_key_when_loaded_then_no_backend_lets_it_reach_the_engine() {
+    // Python refuses RSA keys under 2048 bits for `private_key=` and `import_private_key`. Both
+    // backends already refuse to load one, so a weak `PrivateKey` cannot be built; the engine's
+    // own check (`Error::WeakPrivateKey`) is defence in depth for other backends.
+    let pem = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/weak_rsa1024_key.pem"
+    ))
+    .unwrap();
+    assert!(backend().load_private_key(&pem).is_err());
+    assert!(
+        tls_certificates_crypto::openssl::backend()
+            .load_private_key(&pem)
+            .is_err()
+    );
 }

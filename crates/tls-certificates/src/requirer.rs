@@ -429,3 +429,38 @@ impl<'a> Requirer<'a> {
         self.with_view(|v| v.provider_capabilities())
     }
 }
+
+/// What the provider on `endpoint` advertises, read before building a [`RequirerConfig`].
+///
+/// This is how a charm makes its requests depend on the provider (the Python library's
+/// callable `certificate_requests`): read the capabilities, build the requests, then create
+/// the [`Requirer`]. `None` when no provider advertises capabilities (yet).
+///
+/// # Errors
+/// A failing hook tool.
+pub fn provider_capabilities(
+    endpoint: &str,
+    tools: &dyn HookTools,
+) -> Result<Option<ProviderCapabilities>, Error> {
+    for id in tools
+        .relation_ids(endpoint)
+        .map_err(Error::tool("listing relations"))?
+    {
+        let Some(app) = tools
+            .relation_remote_app(&id)
+            .map_err(Error::tool("finding the provider application"))?
+        else {
+            continue;
+        };
+        let bag = apply::tolerant_get(tools, &id, Member::App(&app))?;
+        let relation = RequirerRelation {
+            id: RelationId(id.number()),
+            remote_app: bag,
+            ..RequirerRelation::default()
+        };
+        if let Some(capabilities) = engine::capabilities_of(&relation) {
+            return Ok(Some(capabilities));
+        }
+    }
+    Ok(None)
+}

@@ -115,7 +115,13 @@ fn requirer_charm(shared: Shared, mode: Mode) -> Arc<dyn juju_sim::Charm> {
                     && requirer.assigned_certificates(Scope::Unit)?.len() == 1
                     && !requirer.provider_certificates()?.is_empty()
                     && requirer.request_errors()?.is_empty()
-                    && requirer.provider_capabilities()?.is_none()
+                    && requirer
+                        .provider_capabilities()?
+                        .and_then(|c| c.provider_type)
+                        .as_deref()
+                        == Some("self-signed")
+                    && tls_certificates::requirer::provider_capabilities("certificates", tools)?
+                        .is_some()
                     && requirer.private_key_secret_id(Scope::Unit)?.is_some();
                 shared
                     .queries
@@ -132,7 +138,11 @@ fn provider_charm(shared: Shared) -> Arc<dyn juju_sim::Charm> {
     in_process(
         move |ctx: &Context, tools: &dyn HookTools| -> Result<(), Box<dyn std::error::Error>> {
             let now = *shared.now.lock().unwrap();
-            let mut provider = Provider::observe("certificates", None, ctx, tools, backend())?;
+            let mut capabilities = tls_certificates::engine::ProviderCapabilities::default();
+            capabilities.provider_type = Some("self-signed".to_owned());
+            capabilities.supports_ca_certificates = Some(true);
+            let mut provider =
+                Provider::observe("certificates", Some(capabilities), ctx, tools, backend())?;
             let is_leader = tools.is_leader()?;
             if is_leader {
                 if matches!(ctx.event(), Event::Action { name, .. } if name == "rotate-ca") {
