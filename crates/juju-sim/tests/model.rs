@@ -320,9 +320,10 @@ fn given_a_peer_leader_writing_app_data_then_only_non_leaders_get_changed() {
 }
 
 #[test]
-fn given_a_remote_unit_writing_during_my_hook_then_my_hook_sees_the_snapshot_from_its_start() {
-    // A hook run is atomic in the simulator; a second read in one hook must equal the first
-    // even after the model is changed behind the charm's back between two runs of that hook.
+fn given_remote_data_changed_between_hooks_then_each_hook_reads_one_stable_snapshot() {
+    // Hooks run one at a time, so nothing can change remote data *during* a hook; the session
+    // reads remote bags from a copy taken at hook start. Here: two reads in one hook agree,
+    // and a change made between hooks is seen by the next hook.
     let reads = Arc::new(Mutex::new(Vec::new()));
     let r2 = reads.clone();
     let req = charm(move |ctx, tools| {
