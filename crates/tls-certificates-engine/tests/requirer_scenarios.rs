@@ -629,3 +629,125 @@ fn given_weak_private_key_when_loaded_then_no_backend_lets_it_reach_the_engine()
             .is_err()
     );
 }
+
+#[test]
+fn given_certificate_when_renew_certificate_then_new_certificate_is_requested() {
+    let mut world = unit_world(&["a.example.com"]);
+    world.step();
+    world.provider_issues();
+    world.step();
+    let old = csrs(&world);
+    let csr: serde_json::Value = serde_json::from_str(&old).unwrap();
+    let csr = csr[0]["certificate_signing_request"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let _plan = world.requirer_hook(RequirerTrigger::Renew { csr });
+    assert_ne!(csrs(&world), old);
+    assert!(world.secrets_with_prefix(&cert_prefix()).is_empty());
+}
+
+#[test]
+fn given_multiple_certificates_when_one_is_reissued_then_only_its_secret_is_updated() {
+    let mut world = unit_world(&["a.example.com", "b.example.com"]);
+    world.step();
+    world.provider_issues();
+    assert_eq!(available(&world.reconcile()), 2);
+    // The provider re-issues one certificate for the same CSR (e.g. a new CA, without revoking).
+    let obs = world.provider_observation();
+    let b = backend();
+    let mut provider = tls_certificates_engine::provider::Provider::observe(&obs, None, b);
+    let request = provider.certificate_requests(None)[0].clone();
+    world.ca = Ca::new("second-ca");
+    let authority = b
+        .load_authority(&world.ca.key, world.ca.certificate.clone())
+        .unwrap();
+    let reissued = authority
+        .issue(
+            &request.csr,
+            &tls_certificates_crypto::IssueProfile::leaf(
+                tls_certificates_crypto::Validity::starting_at(world.now, Duration::days(10)),
+            ),
+        )
+        .unwrap();
+    provider
+        .set_relation_certificate(tls_certificates_engine::provider::NewCertificate {
+            relation_id: REL,
+            csr_pem: request.csr_pem.clone(),
+            certificate: reissued.clone(),
+            ca: world.ca.certificate.clone(),
+            chain: vec![reissued, world.ca.certificate.clone()],
+        })
+        .unwrap();
+    for w in provider.plan().databag_writes {
+        world.provider_bag.insert(w.key, w.value.unwrap());
+    }
+    let plan = world.reconcile();
+    assert_eq!(available(&plan), 1);
+    assert_eq!(plan.secret_actions.len(), 1);
+    assert!(
+        matches!(plan.secret_actions[0], SecretAction::Set { .. }),
+        "updated in place: {:?}",
+        plan.secret_actions
+    );
+}
+
+#[test]
+fn given_app_and_unit_mode_when_not_leader_then_only_the_unit_key_and_request_exist() {
+    let config = RequirerConfig::new(
+        "certificates",
+        Requests::AppAndUnit {
+            app: vec![attrs("app.example.com")],
+            unit: vec![attrs("unit.example.com")],
+        },
+    )
+    .unwrap()
+    .with_key_algorithm(KeyAlgorithm::EcdsaP256);
+    let mut world = World::new(config, false);
+    world.step();
+    assert_eq!(world.obs.secrets.len(), 1);
+    assert_eq!(world.obs.secrets[0].label, key_label());
+    assert!(world.relation().local_app.is_empty());
+    assert!(
+        world
+            .relation()
+            .local_unit
+            .contains_key("certificate_signing_requests")
+    );
+}
+
+#[test]
+fn given_app_mode_non_leader_when_relation_broken_then_app_secrets_are_not_touched() {
+    let config = RequirerConfig::new(
+        "certificates",
+        Requests::App(vec![attrs("app.example.com")]),
+    )
+    .unwrap()
+    .with_key_algorithm(KeyAlgorithm::EcdsaP256);
+    let mut world = World::new(config, true);
+    world.step();
+    assert_eq!(world.obs.secrets.len(), 1);
+    world.obs.is_leader = false;
+    world.obs.relations.clear();
+    let plan = world.requirer_hook(RequirerTrigger::RelationBroken { relation_id: REL });
+    assert!(plan.secret_actions.is_empty());
+}
+
+#[test]
+fn given_library_key_when_secret_id_queried_then_returned_and_none_otherwise() {
+    let mut world = unit_world(&["a.example.com"]);
+    assert!(
+        world
+            .requirer
+            .view(&world.obs, backend())
+            .private_key_secret_id(Scope::Unit)
+            .is_none()
+    );
+    world.step();
+    let view = world.requirer.view(&world.obs, backend());
+    assert_eq!(
+        view.private_key_secret_id(Scope::Unit),
+        Some(world.obs.secrets[0].id.as_str())
+    );
+    assert!(view.private_key_secret_id(Scope::App).is_none());
+}
