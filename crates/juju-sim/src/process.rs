@@ -98,6 +98,29 @@ impl ProcessCharm {
         self
     }
 
+    /// Lays out a charm directory the way `charmcraft pack` would: copies `source` (which
+    /// holds `charmcraft.yaml` and `dispatch`) into `target`, then copies each `(file, name)`
+    /// to `target/name` (e.g. the charm's built binary, which `dispatch` runs as `./name`).
+    /// Returns `target`, ready for [`ProcessCharm::new`] and
+    /// [`CharmMeta::from_charm_dir`](crate::CharmMeta::from_charm_dir).
+    ///
+    /// # Errors
+    /// [`Error::ProcessFailed`] when a copy fails.
+    pub fn stage(source: &Path, files: &[(&Path, &str)], target: &Path) -> Result<PathBuf> {
+        copy_tree(source, target).map_err(|source_err| Error::ProcessFailed {
+            context: format!("copy {} to {}", source.display(), target.display()),
+            source: source_err,
+        })?;
+        for (file, name) in files {
+            let to = target.join(name);
+            std::fs::copy(file, &to).map_err(|source| Error::ProcessFailed {
+                context: format!("copy {} to {}", file.display(), to.display()),
+                source,
+            })?;
+        }
+        Ok(target.to_path_buf())
+    }
+
     /// Gives every unit its own copy of the charm directory, made under `base` (as
     /// `base/<app>-<n>`) before the unit's first hook, and run from there.
     #[must_use]

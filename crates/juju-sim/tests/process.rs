@@ -292,3 +292,30 @@ fn given_per_unit_copies_then_each_unit_runs_in_its_own_charm_dir() {
         "the source dir is untouched"
     );
 }
+
+#[test]
+fn given_a_charm_source_dir_and_a_binary_when_staged_then_dispatch_runs_the_binary() {
+    let src = charm_dir("#!/bin/sh\nexec ./the-charm\n");
+    std::fs::write(
+        src.path().join("charmcraft.yaml"),
+        "name: staged\nprovides:\n  greet:\n    interface: greeting\nconfig:\n  options:\n    greeting: {type: string, default: hey}\nactions:\n  echo:\n",
+    )
+    .unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let dir = ProcessCharm::stage(
+        src.path(),
+        &[(Path::new(TEST_CHARM), "the-charm")],
+        &target.path().join("staged"),
+    )
+    .unwrap();
+    let meta = CharmMeta::from_charm_dir(&dir).unwrap();
+    let mut model = Model::new();
+    model
+        .deploy("staged", meta, Arc::new(ProcessCharm::new(&dir, TOOL)), 1)
+        .unwrap();
+    model.run_until_quiescent(50).unwrap();
+    assert_eq!(
+        model.unit_status("staged/0").unwrap().message,
+        "greeting: hey"
+    );
+}
