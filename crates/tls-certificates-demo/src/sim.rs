@@ -277,6 +277,42 @@ impl Sim {
         Ok(())
     }
 
+    /// Sets the model's clock and the charms' clock (e.g. to the wall clock, when charms that
+    /// read the wall clock themselves share the model).
+    pub fn set_clock(&mut self, now: OffsetDateTime) {
+        self.model.set_now(now);
+        self.clock.set(now);
+    }
+
+    /// Deploys a charm from a source directory (with `dispatch` and `charmcraft.yaml` or
+    /// `metadata.yaml`), copied into this model's working directory, run as a process with
+    /// `env` (e.g. `SIM_OPS_PYTHON` for an `ops` charm). Charms that keep state in their
+    /// directory (ops' `.unit-state.db`) should run one unit: juju-sim shares the directory.
+    ///
+    /// # Errors
+    /// Simulator, metadata or file-system errors.
+    pub fn deploy_dir(
+        &mut self,
+        app: &str,
+        source: &Path,
+        units: u32,
+        env: &[(&str, &str)],
+    ) -> Result<(), DemoError> {
+        let dir = self.charm_dir(app);
+        copy_tree(source, &dir)?;
+        let meta = juju_sim::CharmMeta::from_charm_dir(&dir)?;
+        let mut process = ProcessCharm::new(&dir, &self.binaries.tool);
+        for (k, v) in env {
+            process = process.env(k, v);
+        }
+        let charm = Arc::new(ClockedCharm {
+            inner: process,
+            clock: self.clock.clone(),
+        });
+        self.model.deploy(app, meta, charm, units)?;
+        Ok(())
+    }
+
     /// Advances the model's clock and the charms' clock together.
     pub fn advance_clock(&mut self, by: time::Duration) {
         self.model.advance_clock(by);
@@ -323,4 +359,20 @@ fn set_executable(path: &Path) -> Result<(), DemoError> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
         .map_err(DemoError::io(path))
+}
+
+/// Copies a directory tree (files keep their permissions).
+fn copy_tree(from: &Path, to: &Path) -> Result<(), DemoError> {
+    std::fs::create_dir_all(to).map_err(DemoError::io(to))?;
+    for entry in std::fs::read_dir(from).map_err(DemoError::io(from))? {
+        let entry = entry.map_err(DemoError::io(from))?;
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_tree(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target).map_err(DemoError::io(&target))?;
+        }
+    }
+    Ok(())
 }
