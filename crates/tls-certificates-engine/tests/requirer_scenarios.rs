@@ -673,7 +673,7 @@ fn given_multiple_certificates_when_one_is_reissued_then_only_its_secret_is_upda
     provider
         .set_relation_certificate(tls_certificates_engine::provider::NewCertificate {
             relation_id: REL,
-            csr_pem: request.csr_pem.clone(),
+            csr_pem: request.csr_pem,
             certificate: reissued.clone(),
             ca: world.ca.certificate.clone(),
             chain: vec![reissued, world.ca.certificate.clone()],
