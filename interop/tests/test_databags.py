@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 import json
 from pathlib import Path
 from typing import Any
@@ -34,35 +35,27 @@ OWNED = {
 # -------------------------------------------------------------------------- CLI adapters
 
 
-def encode(cli: Cli, side: str, content: dict[str, Any]) -> dict[str, str | None]:
-    """`databag encode --side SIDE`: decoded content (JSON) -> databag changes.
+def encode(cli: Cli, side: str, content: dict[str, Any]) -> dict[str, str]:
+    """`databag encode --side SIDE`: decoded content (JSON) -> the databag it writes.
 
-    Returns key -> new string value, or None for "delete this key".
+    The CLI prints the databag an empty one becomes (key -> string); keys whose content is
+    empty are absent, as the Python library deletes them.
     """
     proc = cli.run("databag", "encode", "--side", side, "-", stdin=json.dumps(content))
     out = json.loads(proc.stdout)
     assert isinstance(out, dict), out
     for k, v in out.items():
-        assert isinstance(k, str) and (v is None or isinstance(v, str)), (k, v)
+        assert isinstance(k, str) and isinstance(v, str), (k, v)
     return out
 
 
 def decode(cli: Cli, side: str, databag: dict[str, str]) -> dict[str, Any]:
-    """`databag decode --side SIDE`: databag (JSON object of strings) -> decoded content."""
-    proc = cli.run("databag", "decode", "--side", side, "-", stdin=json.dumps(databag))
+    """`databag decode --side SIDE --strict`: databag -> decoded content (asserting no issues)."""
+    proc = cli.run("databag", "decode", "--side", side, "--strict", "-", stdin=json.dumps(databag))
     out = json.loads(proc.stdout)
-    assert isinstance(out, dict), out
-    return out
-
-
-def applied(changes: dict[str, str | None], databag: dict[str, str]) -> dict[str, str]:
-    out = dict(databag)
-    for k, v in changes.items():
-        if v is None:
-            out.pop(k, None)
-        else:
-            out[k] = v
-    return out
+    assert isinstance(out, dict) and out.get("side") == side, out
+    assert out["issues"] == [], out["issues"]
+    return out["content"]
 
 
 def python_dump(side: str, content: dict[str, Any]) -> dict[str, str]:
@@ -220,11 +213,9 @@ def test_given_same_content_when_we_encode_then_bytes_equal_the_python_library_d
 ):
     side, content = content_cases(pki)[case]
     want = python_dump(side, copy.deepcopy(content))
-    # Someone else's key in the databag, and stale values under every key this side owns.
-    start = {"egress-subnets": "10.0.0.0/24", **{k: "stale" for k in OWNED[side]}}
     ours = encode(cli, side, content)
-    assert set(ours) <= set(OWNED[side]), "encoder touched keys it does not own"
-    assert applied(ours, start) == {"egress-subnets": "10.0.0.0/24", **want}
+    assert set(ours) <= set(OWNED[side]), "encoder wrote keys this side does not own"
+    assert ours == want
 
 
 def test_given_pems_with_trailing_newlines_when_we_encode_then_they_are_written_stripped(
@@ -233,7 +224,7 @@ def test_given_pems_with_trailing_newlines_when_we_encode_then_they_are_written_
     content = {"certificates": [certificate_entry(pki, "leaf")]}
     with_newlines = json.loads(json.dumps(content).replace("-----\"", "-----\\n\""))
     assert with_newlines != content
-    assert applied(encode(cli, "provider", with_newlines), {}) == python_dump("provider", content)
+    assert encode(cli, "provider", with_newlines) == python_dump("provider", content)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -246,7 +237,7 @@ def test_given_python_dumped_databag_when_we_decode_then_content_round_trips(cli
     python_view = model.load(dumped).model_dump(mode="json", exclude_defaults=True)
     assert without_none(decoded) == without_none(python_view)
     # And re-encoding what we decoded writes the same bytes again.
-    assert applied(encode(cli, side, decoded), {}) == dumped
+    assert encode(cli, side, decoded) == dumped
 
 
 GOLDEN_DATABAGS = {
@@ -268,7 +259,7 @@ def test_given_golden_python_databag_when_decoded_and_reencoded_then_bytes_are_i
     side = GOLDEN_DATABAGS[name]
     databag = json.loads((FIXTURES / name).read_text())
     decoded = decode(cli, side, databag)
-    assert applied(encode(cli, side, decoded), {}) == python_dump(side, decoded) == databag
+    assert encode(cli, side, decoded) == python_dump(side, decoded) == databag
 
 
 # ------------------------------------------------------- the Python library reads our data
@@ -308,8 +299,8 @@ def attributes(pki, name: str) -> tls.CertificateRequestAttributes:
 
 def requirer_state(pki, cli: Cli, name: str, mode: tls.Mode, provider_content: dict[str, Any]):
     """The requirer's state: our key in its secret, our CSR in its databag, our provider data."""
-    own_databag = applied(encode(cli, "requirer", requirer_content(pki, name)), {})
-    remote = applied(encode(cli, "provider", provider_content), {})
+    own_databag = encode(cli, "requirer", requirer_content(pki, name))
+    remote = encode(cli, "provider", provider_content)
     if mode == tls.Mode.UNIT:
         label, owner = f"{LIBID}-private-key-0-{ENDPOINT}", "unit"
         relation = testing.Relation(ENDPOINT, remote_app_name="provider",
@@ -393,7 +384,7 @@ def test_given_our_requirer_databag_when_python_provider_reads_it_then_requests_
     cli: Cli, pki, where
 ):
     names = ("leaf", "second", "inter")
-    requirer_databag = applied(encode(cli, "requirer", requirer_content(pki, *names)), {})
+    requirer_databag = encode(cli, "requirer", requirer_content(pki, *names))
     if where == "unit":
         relation = testing.Relation(ENDPOINT, remote_app_name="requirer",
                                     remote_units_data={0: requirer_databag})  # fmt: skip
@@ -417,11 +408,11 @@ def test_given_our_provider_databag_when_python_provider_reads_it_back_then_issu
 ):
     """A Python provider taking over our provider databag (e.g. after an upgrade) understands it:
     issued certificates are not outstanding, errors are listed."""
-    requirer_databag = applied(encode(cli, "requirer", requirer_content(pki, "leaf", "second", "inter")), {})
-    provider_databag = applied(encode(cli, "provider", {
+    requirer_databag = encode(cli, "requirer", requirer_content(pki, "leaf", "second", "inter"))
+    provider_databag = encode(cli, "provider", {
         "certificates": [certificate_entry(pki, "leaf")],
         "request_errors": [{"csr": pki["second"]["csr"], "error": ERROR_MINIMAL}],
-    }), {})  # fmt: skip
+    })  # fmt: skip
     relation = testing.Relation(ENDPOINT, remote_app_name="requirer",
                                 remote_units_data={0: requirer_databag},
                                 local_app_data=provider_databag)  # fmt: skip
@@ -460,4 +451,51 @@ def test_given_python_requirer_wrote_its_databag_when_we_decode_it_then_we_see_i
     path = cli.workdir / "py.csr"
     path.write_text(entry["certificate_signing_request"] + "\n")
     assert cli.inspect(path)["common_name"] == "py-requirer.example.com"
-    assert applied(encode(cli, "requirer", decoded), {}) == databag
+    assert encode(cli, "requirer", decoded) == databag
+
+
+def test_given_python_provider_answered_our_csr_when_we_decode_its_databag_then_the_chain_verifies(
+    cli: Cli, pki
+):
+    """The real Python provider issues a certificate for our CSR (read from our requirer
+    databag) and publishes it; we decode its databag and check the result with our crypto."""
+    requirer_databag = encode(cli, "requirer", requirer_content(pki, "leaf"))
+    relation = testing.Relation(ENDPOINT, remote_app_name="requirer",
+                                remote_units_data={0: requirer_databag})  # fmt: skip
+    ca_key = tls.PrivateKey.generate()
+    ca = tls.Certificate.generate_self_signed_ca(
+        tls.CertificateRequestAttributes(common_name="Python Provider CA", is_ca=True),
+        ca_key, timedelta(days=365),
+    )  # fmt: skip
+    ctx = testing.Context(Provider, meta=PROVIDER_META)
+    with ctx(ctx.on.update_status(), testing.State(relations={relation}, leader=True)) as mgr:
+        (request,) = mgr.charm.certificates.get_outstanding_certificate_requests()
+        cert = request.certificate_signing_request.sign(ca, ca_key, timedelta(days=30))
+        mgr.charm.certificates.set_relation_certificate(tls.ProviderCertificate(
+            relation_id=request.relation_id, certificate=cert,
+            certificate_signing_request=request.certificate_signing_request,
+            ca=ca, chain=[cert, ca],
+        ))  # fmt: skip
+        out = mgr.run()
+    databag = dict(out.get_relation(relation.id).local_app_data)
+    content = decode(cli, "provider", databag)
+    (entry,) = content["certificates"]
+    assert entry["certificate_signing_request"] == pki["leaf"]["csr"]
+    assert entry["certificate"] == str(cert) and entry["chain"] == [str(cert), str(ca)]
+    paths = []
+    for i, pem in enumerate(entry["chain"]):
+        paths.append(cli.workdir / f"chain-{i}.pem")
+        paths[-1].write_text(pem + "\n")
+    assert cli.verify_chain(*paths).returncode == 0
+    leaf = cli.inspect(paths[0])
+    assert leaf["public_key"]["spki_sha256"] == cli.inspect(pki["leaf"]["key_path"])["public_key"]["spki_sha256"]
+    assert encode(cli, "provider", content) == databag
+
+
+def test_given_golden_app_and_unit_requirer_databags_when_decoded_then_both_round_trip(cli: Cli):
+    both = json.loads((FIXTURES / "requirer_app_and_unit_databags.json").read_text())
+    assert set(both) == {"app", "unit"}
+    for scope, databag in both.items():
+        content = decode(cli, "requirer", databag)
+        assert content["certificate_signing_requests"], scope
+        assert encode(cli, "requirer", content) == databag, scope
