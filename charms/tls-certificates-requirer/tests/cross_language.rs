@@ -112,7 +112,7 @@ fn python_and_rust_charms_issue_and_renew_certificates_both_ways() -> Result<()>
     // Python requirer ← Rust provider.
     let (kind, message) = status(&sim, "ops-requirer/0");
     assert_eq!(kind, "active", "ops-requirer: {message}");
-    let first_py = message.clone();
+    let first_py = message;
     assert_eq!(published(&sim, py_to_rust, "rust-ca")?.len(), 1);
     // Rust requirer ← Python provider.
     for unit in ["rust-requirer/0", "rust-requirer/1"] {
