@@ -105,3 +105,20 @@ fn given_python_library_unit_state_when_our_requirer_takes_over_then_nothing_rot
     assert_eq!(assigned.len(), 1);
     assert_eq!(assigned[0].certificate.der(), certificate.der());
 }
+
+/// Documents a deliberate deviation: the Python library signs leaves of an intermediate CA with
+/// the *root's* name as issuer; our requirer's check (issued by the given CA) refuses them.
+#[test]
+fn given_python_leaf_of_an_intermediate_when_checked_then_not_issued_by_that_intermediate() {
+    let b = backend();
+    let read = |name: &str| std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap();
+    let leaf = b
+        .parse_certificate(&read("intermediate_leaf_certificate.pem"))
+        .unwrap();
+    let chain = b
+        .parse_certificates(&read("intermediate_chain.pem"))
+        .unwrap();
+    assert_eq!(chain.len(), 3);
+    assert!(b.verify_issued_by(&leaf, &chain[1]).is_err());
+    assert!(b.check_chain_order(&chain).is_err());
+}
