@@ -361,7 +361,7 @@ impl Model {
     /// Advances the clock. Owned secret revisions whose expiry has passed get `secret-expired`
     /// (again, on every advance, until the revision is removed) on the next runs.
     pub fn advance_clock(&mut self, by: time::Duration) {
-        self.now += by;
+        self.now = self.now.checked_add(by).unwrap_or(self.now);
         for unit in self.apps.values_mut().flat_map(|a| a.units.values_mut()) {
             unit.expired_fired.clear();
             unit.rotate_fired.clear();

@@ -470,7 +470,7 @@ fn parse_duration(s: &str) -> Option<time::Duration> {
             "ms" => n / 1000.0,
             _ => return None,
         };
-        total += time::Duration::seconds_f64(secs);
+        total = total.checked_add(time::Duration::checked_seconds_f64(secs)?)?;
         any = true;
     }
     (any && num.is_empty() && total > time::Duration::ZERO).then_some(total)
@@ -485,7 +485,7 @@ fn parse_expire(s: &str, now: OffsetDateTime) -> std::result::Result<OffsetDateT
         return Ok(t);
     }
     parse_duration(s)
-        .map(|d| now + d)
+        .and_then(|d| now.checked_add(d))
         .ok_or_else(|| usage(format!("invalid expire value {s:?}")))
 }
 
@@ -1012,7 +1012,7 @@ impl Session<'_> {
                 rotates: rotate
                     .as_deref()
                     .and_then(rotation_period)
-                    .map(|p| self.model.now + p),
+                    .and_then(|p| self.model.now.checked_add(p)),
                 rotate,
                 revisions: BTreeMap::from([(1, Revision { content, expire })]),
                 latest: 1,
@@ -1238,7 +1238,7 @@ impl Session<'_> {
                 s.description = update.description;
             }
             if let Some(policy) = update.rotate {
-                s.rotates = rotation_period(&policy).map(|p| self.model.now + p);
+                s.rotates = rotation_period(&policy).and_then(|p| self.model.now.checked_add(p));
                 s.rotate = Some(policy);
             }
             return Ok(String::new());
@@ -1743,7 +1743,7 @@ impl Session<'_> {
                         .rotate
                         .as_deref()
                         .and_then(rotation_period)
-                        .map(|p| self.model.now + p);
+                        .and_then(|p| self.model.now.checked_add(p));
                     s.latest += 1;
                     s.revisions.insert(
                         s.latest,
@@ -1766,7 +1766,7 @@ impl Session<'_> {
                 s.description = up.description;
             }
             if let Some(policy) = up.rotate {
-                s.rotates = rotation_period(&policy).map(|p| self.model.now + p);
+                s.rotates = rotation_period(&policy).and_then(|p| self.model.now.checked_add(p));
                 s.rotate = Some(policy);
             }
         }
@@ -1938,7 +1938,16 @@ mod tests {
         );
         assert_eq!(at("1h30m"), Ok(now + time::Duration::minutes(90)));
         assert_eq!(at("24h"), Ok(now + time::Duration::days(1)));
-        for bad in ["", "h", "5", "-1h", "1d", "tomorrow"] {
+        for bad in [
+            "",
+            "h",
+            "5",
+            "-1h",
+            "1d",
+            "tomorrow",
+            "99999999999999999999h",
+            "1e308h",
+        ] {
             assert!(at(bad).is_err(), "{bad:?}");
         }
     }
