@@ -16,6 +16,11 @@
 //! apply the plan. Secret labels and the relation-data wire format are those of the Python
 //! library (charmlibs 1.12), so a charm can switch between the two in place.
 //!
+//! Where we deliberately differ from the Python library (certificates verified before they are
+//! stored, `CertificateAvailable` only when new or changed, revoked certificates never
+//! returned, CSR signatures checked by the provider, ...) is listed in `CONFORMANCE.md`, next to
+//! the mapping of the Python test suite to our scenarios.
+//!
 //! # Example
 //!
 //! ```
