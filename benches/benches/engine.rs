@@ -1,0 +1,309 @@
+//! Engine benchmarks: what one hook costs as the number of requests N grows.
+//!
+//! Groups (each benchmark id is N):
+//! * `provider/outstanding-fresh`: a provider leader observes N requirer units, each with one
+//!   RSA-2048 CSR and nothing issued yet, reconciles, and lists the outstanding requests. Every
+//!   CSR's signature is verified, so this is dominated by N RSA verifications.
+//! * `provider/outstanding-issued`: the steady state: the same N requests, all answered in the
+//!   provider's databag (spread over relations of at most 1 000 requests each, as one relation
+//!   carries one application's units). Nothing is outstanding and nothing is written.
+//! * `requirer/find-among-n`: one requirer unit reconciles against a provider databag holding
+//!   N certificates, one of them its own (already stored): the plan must be empty.
+//!
+//! Setup (keys, CSRs, certificates for N = 10 000) takes a while; it is done once per N, and
+//! its errors end the run. Inside the measurement loop results are only black-boxed.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use anyhow::{Context, Result, ensure};
+use criterion::{BenchmarkId, Criterion};
+use time::OffsetDateTime;
+use tls_certificates_crypto::{
+    CertificateRequestAttributes, CryptoBackend, IssueProfile, KeyAlgorithm, Validity,
+};
+use tls_certificates_engine::provider::{
+    NewCertificate, Provider, ProviderObservation, ProviderRelation,
+};
+use tls_certificates_engine::requirer::{
+    Requests, Requirer, RequirerConfig, RequirerObservation, RequirerRelation, RequirerTrigger,
+};
+use tls_certificates_engine::{
+    Databag, DatabagScope, ObservedSecret, RelationId, SecretAction, UnitName,
+};
+
+const SIZES: [usize; 4] = [1, 100, 1_000, 10_000];
+const PER_RELATION: usize = 1_000;
+
+fn backend() -> &'static dyn CryptoBackend {
+    tls_certificates_crypto::ring::backend()
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000)
+}
+
+fn attrs(cn: &str) -> Result<CertificateRequestAttributes> {
+    Ok(CertificateRequestAttributes::builder()
+        .common_name(cn)
+        .build()?)
+}
+
+/// N CSRs (one key each would make setup minutes long at N = 10 000: RSA CSRs share one key,
+/// which changes nothing for the provider, and each CSR still has its own unique id).
+fn csrs(n: usize) -> Result<Vec<String>> {
+    let b = backend();
+    let key = b.generate_key(KeyAlgorithm::Rsa2048)?;
+    (0..n)
+        .map(|i| {
+            Ok(
+                b.create_csr(&key, &attrs(&format!("unit-{i}.example.com"))?)?
+                    .pem()
+                    .as_str()
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn unit_bag(csr: &str) -> Databag {
+    let value = format!(
+        "[{{\"certificate_signing_request\": {}, \"ca\": false}}]",
+        serde_json::to_string(csr).unwrap_or_default()
+    );
+    Databag::from([("certificate_signing_requests".to_owned(), value)])
+}
+
+/// Observations with `csrs` spread over relations of at most `PER_RELATION` units.
+fn observation(csrs: &[String]) -> ProviderObservation {
+    let relations = csrs
+        .chunks(PER_RELATION)
+        .enumerate()
+        .map(|(r, chunk)| ProviderRelation {
+            id: RelationId(u32::try_from(r).unwrap_or(u32::MAX)),
+            remote_units: chunk
+                .iter()
+                .enumerate()
+                .map(|(i, csr)| (format!("req{r}/{i}"), unit_bag(csr)))
+                .collect(),
+            ..ProviderRelation::default()
+        })
+        .collect();
+    ProviderObservation {
+        is_leader: true,
+        relations,
+    }
+}
+
+/// Issues every outstanding request and writes the answers into the observation.
+fn issue_all(observation: &mut ProviderObservation) -> Result<()> {
+    let b = backend();
+    let ca_key = b.generate_key(KeyAlgorithm::EcdsaP256)?;
+    let ca = b.create_self_signed_ca(
+        &ca_key,
+        &attrs("bench-ca")?,
+        Validity::starting_at(now(), time::Duration::days(3650)),
+    )?;
+    let authority = b.load_authority(&ca_key, ca.clone())?;
+    let mut provider = Provider::observe(observation, None, b);
+    let outstanding: Vec<_> = provider
+        .outstanding_certificate_requests(None)
+        .into_iter()
+        .cloned()
+        .collect();
+    for request in outstanding {
+        let certificate = authority.issue(
+            &request.csr,
+            &IssueProfile::leaf(Validity::starting_at(now(), time::Duration::days(90))),
+        )?;
+        provider.set_relation_certificate(NewCertificate {
+            relation_id: request.relation_id,
+            csr_pem: request.csr_pem.clone(),
+            certificate: certificate.clone(),
+            ca: ca.clone(),
+            chain: vec![certificate, ca.clone()],
+        })?;
+    }
+    for write in provider.plan().databag_writes {
+        let relation = observation
+            .relations
+            .iter_mut()
+            .find(|r| r.id == write.relation_id)
+            .context("write for an unknown relation")?;
+        if let Some(value) = write.value {
+            relation.local_app.insert(write.key, value);
+        }
+    }
+    Ok(())
+}
+
+fn provider(c: &mut Criterion) -> Result<()> {
+    let mut fresh = c.benchmark_group("provider/outstanding-fresh");
+    fresh
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
+    let mut prepared = Vec::new();
+    for n in SIZES {
+        let csrs = csrs(n)?;
+        let observation = observation(&csrs);
+        let check = Provider::observe(&observation, None, backend());
+        ensure!(
+            check.outstanding_certificate_requests(None).len() == n,
+            "all {n} outstanding"
+        );
+        fresh.bench_with_input(
+            BenchmarkId::from_parameter(n),
+            &observation,
+            |bench, obs| {
+                bench.iter(|| {
+                    let mut provider = Provider::observe(black_box(obs), None, backend());
+                    provider.reconcile();
+                    black_box(provider.outstanding_certificate_requests(None).len())
+                });
+            },
+        );
+        prepared.push((n, observation));
+    }
+    fresh.finish();
+    let mut issued = c.benchmark_group("provider/outstanding-issued");
+    issued
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
+    for (n, mut observation) in prepared {
+        issue_all(&mut observation)?;
+        let mut check = Provider::observe(&observation, None, backend());
+        check.reconcile();
+        ensure!(
+            check.outstanding_certificate_requests(None).is_empty(),
+            "nothing outstanding at {n}"
+        );
+        ensure!(
+            check.plan().databag_writes.is_empty(),
+            "nothing to write at {n}"
+        );
+        issued.bench_with_input(
+            BenchmarkId::from_parameter(n),
+            &observation,
+            |bench, obs| {
+                bench.iter(|| {
+                    let mut provider = Provider::observe(black_box(obs), None, backend());
+                    provider.reconcile();
+                    black_box(provider.outstanding_certificate_requests(None).len())
+                });
+            },
+        );
+    }
+    issued.finish();
+    Ok(())
+}
+
+fn requirer(c: &mut Criterion) -> Result<()> {
+    let b = backend();
+    let mut group = c.benchmark_group("requirer/find-among-n");
+    group.sample_size(20);
+    for n in [1, 100, 1_000] {
+        // The requirer's own first hook: key secret and CSR.
+        let config = RequirerConfig::new(
+            "certificates",
+            Requests::Unit(vec![attrs("unit-0.example.com")?]),
+        )?
+        .with_key_algorithm(KeyAlgorithm::EcdsaP256);
+        let requirer = Requirer::new(config);
+        let mut obs = RequirerObservation {
+            unit: UnitName::parse("req0/0")?,
+            is_leader: false,
+            relations: vec![RequirerRelation {
+                id: RelationId(0),
+                ..RequirerRelation::default()
+            }],
+            secrets: Vec::new(),
+        };
+        let plan = requirer.handle(&obs, &RequirerTrigger::Reconcile, now(), b)?;
+        apply(&mut obs, &plan)?;
+        // The provider answers it and N - 1 others.
+        let own_csr = serde_json::from_str::<serde_json::Value>(
+            obs.relations[0]
+                .local_unit
+                .get("certificate_signing_requests")
+                .context("own CSR")?,
+        )?[0]["certificate_signing_request"]
+            .as_str()
+            .context("own CSR text")?
+            .to_owned();
+        let mut all = csrs(n - 1)?;
+        all.push(own_csr);
+        let mut provider_side = ProviderObservation {
+            is_leader: true,
+            relations: vec![ProviderRelation {
+                id: RelationId(0),
+                remote_units: all
+                    .iter()
+                    .enumerate()
+                    .map(|(i, csr)| (format!("req0/{i}"), unit_bag(csr)))
+                    .collect(),
+                ..ProviderRelation::default()
+            }],
+        };
+        issue_all(&mut provider_side)?;
+        obs.relations[0].remote_app = provider_side.relations[0].local_app.clone();
+        // The certificate is stored once; from then on every hook finds it and does nothing.
+        let plan = requirer.handle(&obs, &RequirerTrigger::Reconcile, now(), b)?;
+        apply(&mut obs, &plan)?;
+        let plan = requirer.handle(&obs, &RequirerTrigger::Reconcile, now(), b)?;
+        ensure!(
+            plan.is_quiescent() && plan.events.is_empty(),
+            "steady state at {n}"
+        );
+        group.bench_with_input(BenchmarkId::from_parameter(n), &obs, |bench, obs| {
+            bench.iter(|| {
+                black_box(requirer.handle(black_box(obs), &RequirerTrigger::Reconcile, now(), b))
+            });
+        });
+    }
+    group.finish();
+    Ok(())
+}
+
+/// Applies a requirer plan to the observation as Juju would.
+fn apply(
+    obs: &mut RequirerObservation,
+    plan: &tls_certificates_engine::requirer::RequirerPlan,
+) -> Result<()> {
+    for write in &plan.databag_writes {
+        let relation = obs.relations.first_mut().context("relation")?;
+        let bag = match write.scope {
+            DatabagScope::Unit => &mut relation.local_unit,
+            DatabagScope::App => &mut relation.local_app,
+        };
+        match &write.value {
+            Some(v) => bag.insert(write.key.clone(), v.clone()),
+            None => bag.remove(&write.key),
+        };
+    }
+    for (i, action) in plan.secret_actions.iter().enumerate() {
+        if let SecretAction::Add {
+            label,
+            owner,
+            content,
+            expire,
+        } = action
+        {
+            obs.secrets.push(ObservedSecret {
+                id: format!("secret:{}-{i}", obs.secrets.len()),
+                label: label.clone(),
+                owner: *owner,
+                content: content.clone(),
+                expires: *expire,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let mut c = Criterion::default().configure_from_args();
+    provider(&mut c)?;
+    requirer(&mut c)?;
+    c.final_summary();
+    Ok(())
+}
