@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+import uuid
+
 import pytest
 from attributes import COMBINATIONS, WILDCARD, describe, expected_attributes, python_csr
 from charmlibs.interfaces.tls_certificates import (
@@ -9,7 +13,7 @@ from charmlibs.interfaces.tls_certificates import (
     CertificateSigningRequest,
     PrivateKey,
 )
-from conftest import Cli, read
+from conftest import Cli, csr_args, read
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtensionOID
@@ -120,8 +124,6 @@ def test_given_same_attributes_when_python_and_we_build_csrs_then_subjects_and_s
         assert [a.value for a in o] == [a.value for a in t]
     if unique_id:
         (uid,) = ours.subject.get_attributes_for_oid(x509.ObjectIdentifier("2.5.4.45"))
-        import uuid
-
         assert str(uuid.UUID(uid.value)) == uid.value, "x500UniqueIdentifier is a UUID string"
 
     ours_ext = {e.oid.dotted_string: e for e in ours.extensions}
@@ -133,3 +135,55 @@ def test_given_same_attributes_when_python_and_we_build_csrs_then_subjects_and_s
     # Python builds the SAN from a set (order varies between runs): compare as sets.
     assert set(san_ours.value) == set(san_theirs.value)
     assert ours.signature_hash_algorithm.name == theirs.signature_hash_algorithm.name == "sha256"
+
+
+# One value per attribute kind; every subset of the ten kinds is requested below.
+EVERY_KIND = {
+    "common_name": "every.example.com",
+    "sans_dns": {"every.example.com", "alt.example.net"},
+    "sans_ip": {"10.9.8.7", "2001:db8::42"},
+    "sans_oid": {"1.3.6.1.4.1.28978.3"},
+    "email_address": "every@example.com",
+    "organization": "Every Org",
+    "organizational_unit": "Every Unit",
+    "country_name": "FR",
+    "state_or_province_name": "Île-de-France",
+    "locality_name": "Paris",
+}
+NAME_OR_SAN = {"common_name", "sans_dns", "sans_ip", "sans_oid"}
+
+
+def test_given_every_attribute_combination_when_python_reads_our_csrs_then_all_round_trip(
+    cli: Cli,
+):
+    """All 2^10 subsets of the attribute kinds. The unique identifier is on or off per subset
+    (seeded, so both occur across sizes). Subsets without a common name or SAN must be refused,
+    as the Python library refuses them (ValueError)."""
+    rng = random.Random(20261128)
+    key = cli.key("rsa2048")
+    kinds = sorted(EVERY_KIND)
+    mismatches, accepted, refused = [], 0, 0
+    for n in range(len(kinds) + 1):
+        for subset in itertools.combinations(kinds, n):
+            attrs = {k: EVERY_KIND[k] for k in subset}
+            unique_id = rng.random() < 0.5
+            if not NAME_OR_SAN & set(subset):
+                with pytest.raises(ValueError):
+                    CertificateRequestAttributes(**attrs)
+                proc = cli.run("csr", "create", "--key", key, *csr_args(attrs, unique_id=unique_id), check=False)
+                if proc.returncode == 0:
+                    mismatches.append((subset, "CLI accepted a request without CN or SAN"))
+                refused += 1
+                continue
+            proc = cli.run("csr", "create", "--key", key, *csr_args(attrs, unique_id=unique_id), check=False)
+            if proc.returncode != 0:
+                mismatches.append((subset, f"CLI failed: {proc.stderr.strip()}"))
+                continue
+            csr = CertificateSigningRequest.from_string(proc.stdout)
+            got = describe(CertificateRequestAttributes.from_csr(csr, is_ca=False))
+            want = describe(expected_attributes(attrs, unique_id=unique_id))
+            if got != want:
+                mismatches.append((subset, {k: (got[k], want[k]) for k in got if got[k] != want[k]}))
+            accepted += 1
+    assert (accepted, refused) == (1024 - 64, 64)
+    assert mismatches == [], f"{len(mismatches)} combinations differ, e.g. {mismatches[:5]}"
