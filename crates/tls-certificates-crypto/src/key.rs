@@ -185,6 +185,10 @@ pub(crate) const OID_ED25519: &str = "1.3.101.112";
 impl PrivateKey {
     /// Assembles a private key from validated PKCS#8 DER and its public key (backends call this
     /// from `generate_key` / `load_pkcs8`).
+    #[cfg_attr(
+        not(any(feature = "ring", feature = "openssl")),
+        expect(dead_code, reason = "only backends build keys")
+    )]
     pub(crate) fn from_parts(pkcs8_der: Zeroizing<Vec<u8>>, public_key: PublicKey) -> Self {
         Self {
             key_type: public_key.key_type,
@@ -301,6 +305,10 @@ fn malformed_key(reason: impl Into<String>) -> Error {
 
 /// A parsed PKCS#8 `PrivateKeyInfo` / `OneAsymmetricKey` (borrowed).
 #[derive(Debug)]
+#[cfg_attr(
+    not(feature = "ring"),
+    expect(dead_code, reason = "only the ring backend dispatches on algorithm and curve")
+)]
 pub(crate) struct Pkcs8<'a> {
     /// The private key algorithm, dotted.
     pub(crate) algorithm: String,
@@ -433,6 +441,10 @@ pub(crate) fn pkcs8_from_sec1(sec1: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> 
 }
 
 /// Builds a `SubjectPublicKeyInfo` DER from an algorithm, optional curve and key bits.
+#[cfg_attr(
+    not(feature = "ring"),
+    expect(dead_code, reason = "the openssl backend gets SPKI DER from OpenSSL")
+)]
 pub(crate) fn spki_der(
     algorithm: &str,
     curve: Option<&str>,
