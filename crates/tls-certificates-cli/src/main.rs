@@ -6,6 +6,11 @@
 //! `--json`. Bad input ends with a one-line `error: ...` message on stderr and a non-zero exit
 //! status; the tool never panics on input.
 //!
+//! Subcommands: `key generate`, `csr create`, `ca create`, `cert sign`, `inspect` (JSON view of
+//! a CSR, certificate, bundle or key; a key is shown by its public half only), `verify-chain`
+//! (exit 1 naming the first out-of-order index) and `databag encode|decode` (relation data byte
+//! for byte as the Python library writes it; decoding reports per-entry problems).
+//!
 //! The code is one module per subcommand under [`commands`]; shared plumbing (backend choice,
 //! input and output) lives in [`io`] and [`backend`], the JSON views of parsed objects in
 //! [`report`].
