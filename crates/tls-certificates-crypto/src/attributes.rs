@@ -360,7 +360,11 @@ pub(crate) fn canonical_oid(field: &'static str, oid: &str) -> Result<String, Er
                 && a.bytes().all(|b| b.is_ascii_digit())
                 && (a.len() == 1 || !a.starts_with('0'))
         })
-        && matches!(arcs[0], "0" | "1" | "2");
+        && match (arcs.first(), arcs.get(1)) {
+            (Some(&("0" | "1")), Some(second)) => second.parse::<u8>().is_ok_and(|n| n < 40),
+            (Some(&"2"), Some(_)) => true,
+            _ => false,
+        };
     if ok {
         Ok(oid.to_owned())
     } else {
@@ -368,5 +372,60 @@ pub(crate) fn canonical_oid(field: &'static str, oid: &str) -> Result<String, Er
             field,
             reason: format!("{oid:?} is not a dotted object identifier"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn given_equivalent_spellings_when_built_then_attributes_compare_equal() {
+        let a = CertificateRequestAttributes::builder()
+            .common_name("Host")
+            .san_dns("Unit-0.Example.COM")
+            .san_ip("2001:db8:0:0::10")
+            .san_ip(" 10.0.0.1 ")
+            .organization("")
+            .build();
+        let b = CertificateRequestAttributes::builder()
+            .common_name("Host")
+            .sans_dns(["unit-0.example.com", "unit-0.example.com"])
+            .sans_ip(["10.0.0.1", "2001:db8::10"])
+            .build();
+        assert_eq!(a.ok(), b.ok());
+    }
+
+    #[test]
+    fn given_nothing_to_name_when_built_then_missing_identity() {
+        let result = CertificateRequestAttributes::builder()
+            .organization("Org")
+            .common_name("")
+            .build();
+        assert!(matches!(result, Err(Error::MissingIdentity)));
+    }
+
+    #[test]
+    fn given_invalid_values_when_built_then_the_field_is_named() {
+        let field = |b: CertificateRequestAttributesBuilder| match b.common_name("x").build() {
+            Err(Error::InvalidAttribute { field, .. }) => field,
+            other => panic!("expected InvalidAttribute, got {other:?}"),
+        };
+        let b = CertificateRequestAttributes::builder;
+        assert_eq!(field(b().country_name("GBR")), "country_name");
+        assert_eq!(field(b().san_ip("10.0.0.256")), "sans_ip");
+        assert_eq!(field(b().san_oid("1.40.3")), "sans_oid");
+        assert_eq!(field(b().san_oid("3.1")), "sans_oid");
+        assert_eq!(field(b().san_oid("1.2.03")), "sans_oid");
+        assert_eq!(field(b().san_dns("a b.example.com")), "sans_dns");
+        assert_eq!(field(b().email_address("é@example.com")), "email_address");
+        assert_eq!(field(b().locality_name("a\nb")), "locality_name");
+    }
+
+    #[test]
+    fn given_valid_oids_when_checked_then_accepted() {
+        for oid in ["2.5.29.17", "1.3.6.1.4.1.32473.1.2", "2.999.1", "0.39"] {
+            assert_eq!(canonical_oid("sans_oid", oid).ok().as_deref(), Some(oid));
+        }
     }
 }
