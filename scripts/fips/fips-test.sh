@@ -137,6 +137,8 @@ EOF
 
 run_tests() {
     local features=fips,vendored
+    # The negative proofs run only the start-up test; the others need an active FIPS provider.
+    local startup_test=given_the_environment_when_fips_mode_starts
     step "test: FIPS active: cargo test -p tls-certificates-crypto --features $features"
     OPENSSL_CONF=$cache/openssl.cnf OPENSSL_MODULES=$modules TLS_CERTIFICATES_FIPS_EXPECT=active \
         cargo test --locked -p tls-certificates-crypto --features "$features"
@@ -148,10 +150,10 @@ run_tests() {
     fi
     step "test: negative: FIPS provider missing -> typed start-up error"
     OPENSSL_CONF=$cache/openssl-empty.cnf OPENSSL_MODULES=$cache/no-such-dir TLS_CERTIFICATES_FIPS_EXPECT=missing \
-        cargo test --locked -p tls-certificates-crypto --features "$features" --test openssl_fips
+        cargo test --locked -p tls-certificates-crypto --features "$features" --test openssl_fips "$startup_test"
     step "test: negative: default provider active alongside -> typed start-up error"
     OPENSSL_CONF=$cache/openssl-mixed.cnf OPENSSL_MODULES=$modules TLS_CERTIFICATES_FIPS_EXPECT=mixed \
-        cargo test --locked -p tls-certificates-crypto --features "$features" --test openssl_fips
+        cargo test --locked -p tls-certificates-crypto --features "$features" --test openssl_fips "$startup_test"
 }
 
 case "${1:-all}" in

@@ -66,6 +66,9 @@ fn given_the_environment_when_fips_mode_starts_then_the_outcome_is_the_expected_
                 reason.contains("cannot load the openssl fips provider"),
                 "{reason}"
             );
+            // The failed start-up must not have broken OpenSSL for the plain backend.
+            let plain = tls_certificates_crypto::openssl::backend();
+            plain.generate_key(KeyAlgorithm::EcdsaP256).unwrap();
         }
         (Some("mixed"), Err(Error::BackendUnavailable { reason })) => {
             assert!(

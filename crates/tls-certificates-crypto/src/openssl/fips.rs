@@ -72,14 +72,17 @@ struct FipsBackend {
 
 /// Loads and proves the FIPS provider, or says why not.
 fn start() -> Result<FipsBackend, String> {
-    let fips = Provider::load(None, "fips").map_err(|e| {
+    // `try_load` without retaining fallbacks: OpenSSL stops falling back to its `default`
+    // provider only if this load succeeds, so a failed FIPS start-up leaves the plain backend
+    // usable (`Provider::load` would disable the fallback even on failure).
+    let fips = Provider::try_load(None, "fips", false).map_err(|e| {
         format!(
             "cannot load the openssl fips provider: {e}; set OPENSSL_MODULES to the directory \
              holding fips.so and OPENSSL_CONF to a configuration that includes its \
              fipsmodule.cnf (see docs/fips.md)"
         )
     })?;
-    let base = Provider::load(None, "base")
+    let base = Provider::try_load(None, "base", false)
         .map_err(|e| format!("cannot load the openssl base provider: {e}"))?;
 
     Md::fetch(None, "SHA2-256", Some("fips=yes")).map_err(|e| {
