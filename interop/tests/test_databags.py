@@ -499,3 +499,101 @@ def test_given_golden_app_and_unit_requirer_databags_when_decoded_then_both_roun
         content = decode(cli, "requirer", databag)
         assert content["certificate_signing_requests"], scope
         assert encode(cli, "requirer", content) == databag, scope
+
+
+# ------------------------------------------------ tolerance: as lax as the Python library
+
+
+def decode_report(cli: Cli, side: str, databag: dict[str, str]) -> dict[str, Any]:
+    """`databag decode` without --strict: the full report (content and issues)."""
+    proc = cli.run("databag", "decode", "--side", side, "-", stdin=json.dumps(databag))
+    return json.loads(proc.stdout)
+
+
+def python_load(side: str, databag: dict[str, str]) -> dict[str, Any] | None:
+    """What the Python library reads from `databag` (None: it rejects the whole databag)."""
+    model = lib._RequirerData if side == "requirer" else lib._ProviderApplicationData
+    try:
+        return model.load(databag).model_dump(mode="json", exclude_defaults=True)
+    except lib.DataValidationError:
+        return None
+
+
+def lax_cases(pki) -> dict[str, tuple[str, dict[str, str], str]]:
+    """name -> (side, databag, expectation). Expectation: 'same' (Python and we read the same
+    content, we report no issue), 'both-reject-entry' (Python rejects the whole databag, we
+    report an issue and keep the other entries), 'we-accept' (a documented deliberate leniency)."""
+    csr, csr2 = pki["leaf"]["csr"], pki["second"]["csr"]
+    cert = certificate_entry(pki, "leaf")
+    j = json.dumps
+    cases: dict[str, tuple[str, dict[str, str], str]] = {}
+    for word in ("true", "false", "True", "FALSE", "yes", "no", "on", "off", "1", "0", "t", "f", "y", "n"):
+        cases[f"ca-string-{word}"] = ("requirer", {"certificate_signing_requests": j(
+            [{"certificate_signing_request": csr, "ca": word}])}, "same")  # fmt: skip
+    for number in (0, 1, 0.0, 1.0):
+        cases[f"ca-number-{number}"] = ("requirer", {"certificate_signing_requests": j(
+            [{"certificate_signing_request": csr, "ca": number}])}, "same")  # fmt: skip
+    cases["ca-string-maybe"] = ("requirer", {"certificate_signing_requests": j(
+        [{"certificate_signing_request": csr, "ca": "maybe"},
+         {"certificate_signing_request": csr2, "ca": False}])}, "both-reject-entry")  # fmt: skip
+    cases["unknown-keys"] = ("requirer", {
+        "certificate_signing_requests": j([{"certificate_signing_request": csr, "ca": False, "x": 1}]),
+        "egress-subnets": "10.0.0.0/24", "something-else": "not json"}, "same")  # fmt: skip
+    cases["csr-not-a-string"] = ("requirer", {"certificate_signing_requests": j(
+        [{"certificate_signing_request": 42, "ca": False},
+         {"certificate_signing_request": csr2, "ca": False}])}, "both-reject-entry")  # fmt: skip
+    cases["missing-ca"] = ("requirer", {"certificate_signing_requests": j(
+        [{"certificate_signing_request": csr}])}, "we-accept")  # fmt: skip
+    cases["v3-expiry-null"] = ("provider", {"certificates": j(
+        [{**cert, "recommended_expiry_notification_time": None}])}, "same")  # fmt: skip
+    cases["v3-expiry-int"] = ("provider", {"certificates": j(
+        [{**cert, "recommended_expiry_notification_time": 168}])}, "same")  # fmt: skip
+    cases["no-chain-key"] = ("provider", {"certificates": j(
+        [{k: v for k, v in cert.items() if k != "chain"}])}, "same")  # fmt: skip
+    cases["revoked-string"] = ("provider", {"certificates": j([{**cert, "revoked": "true"}])}, "same")
+    cases["error-code-string"] = ("provider", {"request_errors": j(
+        [{"csr": csr, "error": {"code": "102", "name": "DOMAIN_NOT_ALLOWED", "message": "m"}}])}, "same")  # fmt: skip
+    cases["error-unknown-fields"] = ("provider", {"request_errors": j(
+        [{"csr": csr, "extra": 1, "error": {"code": 201, "name": "SERVER_NOT_AVAILABLE",
+                                             "message": "m", "future": [1]}}])}, "same")  # fmt: skip
+    cases["error-keyed-certificate_signing_request"] = ("provider", {"request_errors": j(
+        [{"certificate_signing_request": csr, "error": {"code": 999, "name": "OTHER", "message": "m"}}])},
+        "we-accept")  # fmt: skip
+    cases["certificate-missing-field"] = ("provider", {"certificates": j(
+        [{k: v for k, v in cert.items() if k != "ca"}, certificate_entry(pki, "second")])},
+        "both-reject-entry")  # fmt: skip
+    cases["capabilities-lax"] = ("provider", {"capabilities": j(
+        {"supports_ip_sans": "yes", "supports_wildcard_dns": 0, "provider_type": "x", "new": True})},
+        "same")  # fmt: skip
+    return cases
+
+
+LAX_CASES = [
+    *[f"ca-string-{w}" for w in ("true", "false", "True", "FALSE", "yes", "no", "on", "off",
+                                  "1", "0", "t", "f", "y", "n")],
+    *[f"ca-number-{n}" for n in (0, 1, 0.0, 1.0)],
+    "ca-string-maybe", "unknown-keys", "csr-not-a-string", "missing-ca", "v3-expiry-null",
+    "v3-expiry-int", "no-chain-key", "revoked-string", "error-code-string", "error-unknown-fields",
+    "error-keyed-certificate_signing_request", "certificate-missing-field", "capabilities-lax",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", LAX_CASES)
+def test_given_lax_or_odd_databag_when_we_decode_then_we_read_what_python_reads(cli: Cli, pki, case):
+    side, databag, expectation = lax_cases(pki)[case]
+    python = python_load(side, databag)
+    report = decode_report(cli, side, databag)
+    if expectation == "same":
+        assert python is not None, "the Python library rejects this databag: fix the case"
+        assert report["issues"] == []
+        assert without_none(report["content"]) == without_none(python)
+    elif expectation == "both-reject-entry":
+        assert python is None, "the Python library accepts this databag: fix the case"
+        assert len(report["issues"]) == 1, report["issues"]
+        assert report["issues"][0]["index"] == 0
+        # The well-formed second entry survives (Python loses the whole databag).
+        (key,) = OWNED[side][:1]
+        assert len(report["content"][key]) == 1
+    else:  # we-accept: deliberate leniency, documented in the schema crate.
+        assert python is None, "the Python library accepts this databag: fix the case"
+        assert report["issues"] == []
