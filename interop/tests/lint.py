@@ -36,3 +36,18 @@ def findings(pem: str, threshold: ValidationFindingSeverity = THRESHOLD) -> list
                 )
     assert report.get_findings_count(results, threshold) == len(out)
     return out
+
+
+def chain_findings(issuer_path, subject_path, threshold: str = "WARNING") -> tuple[int, str]:
+    """pkilint's issuer/subject pair linter (`lint_pkix_signer_signee_cert_chain lint -s
+    WARNING ISSUER SUBJECT`): issuer name = subject's issuer (binary), AKI = issuer SKI, policy
+    chaining, signature verification. Returns (number of findings, report text)."""
+    import contextlib
+    import io
+
+    from pkilint.bin import lint_pkix_signer_signee_cert_chain as chain_linter
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        count = chain_linter.main(["lint", "-s", threshold, str(issuer_path), str(subject_path)])
+    return count, out.getvalue()

@@ -342,7 +342,8 @@ def test_given_python_csr_when_we_sign_it_then_python_accepts_the_certificate(
         ca_key_path = cli.key("rsa2048")
         ca_path = cli.ca(ca_key_path, "Our Root CA")
 
-    cert = Certificate.from_string(read(cli.sign(csr_path, ca_path, ca_key_path, validity_days=90)))
+    cert_path = cli.sign(csr_path, ca_path, ca_key_path, validity_days=90)
+    cert = Certificate.from_string(read(cert_path))
     ca = Certificate.from_string(read(ca_path))
 
     assert csr.matches_certificate(cert)
@@ -362,6 +363,8 @@ def test_given_python_csr_when_we_sign_it_then_python_accepts_the_certificate(
     assert cert._cert.subject == csr._csr.subject
     problems = lint.findings(str(cert))
     assert problems == [], "\n".join(problems)
+    count, text = lint.chain_findings(ca_path, cert_path)
+    assert count == 0, text
 
 
 def test_given_python_ca_request_when_we_sign_it_as_ca_then_python_chains_through_it(

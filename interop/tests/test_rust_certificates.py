@@ -32,6 +32,11 @@ def assert_lint_clean(cert: Certificate) -> None:
     assert problems == [], "pkilint (RFC 5280, WARNING and above):\n" + "\n".join(problems)
 
 
+def assert_pair_clean(issuer_path, subject_path) -> None:
+    count, text = lint.chain_findings(issuer_path, subject_path)
+    assert count == 0, "pkilint issuer/subject pair (WARNING and above):\n" + text
+
+
 def assert_fields(cert: Certificate, attrs: dict) -> None:
     """The Python library's view of an issued certificate equals the requested attributes."""
     assert cert.common_name == attrs.get("common_name", "")
@@ -97,7 +102,8 @@ def test_given_our_leaf_when_python_loads_it_then_fields_match_the_request_and_l
     attrs = COMBINATIONS[combo]
     key_path = cli.key("rsa2048")
     csr_path = cli.csr(key_path, attrs)
-    leaf = load(cli.sign(csr_path, ca_cert, ca_key, validity_days=90))
+    leaf_path = cli.sign(csr_path, ca_cert, ca_key, validity_days=90)
+    leaf = load(leaf_path)
     ca = load(ca_cert)
 
     assert leaf.is_ca is False
@@ -107,6 +113,7 @@ def test_given_our_leaf_when_python_loads_it_then_fields_match_the_request_and_l
     assert chain_has_valid_order([str(leaf), str(ca)])
     assert leaf._cert.issuer == ca._cert.subject
     assert_lint_clean(leaf)
+    assert_pair_clean(ca_cert, leaf_path)
 
 
 @pytest.mark.parametrize("algorithm", ["rsa2048", "rsa3072", "p256", "p384", "ed25519"])
@@ -217,6 +224,11 @@ def test_given_root_intermediate_leaf_when_issued_then_python_accepts_the_chain_
     assert ku.critical and ku.value.key_cert_sign and ku.value.crl_sign
     for c in (root, inter, leaf):
         assert_lint_clean(c)
+    assert_pair_clean(root_cert, inter_cert)
+    assert_pair_clean(inter_cert, leaf_cert)
+    # Negative control: the pair linter does notice a leaf presented with the wrong issuer.
+    count, text = lint.chain_findings(root_cert, leaf_cert)
+    assert count > 0, text
 
     # Our own chain check agrees with Python's.
     assert cli.verify_chain(leaf_cert, inter_cert, root_cert).returncode == 0
