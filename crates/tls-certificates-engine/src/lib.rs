@@ -73,6 +73,7 @@
 )]
 
 mod common;
+mod der;
 mod error;
 mod labels;
 pub mod provider;

@@ -22,9 +22,12 @@
 //!
 //! The provider has no deadline of its own: issuance is driven by the charm's hooks.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, HashMap};
 
 use tls_certificates_crypto::{Certificate, CryptoBackend, Csr, PublicKey};
+
+use crate::der;
 
 use crate::Error;
 use crate::common::{
@@ -147,7 +150,46 @@ pub struct ProviderPlan {
 struct Issued {
     entry: CertificateEntry,
     join: String,
-    public_key: Option<PublicKey>,
+    /// The certificate's SPKI DER, found without a full parse (fast path).
+    spki: Option<Vec<u8>>,
+    /// The certificate's public key, parsed only when the fast path cannot decide.
+    public_key: OnceCell<Option<PublicKey>>,
+}
+
+/// A request as read from a databag; its CSR is parsed and verified only when needed.
+struct Request {
+    relation_id: RelationId,
+    source: RequestSource,
+    csr_pem: String,
+    is_ca: bool,
+    /// The CSR's SPKI DER, found without a full parse (fast path).
+    spki: Option<Vec<u8>>,
+    verified: OnceCell<Result<CertificateRequest, String>>,
+}
+
+impl Request {
+    fn verified(&self, backend: &dyn CryptoBackend) -> &Result<CertificateRequest, String> {
+        self.verified.get_or_init(|| {
+            backend
+                .parse_csr(&self.csr_pem)
+                .map(|csr| CertificateRequest {
+                    relation_id: self.relation_id,
+                    source: self.source.clone(),
+                    csr,
+                    csr_pem: self.csr_pem.clone(),
+                    is_ca: self.is_ca,
+                })
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
+fn certificate_spki(pem: &str) -> Option<Vec<u8>> {
+    der::pem_der(pem).and_then(|d| der::certificate_spki(&d).map(<[u8]>::to_vec))
+}
+
+fn csr_spki(pem: &str) -> Option<Vec<u8>> {
+    der::pem_der(pem).and_then(|d| der::csr_spki(&d).map(<[u8]>::to_vec))
 }
 
 #[derive(Default)]
@@ -158,10 +200,8 @@ struct RelationState {
     /// Our own key held data but not one entry could be read (e.g. over the schema's size
     /// limit): it is never overwritten, so nothing we cannot read is lost.
     unreadable: Vec<&'static str>,
-    requests: Vec<CertificateRequest>,
+    requests: Vec<Request>,
     request_joins: HashMap<String, usize>,
-    invalid: Vec<InvalidRequest>,
-    invalid_joins: HashSet<String>,
     /// Tombstoned on removal so indices stay valid; order is publication order.
     certificates: Vec<Option<Issued>>,
     certificate_index: HashMap<String, usize>,
@@ -200,15 +240,31 @@ impl RelationState {
         self.errors.push(Some(entry));
     }
 
-    fn is_issued(&self, request: &CertificateRequest, join: &str) -> bool {
-        self.certificate_index
+    /// Whether a non-revoked certificate for this CSR and its public key is published. Equal
+    /// SPKI bytes decide at once; otherwise both sides are parsed and their keys compared.
+    fn is_issued(&self, request: &Request, join: &str, backend: &dyn CryptoBackend) -> bool {
+        let Some(issued) = self
+            .certificate_index
             .get(join)
             .and_then(|i| self.certificates.get(*i))
             .and_then(Option::as_ref)
-            .is_some_and(|c| {
-                c.entry.revoked != Some(true)
-                    && c.public_key.as_ref() == Some(request.csr.public_key())
-            })
+            .filter(|c| c.entry.revoked != Some(true))
+        else {
+            return false;
+        };
+        if issued.spki.is_some() && issued.spki == request.spki {
+            return true;
+        }
+        let key = issued.public_key.get_or_init(|| {
+            backend
+                .parse_certificate(&issued.entry.certificate)
+                .ok()
+                .map(|c| c.public_key().clone())
+        });
+        match (key, request.verified(backend)) {
+            (Some(key), Ok(r)) => key == r.csr.public_key(),
+            _ => false,
+        }
     }
 }
 
@@ -239,8 +295,6 @@ impl<'b> Provider<'b> {
     ) -> Self {
         let mut logs = Vec::new();
         let mut relations = BTreeMap::new();
-        // A CSR that appears in several relations or databags is parsed and verified once.
-        let mut parsed: HashMap<String, Result<Csr, String>> = HashMap::new();
         for relation in &observation.relations {
             let mut state = RelationState {
                 raw_certificates: relation.local_app.get(wire::CERTIFICATES_KEY).cloned(),
@@ -271,42 +325,18 @@ impl<'b> Provider<'b> {
                 }
                 for entry in entries {
                     let join = pem_join_key(&entry.csr);
-                    if state.request_joins.contains_key(&join)
-                        || state.invalid_joins.contains(&join)
-                    {
+                    if state.request_joins.contains_key(&join) {
                         continue;
                     }
-                    let result = parsed.entry(join.clone()).or_insert_with(|| {
-                        backend.parse_csr(&entry.csr).map_err(|e| e.to_string())
+                    state.request_joins.insert(join, state.requests.len());
+                    state.requests.push(Request {
+                        relation_id: relation.id,
+                        source: source.clone(),
+                        spki: csr_spki(&entry.csr),
+                        csr_pem: entry.csr,
+                        is_ca: entry.ca,
+                        verified: OnceCell::new(),
                     });
-                    match result {
-                        Ok(csr) => {
-                            state.request_joins.insert(join, state.requests.len());
-                            state.requests.push(CertificateRequest {
-                                relation_id: relation.id,
-                                source: source.clone(),
-                                csr: csr.clone(),
-                                csr_pem: entry.csr,
-                                is_ca: entry.ca,
-                            });
-                        }
-                        Err(reason) => {
-                            log(
-                                &mut logs,
-                                LogLevel::Warning,
-                                format!(
-                                    "refusing an invalid CSR from {source:?} on relation {}: {reason}",
-                                    relation.id
-                                ),
-                            );
-                            state.invalid_joins.insert(join);
-                            state.invalid.push(InvalidRequest {
-                                relation_id: relation.id,
-                                csr_pem: entry.csr,
-                                reason: reason.clone(),
-                            });
-                        }
-                    }
                 }
             }
             if let Some(raw) = &state.raw_certificates {
@@ -326,15 +356,13 @@ impl<'b> Provider<'b> {
                 }
                 for entry in entries {
                     let join = pem_join_key(&entry.csr);
-                    let public_key = backend
-                        .parse_certificate(&entry.certificate)
-                        .ok()
-                        .map(|c| c.public_key().clone());
+                    let spki = certificate_spki(&entry.certificate);
                     state.remove_certificate(&join);
                     state.push_certificate(Issued {
                         entry,
                         join,
-                        public_key,
+                        spki,
+                        public_key: OnceCell::new(),
                     });
                 }
             }
@@ -377,10 +405,14 @@ impl<'b> Provider<'b> {
             .map(|(_, s)| s)
     }
 
-    /// Every verified request (remote unit and app databags), optionally of one relation.
+    /// Every request with a valid CSR (remote unit and app databags), optionally of one
+    /// relation. This parses and verifies every CSR; prefer
+    /// [`outstanding_certificate_requests`](Self::outstanding_certificate_requests), which
+    /// only verifies the CSRs not answered yet.
     pub fn certificate_requests(&self, relation: Option<RelationId>) -> Vec<&CertificateRequest> {
         self.selected(relation)
             .flat_map(|s| s.requests.iter())
+            .filter_map(|r| r.verified(self.backend).as_ref().ok())
             .collect()
     }
 
@@ -389,20 +421,35 @@ impl<'b> Provider<'b> {
         &self,
         relation: Option<RelationId>,
     ) -> Vec<&CertificateRequest> {
+        let backend = self.backend;
         self.selected(relation)
             .flat_map(|s| {
-                s.requests.iter().filter(move |r| {
-                    let join = pem_join_key(&r.csr_pem);
-                    !s.is_issued(r, &join)
-                })
+                s.requests
+                    .iter()
+                    .filter(move |r| !s.is_issued(r, &pem_join_key(&r.csr_pem), backend))
             })
+            .filter_map(|r| r.verified(backend).as_ref().ok())
             .collect()
     }
 
-    /// CSRs refused because they do not parse or their signature does not verify.
-    pub fn invalid_requests(&self, relation: Option<RelationId>) -> Vec<&InvalidRequest> {
+    /// Unanswered CSRs refused because they do not parse or their signature does not verify.
+    /// (A CSR already answered was verified when it was answered.)
+    pub fn invalid_requests(&self, relation: Option<RelationId>) -> Vec<InvalidRequest> {
+        let backend = self.backend;
         self.selected(relation)
-            .flat_map(|s| s.invalid.iter())
+            .flat_map(|s| {
+                s.requests
+                    .iter()
+                    .filter(move |r| !s.is_issued(r, &pem_join_key(&r.csr_pem), backend))
+            })
+            .filter_map(|r| match r.verified(backend) {
+                Ok(_) => None,
+                Err(reason) => Some(InvalidRequest {
+                    relation_id: r.relation_id,
+                    csr_pem: r.csr_pem.clone(),
+                    reason: reason.clone(),
+                }),
+            })
             .collect()
     }
 
@@ -485,6 +532,21 @@ impl<'b> Provider<'b> {
             return;
         }
         let capabilities = self.capabilities.as_ref().map(wire::encode_capabilities);
+        let mut invalid_by_relation: HashMap<RelationId, Vec<InvalidRequest>> = HashMap::new();
+        for invalid in self.invalid_requests(None) {
+            log(
+                &mut self.logs,
+                LogLevel::Warning,
+                format!(
+                    "refusing an invalid CSR on relation {}: {}",
+                    invalid.relation_id, invalid.reason
+                ),
+            );
+            invalid_by_relation
+                .entry(invalid.relation_id)
+                .or_default()
+                .push(invalid);
+        }
         for (id, state) in &mut self.relations {
             let stale: Vec<String> = state
                 .certificate_index
@@ -503,16 +565,13 @@ impl<'b> Provider<'b> {
             let stale_errors: Vec<String> = state
                 .error_index
                 .keys()
-                .filter(|j| {
-                    !state.request_joins.contains_key(*j) && !state.invalid_joins.contains(*j)
-                })
+                .filter(|j| !state.request_joins.contains_key(*j))
                 .cloned()
                 .collect();
             for join in stale_errors {
                 state.remove_error(&join);
             }
-            let invalid_requests = state.invalid.clone();
-            for invalid in &invalid_requests {
+            for invalid in invalid_by_relation.remove(id).unwrap_or_default() {
                 let join = pem_join_key(&invalid.csr_pem);
                 if state.error_index.contains_key(&join) {
                     continue;
@@ -520,7 +579,7 @@ impl<'b> Provider<'b> {
                 state.push_error(
                     join,
                     ErrorEntry {
-                        csr: invalid.csr_pem.clone(),
+                        csr: invalid.csr_pem,
                         error: ProviderError::new(
                             ErrorCode::Other,
                             format!("invalid certificate signing request: {}", invalid.reason),
@@ -582,7 +641,8 @@ impl<'b> Provider<'b> {
                 revoked: None,
             },
             join,
-            public_key: Some(new.certificate.public_key().clone()),
+            spki: der::certificate_spki(new.certificate.der()).map(<[u8]>::to_vec),
+            public_key: OnceCell::from(Some(new.certificate.public_key().clone())),
         });
         Ok(())
     }

@@ -346,3 +346,28 @@ fn given_our_own_certificates_value_unreadable_when_planning_then_it_is_never_ov
             .any(|l| l.message.contains("not overwriting certificates"))
     );
 }
+
+#[test]
+fn given_published_certificate_for_another_key_when_observed_then_request_is_outstanding_again() {
+    let b = backend();
+    let ca = Ca::new("ca");
+    let csr = new_csr("a.example.com");
+    // Someone published, for this CSR, a certificate of a different key.
+    let other_key = b.generate_key(KeyAlgorithm::EcdsaP256).unwrap();
+    let other_csr = b.create_csr(&other_key, &attrs("a.example.com")).unwrap();
+    let authority = b.load_authority(&ca.key, ca.certificate.clone()).unwrap();
+    let wrong = authority
+        .issue(
+            &other_csr,
+            &IssueProfile::leaf(Validity::starting_at(T0, Duration::days(1))),
+        )
+        .unwrap();
+    let local = Databag::from([(
+        "certificates".to_owned(),
+        serde_json::json!([{ "ca": ca.certificate.pem().as_str(), "certificate_signing_request": csr, "certificate": wrong.pem().as_str(), "chain": [wrong.pem().as_str(), ca.certificate.pem().as_str()] }]).to_string(),
+    )]);
+    let provider = Provider::observe(&observation(&[(csr.clone(), false)], &[], local), None, b);
+    let outstanding = provider.outstanding_certificate_requests(None);
+    assert_eq!(outstanding.len(), 1);
+    assert_eq!(outstanding[0].csr_pem, csr);
+}

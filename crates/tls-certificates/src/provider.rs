@@ -122,7 +122,7 @@ impl<'a> Provider<'a> {
     }
 
     /// CSRs refused because they do not parse or their signature does not verify.
-    pub fn invalid_requests(&self, relation: Option<RelationId>) -> Vec<&InvalidRequest> {
+    pub fn invalid_requests(&self, relation: Option<RelationId>) -> Vec<InvalidRequest> {
         self.engine.invalid_requests(relation)
     }
 
