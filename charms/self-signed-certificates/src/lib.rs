@@ -180,15 +180,13 @@ pub fn run(
     };
     let log =
         |level: LogLevel, message: &str| tools.juju_log(level, message).map_err(tool("logging"));
-    log(
-        LogLevel::Debug,
-        &format!(
-            "{} on {}: crypto backend {} ({fips})",
-            ctx.dispatch_path(),
-            ctx.unit().as_str(),
-            backend.name()
-        ),
-    )?;
+    // Juju copies a hook's stdout to the unit log at DEBUG level: no hook-tool call needed.
+    println!(
+        "{} on {}: crypto backend {} ({fips})",
+        ctx.dispatch_path(),
+        ctx.unit().as_str(),
+        backend.name()
+    );
     let action = match ctx.event() {
         Event::Action { name, .. } => Some(name.as_str()),
         _ => None,

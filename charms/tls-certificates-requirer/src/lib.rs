@@ -184,17 +184,13 @@ pub fn run(
         FipsStatus::Active => "FIPS mode active",
         _ => "not FIPS",
     };
-    tools
-        .juju_log(
-            LogLevel::Debug,
-            &format!(
-                "{} on {}: crypto backend {} ({fips})",
-                ctx.dispatch_path(),
-                ctx.unit().as_str(),
-                backend.name()
-            ),
-        )
-        .map_err(tool("logging"))?;
+    // Juju copies a hook's stdout to the unit log at DEBUG level: no hook-tool call needed.
+    println!(
+        "{} on {}: crypto backend {} ({fips})",
+        ctx.dispatch_path(),
+        ctx.unit().as_str(),
+        backend.name()
+    );
     let raw = tools.config_get().map_err(tool("reading the config"))?;
     let settings = match Settings::parse(&raw, ctx) {
         Ok(s) => s,

@@ -1,0 +1,193 @@
+//! The cost of one hook: wall time and peak RSS of a requirer's `certificates-relation-changed`
+//! hook process with its certificate already present, for our Rust requirer charm and for the
+//! `ops` requirer (the real Python library) in `interop/e2e/ops-requirer`, both related to our
+//! provider in juju-sim.
+//!
+//! ```sh
+//! cargo build --release -p tls-certificates-requirer -p self-signed-certificates -p juju-sim --bins
+//! interop/setup-venv.sh
+//! cargo run --release -p tls-certificates-demo --example hook_cost [-- ITERATIONS]
+//! ```
+//!
+//! Wall time is measured around the simulator's `run_hook` (it includes the charm's hook-tool
+//! calls, each a `juju-sim-tool` process talking to the simulator, as Juju's tools are
+//! processes too). Peak RSS is the charm process's maximum resident set (`/usr/bin/time %M`; the
+//! `time` package on Debian/Ubuntu), not counting the tool processes it spawns.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+use juju_sim::Hook;
+use tls_certificates_demo::sim::{Binaries, Sim};
+
+struct Measured {
+    wall: Vec<Duration>,
+    rss_kib: Vec<u64>,
+    /// User + system CPU time of the charm process, in 10 ms ticks' resolution.
+    cpu_ms: Vec<u64>,
+}
+
+fn median<T: Copy + Ord>(values: &[T]) -> Option<T> {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).copied()
+}
+
+/// Replaces the charm's `dispatch` with one that runs `command` under `/usr/bin/time`.
+fn wrap_dispatch(charm_dir: &Path, command: &str, rss_file: &Path) -> Result<()> {
+    let script = format!(
+        "#!/bin/sh\nJUJU_DISPATCH_PATH=\"${{JUJU_DISPATCH_PATH:-$0}}\" PYTHONPATH=src exec /usr/bin/time -a -o '{}' -f '%M %U %S' {command}\n",
+        rss_file.display()
+    );
+    let dispatch = charm_dir.join("dispatch");
+    std::fs::write(&dispatch, script)?;
+    std::fs::set_permissions(
+        &dispatch,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )?;
+    Ok(())
+}
+
+fn measure(
+    sim: &mut Sim,
+    unit: &str,
+    relation: u32,
+    remote: &str,
+    rss_file: &Path,
+    n: usize,
+) -> Result<Measured> {
+    let _ = std::fs::remove_file(rss_file);
+    let mut wall = Vec::with_capacity(n);
+    for _ in 0..n {
+        let started = Instant::now();
+        let report = sim.model.run_hook(
+            unit,
+            Hook::RelationChanged {
+                relation,
+                unit: Some(remote.to_owned()),
+            },
+        )?;
+        wall.push(started.elapsed());
+        if !report.outcome.is_committed() {
+            bail!("{report}");
+        }
+    }
+    let text = std::fs::read_to_string(rss_file)?;
+    let mut rss_kib = Vec::new();
+    let mut cpu_ms = Vec::new();
+    for line in text.lines() {
+        let fields: Vec<f64> = line
+            .split_whitespace()
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        if let [rss, user, system] = fields[..] {
+            rss_kib.push(rss as u64);
+            cpu_ms.push(((user + system) * 1e3).round() as u64);
+        }
+    }
+    Ok(Measured {
+        wall,
+        rss_kib,
+        cpu_ms,
+    })
+}
+
+fn report(name: &str, m: &Measured) {
+    let wall = median(&m.wall).unwrap_or_default();
+    let min = m.wall.iter().min().copied().unwrap_or_default();
+    let rss = median(&m.rss_kib).unwrap_or_default();
+    let cpu = median(&m.cpu_ms).unwrap_or_default();
+    println!(
+        "{name:<32} wall median {:>7.1} ms (min {:>6.1})  charm CPU median {cpu:>4} ms  peak RSS median {:>5.1} MiB  ({} runs)",
+        wall.as_secs_f64() * 1e3,
+        min.as_secs_f64() * 1e3,
+        rss as f64 / 1024.0,
+        m.wall.len()
+    );
+}
+
+fn main() -> Result<()> {
+    let n: usize = std::env::args()
+        .nth(1)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(20);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = std::env::var_os("INTEROP_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("interop/.venv/bin/python"));
+    if !python.is_file() {
+        bail!("no {}: run interop/setup-venv.sh", python.display());
+    }
+    if !Path::new("/usr/bin/time").is_file() {
+        bail!("/usr/bin/time is missing: apt-get install time");
+    }
+    let binaries = Binaries::locate(&Binaries::default_dirs())?;
+    let dir = tempfile::tempdir()?;
+    let mut sim = Sim::new(binaries, dir.path(), None);
+    sim.set_clock(time::OffsetDateTime::now_utc());
+    sim.deploy_provider("ca", 1, BTreeMap::new())?;
+    sim.deploy_requirer("rust-requirer", 1, BTreeMap::new())?;
+    let python_str = python.to_str().context("non-UTF-8 python path")?;
+    sim.deploy_dir(
+        "ops-requirer",
+        &repo.join("interop/e2e/ops-requirer"),
+        1,
+        &[("SIM_OPS_PYTHON", python_str)],
+    )?;
+    let rust_rel = sim
+        .model
+        .relate("rust-requirer", "certificates", "ca", "certificates")?;
+    let ops_rel = sim
+        .model
+        .relate("ops-requirer", "certificates", "ca", "certificates")?;
+    sim.settle(1_000)?;
+    for unit in ["rust-requirer/0", "ops-requirer/0"] {
+        let status = sim.model.unit_status(unit).context("no status")?;
+        if status.kind != "active" {
+            bail!(
+                "{unit} has no certificate yet: {} {}",
+                status.kind,
+                status.message
+            );
+        }
+    }
+
+    let rss_rust = dir.path().join("rss-rust");
+    wrap_dispatch(
+        &sim.charm_dir("rust-requirer"),
+        "./tls-certificates-requirer",
+        &rss_rust,
+    )?;
+    let rss_ops = dir.path().join("rss-ops");
+    wrap_dispatch(
+        &sim.charm_dir("ops-requirer"),
+        &format!("'{python_str}' ./src/charm.py"),
+        &rss_ops,
+    )?;
+
+    println!(
+        "certificates-relation-changed on a requirer whose certificate is present ({n} runs each):"
+    );
+    sim.model.clear_records();
+    let rust = measure(&mut sim, "rust-requirer/0", rust_rel, "ca/0", &rss_rust, n)?;
+    report("Rust tls-certificates-requirer", &rust);
+    let rust_calls = sim.model.trace().len();
+    sim.model.clear_records();
+    let ops = measure(&mut sim, "ops-requirer/0", ops_rel, "ca/0", &rss_ops, n)?;
+    report("ops + TLSCertificatesRequiresV4", &ops);
+    if let (Some(r), Some(o)) = (median(&rust.wall), median(&ops.wall)) {
+        println!(
+            "speed-up (median wall): {:.1}x",
+            o.as_secs_f64() / r.as_secs_f64()
+        );
+    }
+    println!(
+        "hook-tool calls per hook: Rust {}, ops {}",
+        rust_calls / n.max(1),
+        sim.model.trace().len() / n.max(1)
+    );
+    Ok(())
+}
