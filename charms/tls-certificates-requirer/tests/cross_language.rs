@@ -146,3 +146,115 @@ fn python_and_rust_charms_issue_and_renew_certificates_both_ways() -> Result<()>
     assert_eq!(status(&sim, "rust-requirer/1").0, "active");
     Ok(())
 }
+
+#[test]
+fn a_python_requirer_switched_in_place_to_the_rust_charm_keeps_its_key_and_certificate()
+-> Result<()> {
+    let python = python()?;
+    let python = python.to_str().context("non-UTF-8 python path")?;
+    let own = PathBuf::from(env!("CARGO_BIN_EXE_tls-certificates-requirer"));
+    let binaries = Binaries::locate(&[own.parent().map(Path::to_path_buf).unwrap_or_default()])?;
+    let dir = tempfile::tempdir()?;
+    let mut sim = Sim::new(binaries, dir.path(), None);
+    sim.set_clock(time::OffsetDateTime::now_utc());
+    sim.deploy_provider("rust-ca", 1, BTreeMap::new())?;
+    sim.deploy_dir(
+        "app",
+        &repo().join("interop/e2e/ops-requirer"),
+        1,
+        &[("SIM_OPS_PYTHON", python)],
+    )?;
+    let relation = sim
+        .model
+        .relate("app", "certificates", "rust-ca", "certificates")?;
+    sim.settle(BOUND)?;
+    assert_eq!(
+        status(&sim, "app/0").0,
+        "active",
+        "{:?}",
+        status(&sim, "app/0")
+    );
+    let csrs_before = sim
+        .model
+        .unit_data(relation, "app/0")
+        .cloned()
+        .unwrap_or_default();
+    let secrets_before: BTreeMap<String, (u32, BTreeMap<String, String>)> = sim
+        .model
+        .secrets()
+        .values()
+        .filter(|s| matches!(&s.owner, juju_sim::SecretOwnerRef::Unit(u) if u == "app/0"))
+        .map(|s| {
+            let latest = s
+                .revisions
+                .get(&s.latest)
+                .map(|r| r.content.clone())
+                .unwrap_or_default();
+            (s.label.clone().unwrap_or_default(), (s.latest, latest))
+        })
+        .collect();
+    assert_eq!(
+        secrets_before.len(),
+        2,
+        "a key and a certificate secret: {:?}",
+        secrets_before.keys()
+    );
+    let published_before = published(&sim, relation, "rust-ca")?;
+
+    // `juju refresh --path ./tls-certificates-requirer.charm`: same unit state, new code.
+    sim.switch_to_requirer("app")?;
+    sim.model.run_hook("app/0", juju_sim::Hook::UpgradeCharm)?;
+    sim.model.run_hook("app/0", juju_sim::Hook::ConfigChanged)?;
+    sim.settle(BOUND)?;
+
+    let (kind, message) = status(&sim, "app/0");
+    assert_eq!(kind, "active", "{message}");
+    assert!(message.starts_with("certificate valid until"), "{message}");
+    assert_eq!(
+        sim.model
+            .unit_data(relation, "app/0")
+            .cloned()
+            .unwrap_or_default(),
+        csrs_before,
+        "the CSR was not re-sent"
+    );
+    assert_eq!(
+        published(&sim, relation, "rust-ca")?,
+        published_before,
+        "nothing re-issued"
+    );
+    let secrets_after: BTreeMap<String, (u32, BTreeMap<String, String>)> = sim
+        .model
+        .secrets()
+        .values()
+        .filter(|s| matches!(&s.owner, juju_sim::SecretOwnerRef::Unit(u) if u == "app/0"))
+        .map(|s| {
+            let latest = s
+                .revisions
+                .get(&s.latest)
+                .map(|r| r.content.clone())
+                .unwrap_or_default();
+            (s.label.clone().unwrap_or_default(), (s.latest, latest))
+        })
+        .collect();
+    assert_eq!(
+        secrets_after, secrets_before,
+        "key and certificate secrets untouched"
+    );
+    // The Rust charm wrote the Python-issued certificate and the Python-made key to disk.
+    let data = sim.unit_data_dir("app/0");
+    let cert = backend()
+        .parse_certificate(&std::fs::read_to_string(data.join("unit-certificate.pem"))?)?;
+    let key =
+        backend().load_private_key(&std::fs::read_to_string(data.join("unit-private-key.pem"))?)?;
+    assert!(cert.matches_key(&key));
+    let entry = published_before
+        .first()
+        .context("no published certificate")?;
+    let published_cert = entry["certificate"].as_str().context("no certificate")?;
+    assert_eq!(
+        backend().parse_certificate(published_cert)?.serial(),
+        cert.serial()
+    );
+    Ok(())
+}

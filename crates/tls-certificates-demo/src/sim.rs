@@ -204,6 +204,23 @@ impl Sim {
         &self.clock
     }
 
+    /// Writes `dispatch` and a link to `binary` (as `name`) into `dir`.
+    fn write_charm_files(
+        dir: &Path,
+        binary: &Path,
+        name: &str,
+        dispatch: &str,
+    ) -> Result<(), DemoError> {
+        std::fs::create_dir_all(dir).map_err(DemoError::io(dir))?;
+        let dispatch_path = dir.join("dispatch");
+        let _ = std::fs::remove_file(&dispatch_path);
+        std::fs::write(&dispatch_path, dispatch).map_err(DemoError::io(&dispatch_path))?;
+        set_executable(&dispatch_path)?;
+        let link = dir.join(name);
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(binary, &link).map_err(DemoError::io(&link))
+    }
+
     fn charm(
         &self,
         app: &str,
@@ -212,13 +229,7 @@ impl Sim {
         dispatch: &str,
     ) -> Result<Arc<dyn Charm>, DemoError> {
         let dir = self.charm_dir(app);
-        std::fs::create_dir_all(&dir).map_err(DemoError::io(&dir))?;
-        let dispatch_path = dir.join("dispatch");
-        std::fs::write(&dispatch_path, dispatch).map_err(DemoError::io(&dispatch_path))?;
-        set_executable(&dispatch_path)?;
-        let link = dir.join(name);
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(binary, &link).map_err(DemoError::io(&link))?;
+        Self::write_charm_files(&dir, binary, name, dispatch)?;
         let mut process = ProcessCharm::new(&dir, &self.binaries.tool);
         if let Some(backend) = &self.backend {
             process = process.env(BACKEND_ENV, backend);
@@ -227,6 +238,21 @@ impl Sim {
             inner: process,
             clock: self.clock.clone(),
         }))
+    }
+
+    /// Replaces the charm of `app` (deployed from a directory, e.g. an `ops` requirer) by our
+    /// requirer charm in place, as `juju refresh --path` would: the next hooks run our binary
+    /// with the same Juju state. Run `upgrade-charm` next.
+    ///
+    /// # Errors
+    /// File-system errors.
+    pub fn switch_to_requirer(&self, app: &str) -> Result<(), DemoError> {
+        Self::write_charm_files(
+            &self.charm_dir(app),
+            &self.binaries.requirer,
+            REQUIRER_BIN,
+            meta::REQUIRER_DISPATCH,
+        )
     }
 
     /// Deploys the provider charm as `app` with `units` units and `config`.
