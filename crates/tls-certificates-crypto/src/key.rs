@@ -307,7 +307,10 @@ fn malformed_key(reason: impl Into<String>) -> Error {
 #[derive(Debug)]
 #[cfg_attr(
     not(feature = "ring"),
-    expect(dead_code, reason = "only the ring backend dispatches on algorithm and curve")
+    expect(
+        dead_code,
+        reason = "only the ring backend dispatches on algorithm and curve"
+    )
 )]
 pub(crate) struct Pkcs8<'a> {
     /// The private key algorithm, dotted.
