@@ -92,9 +92,10 @@ def pki(tmp_path_factory) -> dict[str, Any]:
         "leaf": ({"common_name": "requirer-0.example.com", "sans_dns": {"requirer-0.example.com"}}, False),
         "second": ({"common_name": "second.example.com", "sans_ip": {"10.1.2.3"}}, False),
         "inter": ({"common_name": "Requirer Intermediate", "is_ca": True}, True),
+        "ecleaf": ({"common_name": "ec-requirer.example.com", "sans_ip": {"10.3.2.1"}}, False),
     }
     for name, (attrs, is_ca) in requests.items():
-        key = cli.key("rsa2048")
+        key = cli.key("p256" if name.startswith("ec") else "rsa2048")
         csr = cli.csr(key, attrs)
         cert = cli.sign(csr, ca, ca_key, ca=is_ca)
         out[name] = {
@@ -315,7 +316,7 @@ def requirer_state(pki, cli: Cli, name: str, mode: tls.Mode, provider_content: d
 
 
 @pytest.mark.parametrize("mode", [tls.Mode.UNIT, tls.Mode.APP], ids=["unit", "app"])
-@pytest.mark.parametrize("name", ["leaf", "inter"])
+@pytest.mark.parametrize("name", ["leaf", "inter", "ecleaf"])
 def test_given_our_provider_databag_when_python_requirer_reads_it_then_certificate_available(
     cli: Cli, pki, mode, name
 ):
