@@ -187,3 +187,21 @@ def test_given_every_attribute_combination_when_python_reads_our_csrs_then_all_r
             accepted += 1
     assert (accepted, refused) == (1024 - 64, 64)
     assert mismatches == [], f"{len(mismatches)} combinations differ, e.g. {mismatches[:5]}"
+
+
+def test_given_non_canonical_request_when_python_reads_our_csr_then_it_sees_the_canonical_form(
+    cli: Cli,
+):
+    """We canonicalise before building the CSR, so what the Python library reads back equals the
+    canonical request (a Python requirer would otherwise churn on '2001:DB8::1')."""
+    key = cli.key("rsa2048")
+    proc = cli.run(
+        "csr", "create", "--key", key, "--common-name", "Canon.Example.com",
+        "--san-dns", "Foo.Example.COM", "--san-ip", "2001:DB8:0:0::1", "--san-ip", "192.168.0.1",
+        "--san-oid", "1.2.3.4",
+    )  # fmt: skip
+    got = CertificateRequestAttributes.from_csr(CertificateSigningRequest.from_string(proc.stdout), False)
+    assert got.sans_dns == {"foo.example.com"}
+    assert got.sans_ip == {"2001:db8::1", "192.168.0.1"}
+    assert got.sans_oid == {"1.2.3.4"}
+    assert got.common_name == "Canon.Example.com"  # the CN is not a DNS name: kept as given
