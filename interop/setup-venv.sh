@@ -11,7 +11,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 venv="$here/.venv"
 req="$here/requirements.txt"
 stamp="$venv/.interop-requirements.sha256"
-python="${INTEROP_PYTHON:-python3}"
+python="${INTEROP_BASE_PYTHON:-python3}"  # the interpreter the venv is made from
 
 # Never depend on a machine's local wheel directory (CI and fresh machines have none):
 # install from the package index only.
