@@ -738,3 +738,61 @@ fn given_python_reference_pems_when_inspected_then_the_library_view_matches_the_
         assert_eq!(verdict["next"], 1);
     }
 }
+
+#[test]
+fn given_a_key_on_stdin_when_creating_a_ca_request_as_json_then_it_reads_like_a_databag_entry() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    for backend in BACKENDS {
+        let key = ok(&[
+            "key",
+            "generate",
+            "--backend",
+            backend,
+            "--algorithm",
+            "p256",
+        ]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tls-certificates"))
+            .args([
+                "csr",
+                "create",
+                "--backend",
+                backend,
+                "--key",
+                "-",
+                "--common-name",
+                "Sub CA",
+                "--ca",
+                "--no-unique-id",
+                "--json",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(key.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let view = json(&String::from_utf8(output.stdout).unwrap());
+        assert_eq!(view["ca"], true, "{backend}");
+        assert_eq!(view["has_unique_identifier"], false);
+        assert_eq!(view["unique_identifier"], Value::Null);
+        assert_eq!(view["subject_rfc4514"], "CN=Sub CA");
+        assert!(
+            view["pem"]
+                .as_str()
+                .unwrap()
+                .starts_with("-----BEGIN CERTIFICATE REQUEST-----")
+        );
+    }
+}
