@@ -126,3 +126,48 @@ mod tests {
         assert!(pem_der("not pem").is_none_or(|d| csr_spki(&d).is_none()));
     }
 }
+
+#[cfg(test)]
+mod backend_tests {
+    use super::*;
+    use tls_certificates_crypto::{
+        CertificateRequestAttributes, IssueProfile, KeyAlgorithm, Validity,
+    };
+
+    #[test]
+    fn given_our_backends_issue_a_certificate_then_its_spki_bytes_equal_the_csrs() {
+        let b = tls_certificates_crypto::ring::backend();
+        let now = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+        for algorithm in [
+            KeyAlgorithm::Rsa2048,
+            KeyAlgorithm::EcdsaP256,
+            KeyAlgorithm::Ed25519,
+        ] {
+            let attrs = CertificateRequestAttributes::builder()
+                .common_name("x")
+                .build()
+                .unwrap();
+            let ca_key = b.generate_key(KeyAlgorithm::EcdsaP256).unwrap();
+            let ca = b
+                .create_self_signed_ca(
+                    &ca_key,
+                    &attrs,
+                    Validity::starting_at(now, time::Duration::days(9)),
+                )
+                .unwrap();
+            let authority = b.load_authority(&ca_key, ca).unwrap();
+            let key = b.generate_key(algorithm).unwrap();
+            let csr = b.create_csr(&key, &attrs).unwrap();
+            let cert = authority
+                .issue(
+                    &csr,
+                    &IssueProfile::leaf(Validity::starting_at(now, time::Duration::days(1))),
+                )
+                .unwrap();
+            let a = pem_der(csr.pem().as_str()).unwrap();
+            let c = pem_der(cert.pem().as_str()).unwrap();
+            assert_eq!(csr_spki(&a), certificate_spki(&c), "{algorithm}");
+            assert!(csr_spki(&a).is_some(), "{algorithm}");
+        }
+    }
+}
