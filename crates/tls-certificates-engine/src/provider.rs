@@ -161,6 +161,8 @@ struct Request {
     relation_id: RelationId,
     source: RequestSource,
     csr_pem: String,
+    /// The canonical join key of `csr_pem`.
+    join: String,
     is_ca: bool,
     /// The CSR's SPKI DER, found without a full parse (fast path).
     spki: Option<Vec<u8>>,
@@ -328,8 +330,11 @@ impl<'b> Provider<'b> {
                     if state.request_joins.contains_key(&join) {
                         continue;
                     }
-                    state.request_joins.insert(join, state.requests.len());
+                    state
+                        .request_joins
+                        .insert(join.clone(), state.requests.len());
                     state.requests.push(Request {
+                        join,
                         relation_id: relation.id,
                         source: source.clone(),
                         spki: csr_spki(&entry.csr),
@@ -426,7 +431,7 @@ impl<'b> Provider<'b> {
             .flat_map(|s| {
                 s.requests
                     .iter()
-                    .filter(move |r| !s.is_issued(r, &pem_join_key(&r.csr_pem), backend))
+                    .filter(move |r| !s.is_issued(r, &r.join, backend))
             })
             .filter_map(|r| r.verified(backend).as_ref().ok())
             .collect()
@@ -440,7 +445,7 @@ impl<'b> Provider<'b> {
             .flat_map(|s| {
                 s.requests
                     .iter()
-                    .filter(move |r| !s.is_issued(r, &pem_join_key(&r.csr_pem), backend))
+                    .filter(move |r| !s.is_issued(r, &r.join, backend))
             })
             .filter_map(|r| match r.verified(backend) {
                 Ok(_) => None,
