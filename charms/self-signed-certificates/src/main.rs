@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use juju_hook_tools::{Context, HookTools, LogLevel, ProcessHookTools};
+use juju_hook_tools::{Context, Event, HookTools, LogLevel, ProcessHookTools, StatusKind};
 use self_signed_certificates::{backend, clock_now, run};
 
 fn main() -> ExitCode {
@@ -23,7 +23,20 @@ fn main() -> ExitCode {
     };
     let backend = match backend() {
         Ok(b) => b,
-        Err(e) => return fail(format!("no crypto backend: {e}")),
+        Err(e) => {
+            // Retrying will not help: say so in the status (blocked) and exit 0.
+            let message = format!("no crypto backend: {e}");
+            eprintln!("{message}");
+            if let Event::Action { .. } = ctx.event() {
+                let _ = tools.action_fail(&message);
+            }
+            return match tools.status_set(false, StatusKind::Blocked, &message) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(status_error) => fail(format!(
+                    "{message}; and cannot set the status: {status_error}"
+                )),
+            };
+        }
     };
     let now = match clock_now() {
         Ok(now) => now,

@@ -426,3 +426,18 @@ fn certificate_limit_zero_means_no_certificates() -> Result<()> {
     assert_eq!(status(&sim, "web/0").0, "active");
     Ok(())
 }
+
+#[test]
+fn an_unknown_crypto_backend_blocks_instead_of_failing_hooks() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut sim = Sim::new(binaries()?, dir.path(), Some("no-such-backend"));
+    sim.deploy_provider(PROVIDER, 1, BTreeMap::new())?;
+    sim.deploy_requirer(REQUIRER, 1, BTreeMap::new())?;
+    sim.settle(BOUND)?;
+    for unit in ["ca/0", "web/0"] {
+        let (kind, message) = status(&sim, unit);
+        assert_eq!(kind, "blocked", "{unit}: {message}");
+        assert!(message.contains("no-such-backend"), "{unit}: {message}");
+    }
+    Ok(())
+}
