@@ -303,8 +303,8 @@ fn malformed_key(reason: impl Into<String>) -> Error {
     }
 }
 
-/// A parsed PKCS#8 `PrivateKeyInfo` / `OneAsymmetricKey` (borrowed).
-#[derive(Debug)]
+/// A parsed PKCS#8 `PrivateKeyInfo` / `OneAsymmetricKey` (borrowed). `Debug` is redacted: the
+/// `privateKey` bytes are secret.
 #[cfg_attr(
     not(feature = "ring"),
     expect(
@@ -359,6 +359,14 @@ impl<'a> Pkcs8<'a> {
             curve,
             private_key,
         })
+    }
+}
+
+impl fmt::Debug for Pkcs8<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pkcs8")
+            .field("private_key", &"[redacted]")
+            .finish_non_exhaustive()
     }
 }
 
@@ -511,4 +519,19 @@ pub(crate) fn export_pem(key: &PrivateKey) -> Result<PrivateKeyPem, Error> {
         }
     };
     Ok(PrivateKeyPem(crate::pem::encode(label, &der)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn given_parsed_pkcs8_when_debug_printed_then_private_key_bytes_are_redacted() {
+        let secret = [0x5e_u8, 0xc2, 0xe7, 0x5e, 0xc2, 0xe7];
+        let der = pkcs8_from_pkcs1(&secret).unwrap();
+        let parsed = Pkcs8::parse(&der).unwrap();
+        assert_eq!(parsed.private_key, secret);
+        let printed = format!("{parsed:?}");
+        assert_eq!(printed, r#"Pkcs8 { private_key: "[redacted]", .. }"#);
+    }
 }
