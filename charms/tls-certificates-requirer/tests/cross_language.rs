@@ -79,6 +79,7 @@ fn python_and_rust_charms_issue_and_renew_certificates_both_ways() -> Result<()>
     let python = python.to_str().context("non-UTF-8 python path")?;
     let own = PathBuf::from(env!("CARGO_BIN_EXE_tls-certificates-requirer"));
     let binaries = Binaries::locate(&[own.parent().map(Path::to_path_buf).unwrap_or_default()])?;
+    binaries.ensure_fresh(&repo())?;
     let dir = tempfile::tempdir()?;
     let mut sim = Sim::new(binaries, dir.path(), None);
     // The Python charms read the wall clock: start the simulated clock there.
@@ -154,6 +155,7 @@ fn a_python_requirer_switched_in_place_to_the_rust_charm_keeps_its_key_and_certi
     let python = python.to_str().context("non-UTF-8 python path")?;
     let own = PathBuf::from(env!("CARGO_BIN_EXE_tls-certificates-requirer"));
     let binaries = Binaries::locate(&[own.parent().map(Path::to_path_buf).unwrap_or_default()])?;
+    binaries.ensure_fresh(&repo())?;
     let dir = tempfile::tempdir()?;
     let mut sim = Sim::new(binaries, dir.path(), None);
     sim.set_clock(time::OffsetDateTime::now_utc());

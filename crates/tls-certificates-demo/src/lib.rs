@@ -68,6 +68,17 @@ pub enum DemoError {
         /// Where it was looked for.
         searched: String,
     },
+    /// A binary is older than one of its source files.
+    #[error(
+        "{binary} is older than {source_file}: rebuild with `cargo build -p tls-certificates-requirer \
+         -p self-signed-certificates -p juju-sim --bins` (or run `cargo test --workspace`)"
+    )]
+    BinaryStale {
+        /// The binary.
+        binary: String,
+        /// A newer source file.
+        source_file: String,
+    },
     /// The simulator refused an operation or could not run a charm.
     #[error("the simulated model failed")]
     Sim(#[from] juju_sim::Error),

@@ -86,6 +86,60 @@ impl Binaries {
         })
     }
 
+    /// Fails if a binary is older than a Rust source file it is built from (the charm's or the
+    /// tool's own sources and the workspace libraries they use), under `workspace_root`. Tests
+    /// of one package build only that package's binaries; this turns a stale sibling binary into
+    /// a clear error instead of a confusing test failure. Source files modified after the
+    /// running executable was built are ignored: nothing built with this executable includes
+    /// them either.
+    ///
+    /// # Errors
+    /// [`DemoError::BinaryStale`] naming the binary and a newer source file.
+    pub fn ensure_fresh(&self, workspace_root: &Path) -> Result<(), DemoError> {
+        const CHARM_LIBS: [&str; 5] = [
+            "crates/tls-certificates/src",
+            "crates/tls-certificates-engine/src",
+            "crates/tls-certificates-crypto/src",
+            "crates/tls-certificates-schema/src",
+            "crates/juju-hook-tools/src",
+        ];
+        let checks: [(&Path, &str, &[&str]); 3] = [
+            (
+                &self.requirer,
+                "charms/tls-certificates-requirer/src",
+                &CHARM_LIBS,
+            ),
+            (
+                &self.provider,
+                "charms/self-signed-certificates/src",
+                &CHARM_LIBS,
+            ),
+            (
+                &self.tool,
+                "crates/juju-sim/src",
+                &["crates/juju-hook-tools/src"],
+            ),
+        ];
+        let cutoff = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .and_then(|m| m.modified())
+            .ok();
+        for (binary, own, libs) in checks {
+            let built = std::fs::metadata(binary)
+                .and_then(|m| m.modified())
+                .map_err(DemoError::io(binary))?;
+            for dir in std::iter::once(own).chain(libs.iter().copied()) {
+                if let Some(newer) = newer_source(&workspace_root.join(dir), built, cutoff) {
+                    return Err(DemoError::BinaryStale {
+                        binary: binary.display().to_string(),
+                        source_file: newer.display().to_string(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The directories next to the running executable: its own directory and, for test and
     /// example binaries in `target/<profile>/deps` or `examples`, the profile directory.
     pub fn default_dirs() -> Vec<PathBuf> {
@@ -401,4 +455,29 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), DemoError> {
         }
     }
     Ok(())
+}
+
+/// A `.rs` file under `dir` modified after `than` (and not after `cutoff`), if any.
+fn newer_source(
+    dir: &Path,
+    than: std::time::SystemTime,
+    cutoff: Option<std::time::SystemTime>,
+) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            if let Some(found) = newer_source(&path, than, cutoff) {
+                return Some(found);
+            }
+        } else if path.extension().is_some_and(|e| e == "rs")
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t > than && cutoff.is_none_or(|c| t <= c))
+        {
+            return Some(path);
+        }
+    }
+    None
 }

@@ -5,12 +5,18 @@
 //! run `cargo build -p tls-certificates-requirer -p self-signed-certificates -p juju-sim --bins`
 //! first. A missing binary fails the test with that hint; it is never skipped.
 
+use std::path::Path;
+
+use tls_certificates_demo::sim::Binaries;
 use tls_certificates_demo::{DemoOptions, Mode, run};
 
 #[test]
 fn demo_with_two_units_issues_renews_reissues_and_writes_files() -> anyhow::Result<()> {
     let out = tempfile::tempdir()?;
+    let binaries = Binaries::locate(&Binaries::default_dirs())?;
+    binaries.ensure_fresh(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))?;
     let options = DemoOptions {
+        binaries: Some(binaries),
         units: 2,
         mode: Mode::Unit,
         out: out.path().join("certs"),
