@@ -543,8 +543,12 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<DemoReport, Dem
     Ok(report)
 }
 
-/// Copies the files of `from` into `to` (private keys keep mode 0600).
+/// Copies the files of `from` into `to` (private keys keep mode 0600). A unit that wrote no
+/// files (a non-leader in app mode) has no directory: nothing to copy.
 fn copy_dir(from: &Path, to: &Path) -> Result<Vec<PathBuf>, DemoError> {
+    if !from.is_dir() {
+        return Ok(Vec::new());
+    }
     std::fs::create_dir_all(to).map_err(DemoError::io(to))?;
     let mut copied = Vec::new();
     let mut entries: Vec<_> = std::fs::read_dir(from)

@@ -52,3 +52,42 @@ fn demo_with_two_units_issues_renews_reissues_and_writes_files() -> anyhow::Resu
     }
     Ok(())
 }
+
+#[test]
+fn demo_in_app_and_unit_mode_with_ecdsa_keys() -> anyhow::Result<()> {
+    let out = tempfile::tempdir()?;
+    let binaries = Binaries::locate(&Binaries::default_dirs())?;
+    binaries.ensure_fresh(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))?;
+    let options = DemoOptions {
+        binaries: Some(binaries),
+        units: 2,
+        mode: Mode::AppAndUnit,
+        key_algorithm: "p256".parse()?,
+        out: out.path().join("certs"),
+        ..DemoOptions::default()
+    };
+    let mut transcript = Vec::new();
+    let report = run(&options, &mut transcript)?;
+    let text = String::from_utf8(transcript)?;
+    // Two unit certificates and the application's (on the leader).
+    assert_eq!(report.renewed, 3, "{text}");
+    assert_eq!(report.reissued, 3, "{text}");
+    assert!(
+        options
+            .out
+            .join("tls-requirer-0/app-certificate.pem")
+            .is_file(),
+        "{text}"
+    );
+    assert!(
+        !options
+            .out
+            .join("tls-requirer-1/app-certificate.pem")
+            .exists(),
+        "{text}"
+    );
+    let key = std::fs::read_to_string(options.out.join("tls-requirer-1/unit-private-key.pem"))?;
+    let key = tls_certificates::crypto::ring::backend().load_private_key(&key)?;
+    assert_eq!(key.key_type().to_string(), "ecdsa-p256");
+    Ok(())
+}
