@@ -129,6 +129,10 @@ impl CommandRunner for SystemRunner {
 /// parsed, `relation-set ... --file -` with JSON on stdin, and secret values only through
 /// `key#file=<path>` files (mode 0600, in a fresh 0700 temporary directory removed afterwards).
 ///
+/// The tools are run by `R`: [`SystemRunner`] (the default) spawns the real executables; any
+/// other [`CommandRunner`] sees exactly the same argv, stdin and files (the `juju-sim` crate
+/// uses this to run in-process charms through this very code).
+///
 /// # Examples
 ///
 /// ```no_run
@@ -139,8 +143,8 @@ impl CommandRunner for SystemRunner {
 /// # Ok::<(), juju_hook_tools::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct ProcessHookTools {
-    runner: Box<dyn CommandRunner + Send + Sync>,
+pub struct ProcessHookTools<R = SystemRunner> {
+    runner: R,
 }
 
 impl ProcessHookTools {
@@ -155,13 +159,13 @@ impl ProcessHookTools {
     pub fn with_tool_dir(dir: impl Into<PathBuf>) -> Self {
         Self::with_runner(SystemRunner::with_tool_dir(dir))
     }
+}
 
-    /// Tools run by a custom [`CommandRunner`].
+impl<R: CommandRunner> ProcessHookTools<R> {
+    /// Tools run by a custom [`CommandRunner`] (the `juju-sim` crate answers them in memory).
     #[must_use]
-    pub fn with_runner(runner: impl CommandRunner + Send + Sync + 'static) -> Self {
-        Self {
-            runner: Box::new(runner),
-        }
+    pub fn with_runner(runner: R) -> Self {
+        Self { runner }
     }
 
     /// Runs a tool and returns its stdout, or the classified error.
@@ -194,7 +198,7 @@ impl Default for ProcessHookTools {
     }
 }
 
-impl HookTools for ProcessHookTools {
+impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
     fn relation_ids(&self, endpoint: &str) -> Result<Vec<RelationId>, Error> {
         const TOOL: &str = "relation-ids";
         let ids: Vec<String> = self.run_json(TOOL, args([endpoint, "--format=json"]))?;

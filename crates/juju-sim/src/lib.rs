@@ -142,7 +142,7 @@ mod wire;
 mod yaml;
 
 pub use charm::{
-    Charm, CharmOutcome, Invocation, SimHookTools, ToolServer, idle_charm, in_process,
+    Charm, CharmOutcome, Invocation, SimHookTools, SimRunner, ToolServer, idle_charm, in_process,
 };
 pub use clock::{SIM_NOW_VAR, hook_time};
 pub use error::{Error, Result};

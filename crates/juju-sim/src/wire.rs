@@ -51,6 +51,19 @@ impl ToolRequest {
             || args.iter().any(|a| a == "--file=-")
     }
 
+    /// The contents of the files the arguments name, by path, read as the real tool would
+    /// (lossy UTF-8). A file that cannot be read is left out: the simulator reports it, as Juju
+    /// would.
+    pub fn read_referenced_files(args: &[String]) -> BTreeMap<String, String> {
+        Self::referenced_files(args)
+            .into_iter()
+            .filter_map(|path| {
+                let bytes = std::fs::read(&path).ok()?;
+                Some((path, String::from_utf8_lossy(&bytes).into_owned()))
+            })
+            .collect()
+    }
+
     /// The file paths the arguments name (`key#file=<path>`, `--file <path>`).
     pub fn referenced_files(args: &[String]) -> Vec<String> {
         let mut out = Vec::new();

@@ -1164,6 +1164,49 @@ fn given_a_secret_granted_over_a_relation_when_the_relation_is_removed_then_the_
 }
 
 #[test]
+fn given_an_in_process_charm_then_its_tool_argv_is_the_process_hook_tools_argv() {
+    let provider = charm(|ctx, tools| {
+        if let Event::RelationJoined(rel) = ctx.event()
+            && tools.is_leader()?
+        {
+            let id = tools.secret_add(&NewSecret {
+                content: content(&[("key", "v")]),
+                ..NewSecret::default()
+            })?;
+            tools.secret_grant(&id, &rel.relation, None)?;
+        }
+        Ok(())
+    });
+    let mut model = Model::new();
+    model.deploy("prov", provider_meta(), provider, 1).unwrap();
+    model.deploy("req", requirer_meta(), noop(), 1).unwrap();
+    model.relate("req", "db", "prov", "db").unwrap();
+    model.run_until_quiescent(100).unwrap();
+    let call = |tool: &str| {
+        model
+            .trace()
+            .iter()
+            .find(|c| c.tool == tool && c.code == 0)
+            .unwrap_or_else(|| panic!("no successful {tool}"))
+            .clone()
+    };
+    // `secret-grant --relation <ep:id> <id>`, as juju-hook-tools' own tests pin it.
+    assert_eq!(
+        call("secret-grant").args.first().map(String::as_str),
+        Some("--relation")
+    );
+    // The value went through a real 0600 file, removed once the tool returned.
+    let add = call("secret-add");
+    let path = add
+        .args
+        .iter()
+        .find_map(|a| a.strip_prefix("key#file="))
+        .unwrap();
+    assert!(path.contains("juju-secret-"), "{path}");
+    assert!(!std::path::Path::new(path).exists(), "{path} was removed");
+}
+
+#[test]
 fn given_secret_ids_with_the_model_uuid_form_then_charms_get_and_use_them() {
     let mut options = SimOptions::default();
     options.secret_uri_form = juju_sim::SecretUriForm::WithModelUuid;

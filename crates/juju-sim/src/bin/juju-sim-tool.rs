@@ -6,7 +6,6 @@
 //! `JUJU_AGENT_SOCKET_ADDRESS`, prints the answer and exits with its code. Invoked as
 //! `juju-sim-tool <tool> <args>...` it behaves as `<tool> <args>...`.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::process::ExitCode;
@@ -49,13 +48,7 @@ fn run() -> Result<i32, String> {
     } else {
         None
     };
-    let mut files = BTreeMap::new();
-    for path in ToolRequest::referenced_files(&args) {
-        // A missing file is reported by the simulator, as Juju would.
-        if let Ok(bytes) = std::fs::read(&path) {
-            files.insert(path, String::from_utf8_lossy(&bytes).into_owned());
-        }
-    }
+    let files = ToolRequest::read_referenced_files(&args);
     let request = ToolRequest {
         tool,
         args,
