@@ -443,3 +443,36 @@ fn an_unknown_crypto_backend_blocks_instead_of_failing_hooks() -> Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn a_new_provider_leader_keeps_the_ca_and_serves_new_requests() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut sim = Sim::new(binaries()?, dir.path(), None);
+    sim.deploy_provider(PROVIDER, 2, BTreeMap::new())?;
+    sim.deploy_requirer(REQUIRER, 1, BTreeMap::new())?;
+    let relation = sim
+        .model
+        .relate(REQUIRER, "certificates", PROVIDER, "certificates")?;
+    sim.settle(BOUND)?;
+    assert!(status(&sim, "ca/1").1.starts_with("standby"));
+    let ca_before = std::fs::read_to_string(sim.unit_data_dir("web/0").join("unit-ca.pem"))?;
+
+    sim.model.set_leader("ca/1")?;
+    let new_unit = sim.model.add_unit(REQUIRER)?;
+    sim.settle(BOUND)?;
+    let (kind, message) = status(&sim, "ca/1");
+    assert_eq!(kind, "active", "{message}");
+    assert!(status(&sim, "ca/0").1.starts_with("standby"));
+    let ca_new_unit = std::fs::read_to_string(sim.unit_data_dir(&new_unit).join("unit-ca.pem"))?;
+    assert_eq!(
+        ca_new_unit, ca_before,
+        "the new leader issued with the same CA"
+    );
+    let entries = published(&sim, relation)?;
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries.iter().all(|e| e.get("revoked").is_none()),
+        "{entries:?}"
+    );
+    Ok(())
+}
