@@ -1852,46 +1852,21 @@ impl Session<'_> {
     }
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
+/// `base64` as Go's `base64.StdEncoding` writes it (what `secret-get <key>#base64` prints).
 fn encode_base64(data: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                let idx = ((n >> (18 - 6 * i)) & 63) as usize;
-                out.push(char::from(B64.get(idx).copied().unwrap_or(b'A')));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
 }
 
+/// Decodes a `key#base64=` value as Juju does (Go's `base64.StdEncoding.DecodeString`: padded,
+/// `\r` and `\n` skipped); the value must also be UTF-8 text.
 fn decode_base64(text: &str) -> Option<String> {
-    let mut bits = 0u32;
-    let mut nbits = 0;
-    let mut out = Vec::new();
-    for c in text
-        .bytes()
-        .filter(|c| *c != b'=' && !c.is_ascii_whitespace())
-    {
-        let v = B64.iter().position(|x| *x == c)? as u32;
-        bits = (bits << 6) | v;
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push(((bits >> nbits) & 0xff) as u8);
-        }
-    }
-    String::from_utf8(out).ok()
+    use base64::Engine as _;
+    let text: String = text.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 #[cfg(test)]
@@ -1962,6 +1937,16 @@ mod tests {
         }
         assert_eq!(encode_base64(b"hello"), "aGVsbG8=");
         assert_eq!(decode_base64("not base64!"), None);
+        // Juju (Go's StdEncoding) refuses what is not canonical padded base64.
+        assert_eq!(decode_base64("QQ"), None, "missing padding");
+        assert_eq!(decode_base64("QQ=="), Some("A".to_owned()));
+        assert_eq!(decode_base64("QQ==QQ=="), None, "padding inside");
+        assert_eq!(decode_base64("Q"), None, "truncated");
+        assert_eq!(
+            decode_base64("QU\nJD"),
+            Some("ABC".to_owned()),
+            "Go skips newlines"
+        );
     }
 
     #[test]
