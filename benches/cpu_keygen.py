@@ -7,7 +7,9 @@ script compares CPU time instead, for the same three things:
 * the Python library's path (`rsa.generate_private_key(65537, 2048)` + PKCS#1 PEM export, with the
   installed `cryptography`), timed in-process with `time.process_time()`;
 * `tls-certificates key generate --backend ring|openssl` (one key per process; the CPU time of
-  `tls-certificates --version` is subtracted as process start-up).
+  `tls-certificates --version` is subtracted as process start-up);
+* `openssl genpkey -algorithm RSA` from the system OpenSSL (the library the openssl backend
+  links), start-up (`openssl version`) subtracted.
 
 Usage: python3 benches/cpu_keygen.py [PATH_TO_tls-certificates] [N]
        (default: target/release/tls-certificates, N = 40). Build it with
@@ -36,7 +38,7 @@ def python_keygen():
 
 def child_cpu(args):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(args, stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -67,8 +69,16 @@ def main():
         runs = [child_cpu([binary, "key", "generate", "--backend", backend]) - startup
                 for _ in range(n)]
         report(f"`tls-certificates key generate --backend {backend}`", runs)
+    # The system OpenSSL called directly: its own command-line tool, same EVP keygen + PEM out.
+    version = subprocess.run(["openssl", "version"], capture_output=True, text=True, check=True)
+    openssl_startup = statistics.median(child_cpu(["openssl", "version"]) for _ in range(10))
+    runs = [child_cpu(["openssl", "genpkey", "-algorithm", "RSA",
+                       "-pkeyopt", "rsa_keygen_bits:2048"]) - openssl_startup
+            for _ in range(n)]
+    report(f"`openssl genpkey` ({version.stdout.strip()})", runs)
     print()
-    print(f"(process start-up, {startup * 1e3:.1f} ms CPU, subtracted from the CLI rows)")
+    print(f"(process start-up subtracted: tls-certificates {startup * 1e3:.1f} ms, "
+          f"openssl {openssl_startup * 1e3:.1f} ms CPU)")
 
 
 if __name__ == "__main__":
