@@ -371,26 +371,7 @@ impl ProviderData {
     /// skipping, with a reported issue, each malformed entry. The keys are independent: invalid
     /// JSON under one key does not affect the others.
     pub fn decode(databag: &(impl DatabagSource + ?Sized)) -> Decoded<Self> {
-        let mut issues = Vec::new();
-        let value = Self {
-            certificates: decode_list(
-                json_value(databag, Self::CERTIFICATES_KEY),
-                Self::CERTIFICATES_KEY,
-                &mut issues,
-                ProviderCertificate::decode,
-            ),
-            request_errors: decode_list(
-                json_value(databag, Self::REQUEST_ERRORS_KEY),
-                Self::REQUEST_ERRORS_KEY,
-                &mut issues,
-                RequestError::decode,
-            ),
-            capabilities: ProviderCapabilities::decode(
-                json_value(databag, Self::CAPABILITIES_KEY),
-                &mut issues,
-            ),
-        };
-        Decoded { value, issues }
+        Self::decode_values(|key| json_value(databag, key), Vec::new())
     }
 
     /// Decodes the *decoded form* of a provider databag: a JSON object whose values are already
@@ -398,23 +379,28 @@ impl ProviderData {
     pub fn from_decoded(decoded: &Value) -> Decoded<Self> {
         let mut issues = Vec::new();
         check_decoded_form(decoded, &mut issues);
+        Self::decode_values(|key| from_decoded_form(decoded, key), issues)
+    }
+
+    /// Decodes from `value(key)`, the JSON document of each key, after the `issues` found so far.
+    fn decode_values(
+        value: impl Fn(&str) -> Result<Option<Value>, Error>,
+        mut issues: Vec<Error>,
+    ) -> Decoded<Self> {
         let value = Self {
             certificates: decode_list(
-                from_decoded_form(decoded, Self::CERTIFICATES_KEY),
+                value(Self::CERTIFICATES_KEY),
                 Self::CERTIFICATES_KEY,
                 &mut issues,
                 ProviderCertificate::decode,
             ),
             request_errors: decode_list(
-                from_decoded_form(decoded, Self::REQUEST_ERRORS_KEY),
+                value(Self::REQUEST_ERRORS_KEY),
                 Self::REQUEST_ERRORS_KEY,
                 &mut issues,
                 RequestError::decode,
             ),
-            capabilities: ProviderCapabilities::decode(
-                from_decoded_form(decoded, Self::CAPABILITIES_KEY),
-                &mut issues,
-            ),
+            capabilities: ProviderCapabilities::decode(value(Self::CAPABILITIES_KEY), &mut issues),
         };
         Decoded { value, issues }
     }

@@ -76,19 +76,7 @@ impl RequirerData {
     /// `"true"`/`"false"` strings as booleans) and skipping, with a reported issue, each
     /// malformed entry.
     pub fn decode(databag: &(impl DatabagSource + ?Sized)) -> Decoded<Self> {
-        let mut issues = Vec::new();
-        let certificate_signing_requests = decode_list(
-            json_value(databag, Self::KEY),
-            Self::KEY,
-            &mut issues,
-            CertificateSigningRequest::decode,
-        );
-        Decoded {
-            value: Self {
-                certificate_signing_requests,
-            },
-            issues,
-        }
+        Self::decode_values(|key| json_value(databag, key), Vec::new())
     }
 
     /// Decodes the *decoded form* of a requirer databag: a JSON object whose values are already
@@ -96,8 +84,16 @@ impl RequirerData {
     pub fn from_decoded(decoded: &Value) -> Decoded<Self> {
         let mut issues = Vec::new();
         check_decoded_form(decoded, &mut issues);
+        Self::decode_values(|key| from_decoded_form(decoded, key), issues)
+    }
+
+    /// Decodes from `value(key)`, the JSON document of each key, after the `issues` found so far.
+    fn decode_values(
+        value: impl Fn(&str) -> Result<Option<Value>, Error>,
+        mut issues: Vec<Error>,
+    ) -> Decoded<Self> {
         let certificate_signing_requests = decode_list(
-            from_decoded_form(decoded, Self::KEY),
+            value(Self::KEY),
             Self::KEY,
             &mut issues,
             CertificateSigningRequest::decode,
