@@ -386,6 +386,16 @@ impl Args {
     }
 }
 
+/// The flags of `secret-add` and `secret-set` (`secret-set` accepts and ignores `--owner`).
+const SECRET_WRITE_FLAGS: &[(&str, &[&str], bool)] = &[
+    ("label", &[], true),
+    ("description", &[], true),
+    ("expire", &[], true),
+    ("rotate", &[], true),
+    ("owner", &[], true),
+    ("file", &[], true),
+];
+
 /// Parses `args` against a spec of flags: (canonical name, aliases, takes a value).
 /// Flags and positionals may be interleaved; `--` ends flags.
 fn parse_args(
@@ -970,17 +980,7 @@ impl Session<'_> {
     }
 
     fn secret_add(&mut self, req: &ToolRequest) -> ToolResult {
-        let args = parse_args(
-            &req.args,
-            &[
-                ("label", &[], true),
-                ("description", &[], true),
-                ("expire", &[], true),
-                ("rotate", &[], true),
-                ("owner", &[], true),
-                ("file", &[], true),
-            ],
-        )?;
+        let args = parse_args(&req.args, SECRET_WRITE_FLAGS)?;
         let content = self.secret_content(&args.positional, args.flag("file"), req)?;
         if content.is_empty() {
             return Err(usage("missing secret value"));
@@ -1194,17 +1194,7 @@ impl Session<'_> {
     }
 
     fn secret_set(&mut self, req: &ToolRequest) -> ToolResult {
-        let args = parse_args(
-            &req.args,
-            &[
-                ("label", &[], true),
-                ("description", &[], true),
-                ("expire", &[], true),
-                ("rotate", &[], true),
-                ("owner", &[], true),
-                ("file", &[], true),
-            ],
-        )?;
+        let args = parse_args(&req.args, SECRET_WRITE_FLAGS)?;
         let (id, rest) = args
             .positional
             .split_first()
