@@ -14,8 +14,6 @@ use juju_sim::{
 use serde_json::json;
 use time::Duration;
 
-type Behaviour = dyn Fn(&Context, &dyn HookTools) -> Result<(), ToolError> + Send + Sync;
-
 fn charm(
     f: impl Fn(&Context, &dyn HookTools) -> Result<(), ToolError> + Send + Sync + 'static,
 ) -> Arc<dyn Charm> {
@@ -1089,9 +1087,6 @@ fn given_a_hook_about_an_unknown_relation_then_run_hook_refuses_it() {
         .unwrap_err();
     assert!(matches!(err, Error::InconsistentHook { .. }));
 }
-
-#[allow(dead_code)]
-fn _behaviour_is_object_safe(_: &Behaviour) {}
 
 #[test]
 fn given_update_status_when_queued_then_every_live_unit_runs_it_once() {
