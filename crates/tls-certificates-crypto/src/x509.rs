@@ -14,6 +14,7 @@ use x509_parser::extensions::{GeneralName, ParsedExtension, X509Extension};
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::X509Name;
 
+use crate::CertificateRequestAttributesBuilder as Builder;
 use crate::der::{self, context_constructed, context_primitive, nested};
 use crate::{
     CertificatePem, CertificateRequestAttributes, CryptoBackend, CsrPem, DigestAlgorithm, Error,
@@ -736,27 +737,21 @@ fn csr_from_der(backend: &dyn CryptoBackend, der: Vec<u8>) -> Result<Csr, Error>
     let unique_identifier = subject.value(OID_UNIQUE_ID).map(str::to_owned);
     let mut builder = CertificateRequestAttributes::builder()
         .add_unique_id_to_subject_name(unique_identifier.is_some());
-    let text = |oid: &str| subject.value(oid).map(str::to_owned);
-    if let Some(v) = text(OID_CN) {
-        builder = builder.common_name(v);
-    }
-    if let Some(v) = text(OID_O) {
-        builder = builder.organization(v);
-    }
-    if let Some(v) = text(OID_OU) {
-        builder = builder.organizational_unit(v);
-    }
-    if let Some(v) = text(OID_EMAIL) {
-        builder = builder.email_address(v);
-    }
-    if let Some(v) = text(OID_C) {
-        builder = builder.country_name(v);
-    }
-    if let Some(v) = text(OID_ST) {
-        builder = builder.state_or_province_name(v);
-    }
-    if let Some(v) = text(OID_L) {
-        builder = builder.locality_name(v);
+    // Each subject attribute the Python `from_csr` reads, and the builder setter it goes to.
+    type Set = fn(Builder, String) -> Builder;
+    let subject_fields: [(&str, Set); 7] = [
+        (OID_CN, |b, v| b.common_name(v)),
+        (OID_O, |b, v| b.organization(v)),
+        (OID_OU, |b, v| b.organizational_unit(v)),
+        (OID_EMAIL, |b, v| b.email_address(v)),
+        (OID_C, |b, v| b.country_name(v)),
+        (OID_ST, |b, v| b.state_or_province_name(v)),
+        (OID_L, |b, v| b.locality_name(v)),
+    ];
+    for (oid, set) in subject_fields {
+        if let Some(value) = subject.value(oid) {
+            builder = set(builder, value.to_owned());
+        }
     }
     let extensions =
         info.iter_attributes()
