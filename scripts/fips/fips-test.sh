@@ -19,6 +19,8 @@
 # Environment:
 #   FIPS_CACHE_DIR       cache directory (default: target/fips/openssl-<version>)
 #   FIPS_JOBS            make -j (default: nproc)
+#   FIPS_CONFIGURE_OPTIONS  options after `enable-fips`
+#                        (default: no-shared no-tests no-docs no-legacy no-engine)
 #   FIPS_EXTRA_TESTS     extra `cargo test` arguments run under the FIPS config, e.g.
 #                        "-p tls-certificates-engine --features tls-certificates-crypto/fips,..."
 set -euo pipefail
@@ -36,6 +38,7 @@ cache=${FIPS_CACHE_DIR:-$repo/target/fips/openssl-src-$src_version}
 prefix=$cache/install
 modules=$prefix/lib/ossl-modules
 jobs=${FIPS_JOBS:-$(nproc)}
+configure_options=${FIPS_CONFIGURE_OPTIONS:-no-shared no-tests no-docs no-legacy no-engine}
 
 find_source() {
     local registry=${CARGO_HOME:-$HOME/.cargo}/registry/src
@@ -50,8 +53,9 @@ find_source() {
 }
 
 build() {
-    if [ -f "$cache/.built" ] && [ -f "$modules/fips.so" ] && [ -x "$prefix/bin/openssl" ]; then
-        step "build: cached in $cache ($(cat "$cache/.built"))"
+    if [ -f "$cache/.built" ] && [ -f "$modules/fips.so" ] && [ -x "$prefix/bin/openssl" ] \
+        && grep -qxF "options: $configure_options" "$cache/.built"; then
+        step "build: cached in $cache ($(head -n1 "$cache/.built"))"
         return
     fi
     local source
@@ -67,8 +71,10 @@ build() {
     (
         cd "$cache/build"
         # no-shared: a static `openssl` binary (no LD_LIBRARY_PATH); the FIPS provider is a
-        # loadable module either way. no-tests/no-docs: nothing we need, a lot of build time.
-        ./Configure enable-fips no-shared no-tests no-docs \
+        # loadable module either way. no-tests/no-docs/no-legacy/no-engine: nothing we need,
+        # a lot of build time (645 s instead of 1036 s here).
+        # shellcheck disable=SC2086 # word splitting of the options is intended
+        ./Configure enable-fips $configure_options \
             --prefix="$prefix" --openssldir="$prefix/ssl" --libdir=lib >"$cache/configure.log"
         step "build: make -j$jobs (log: $cache/make.log)"
         make -j"$jobs" build_inst_sw >"$cache/make.log" 2>&1 || { tail -n 40 "$cache/make.log"; die "make failed"; }
@@ -81,7 +87,7 @@ build() {
     step "build: openssl fipsinstall"
     "$prefix/bin/openssl" fipsinstall -module "$modules/fips.so" -out "$cache/fipsmodule.cnf"
     rm -rf "$cache/build"
-    "$prefix/bin/openssl" version >"$cache/.built"
+    { "$prefix/bin/openssl" version; echo "options: $configure_options"; } >"$cache/.built"
 }
 
 config() {
