@@ -80,19 +80,20 @@ pub(crate) fn display_name(path: &Path) -> String {
 
 /// Writes `text` (plus a final newline if missing) to `out`, or to stdout when `out` is `None`.
 pub(crate) fn emit(out: Option<&Path>, text: &str, sensitivity: Sensitivity) -> Result<()> {
-    let mut text = text.to_owned();
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
+    // Written in two parts rather than copied with the newline appended: a private key is never
+    // duplicated into an allocation that would not be zeroized.
+    let newline: &[u8] = if text.ends_with('\n') { b"" } else { b"\n" };
+    let parts = [text.as_bytes(), newline];
     match out {
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
+            parts
+                .iter()
+                .try_for_each(|part| stdout.write_all(part))
                 .and_then(|()| stdout.flush())
                 .context("writing to stdout")
         }
-        Some(path) => write_file(path, text.as_bytes(), sensitivity)
+        Some(path) => write_file(path, &parts, sensitivity)
             .with_context(|| format!("writing {}", path.display())),
     }
 }
@@ -103,7 +104,7 @@ pub(crate) fn emit_json(out: Option<&Path>, value: &impl Serialize) -> Result<()
     emit(out, &text, Sensitivity::Public)
 }
 
-fn write_file(path: &Path, bytes: &[u8], sensitivity: Sensitivity) -> std::io::Result<()> {
+fn write_file(path: &Path, parts: &[&[u8]], sensitivity: Sensitivity) -> std::io::Result<()> {
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -113,13 +114,13 @@ fn write_file(path: &Path, bytes: &[u8], sensitivity: Sensitivity) -> std::io::R
         let file = options.open(path)?;
         // An existing file keeps its mode on open: tighten it before any secret byte lands.
         file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        return write_all_synced(file, bytes);
+        return write_all_synced(file, parts);
     }
     let _ = sensitivity;
-    write_all_synced(options.open(path)?, bytes)
+    write_all_synced(options.open(path)?, parts)
 }
 
-fn write_all_synced(mut file: File, bytes: &[u8]) -> std::io::Result<()> {
-    file.write_all(bytes)?;
+fn write_all_synced(mut file: File, parts: &[&[u8]]) -> std::io::Result<()> {
+    parts.iter().try_for_each(|part| file.write_all(part))?;
     file.sync_all()
 }
