@@ -137,14 +137,27 @@ fn main() -> Result<()> {
         1,
         &[("SIM_OPS_PYTHON", python_str)],
     )?;
+    sim.deploy_dir(
+        "ops-provider",
+        &repo.join("interop/e2e/ops-provider"),
+        1,
+        &[("SIM_OPS_PYTHON", python_str)],
+    )?;
+    sim.deploy_requirer("rust-requirer-2", 1, BTreeMap::new())?;
     let rust_rel = sim
         .model
         .relate("rust-requirer", "certificates", "ca", "certificates")?;
     let ops_rel = sim
         .model
         .relate("ops-requirer", "certificates", "ca", "certificates")?;
+    let ops_provider_rel = sim.model.relate(
+        "rust-requirer-2",
+        "certificates",
+        "ops-provider",
+        "certificates",
+    )?;
     sim.settle(1_000)?;
-    for unit in ["rust-requirer/0", "ops-requirer/0"] {
+    for unit in ["rust-requirer/0", "ops-requirer/0", "rust-requirer-2/0"] {
         let status = sim.model.unit_status(unit).context("no status")?;
         if status.kind != "active" {
             bail!(
@@ -154,40 +167,67 @@ fn main() -> Result<()> {
             );
         }
     }
-
-    let rss_rust = dir.path().join("rss-rust");
-    wrap_dispatch(
-        &sim.charm_dir("rust-requirer"),
-        "./tls-certificates-requirer",
-        &rss_rust,
-    )?;
-    let rss_ops = dir.path().join("rss-ops");
-    wrap_dispatch(
-        &sim.charm_dir("ops-requirer"),
-        &format!("'{python_str}' ./src/charm.py"),
-        &rss_ops,
-    )?;
-
-    println!(
-        "certificates-relation-changed on a requirer whose certificate is present ({n} runs each):"
-    );
-    sim.model.clear_records();
-    let rust = measure(&mut sim, "rust-requirer/0", rust_rel, "ca/0", &rss_rust, n)?;
-    report("Rust tls-certificates-requirer", &rust);
-    let rust_calls = sim.model.trace().len();
-    sim.model.clear_records();
-    let ops = measure(&mut sim, "ops-requirer/0", ops_rel, "ca/0", &rss_ops, n)?;
-    report("ops + TLSCertificatesRequiresV4", &ops);
-    if let (Some(r), Some(o)) = (median(&rust.wall), median(&ops.wall)) {
+    let ops_command = format!("'{python_str}' ./src/charm.py");
+    let cases = [
+        (
+            "requirer",
+            "Rust tls-certificates-requirer",
+            "rust-requirer",
+            "./tls-certificates-requirer",
+            rust_rel,
+            "ca/0",
+        ),
+        (
+            "requirer",
+            "ops + TLSCertificatesRequiresV4",
+            "ops-requirer",
+            ops_command.as_str(),
+            ops_rel,
+            "ca/0",
+        ),
+        (
+            "provider",
+            "Rust self-signed-certificates",
+            "ca",
+            "./self-signed-certificates",
+            rust_rel,
+            "rust-requirer/0",
+        ),
+        (
+            "provider",
+            "ops + TLSCertificatesProvidesV4",
+            "ops-provider",
+            ops_command.as_str(),
+            ops_provider_rel,
+            "rust-requirer-2/0",
+        ),
+    ];
+    let mut walls = Vec::new();
+    for (role, name, app, command, relation, remote) in cases {
+        if walls.len() % 2 == 0 {
+            println!(
+                "\ncertificates-relation-changed on a {role} with nothing left to do ({n} runs each):"
+            );
+        }
+        let rss = dir.path().join(format!("rss-{app}"));
+        wrap_dispatch(&sim.charm_dir(app), command, &rss)?;
+        sim.model.clear_records();
+        let measured = measure(&mut sim, &format!("{app}/0"), relation, remote, &rss, n)?;
+        report(name, &measured);
         println!(
-            "speed-up (median wall): {:.1}x",
-            o.as_secs_f64() / r.as_secs_f64()
+            "{:<32} hook-tool calls per hook: {}",
+            "",
+            sim.model.trace().len() / n.max(1)
         );
+        walls.push(median(&measured.wall).unwrap_or_default());
+        if let [.., rust, ops] = walls[..]
+            && walls.len() % 2 == 0
+        {
+            println!(
+                "speed-up (median wall): {:.1}x",
+                ops.as_secs_f64() / rust.as_secs_f64()
+            );
+        }
     }
-    println!(
-        "hook-tool calls per hook: Rust {}, ops {}",
-        rust_calls / n.max(1),
-        sim.model.trace().len() / n.max(1)
-    );
     Ok(())
 }
