@@ -9,9 +9,15 @@ test_features := "tls-certificates-crypto/openssl"
 default:
     @just --list
 
-# Run the demo: both charms as real processes in the built-in simulated Juju model.
+# Run the demo: both charms as real processes in the built-in simulated Juju model
+# (options: --units N, --mode unit|app|app-and-unit, --backend ring|openssl, --key-algorithm A, --out DIR).
 demo *ARGS:
-    cargo run --locked --release -p tls-certificates-cli -- demo {{ARGS}}
+    cargo build --locked --bins -p tls-certificates-cli -p juju-sim -p tls-certificates-requirer -p self-signed-certificates --features tls-certificates-requirer/openssl,self-signed-certificates/openssl
+    target/debug/tls-certificates demo {{ARGS}}
+
+# Build both charms in release mode and pack them as .charm archives into DIR (default out/).
+pack DIR="out":
+    charms/pack.sh {{DIR}}
 
 # Run every test: all crates, both crypto backends, in one cargo build (sets up the Python venv first).
 test: venv

@@ -6,6 +6,7 @@ mod ca;
 mod cert;
 mod csr;
 mod databag;
+mod demo;
 mod inspect;
 mod key;
 mod subject;
@@ -33,6 +34,9 @@ pub(crate) enum Command {
     /// Relation data of the tls-certificates interface (encode / decode, as the Python library).
     #[command(subcommand)]
     Databag(databag::DatabagCommand),
+    /// Run both charms as real processes in the built-in simulated Juju model: issue, renew,
+    /// rotate the CA, and write the certificates to `--out DIR` (default `tls-certificates-demo`).
+    Demo(demo::DemoArgs),
     /// Describe a CSR, certificate (or bundle) or private key as JSON (never the secret).
     Inspect(inspect::InspectArgs),
     /// Private keys.
@@ -49,6 +53,7 @@ pub(crate) fn run(command: Command, global: &GlobalArgs) -> Result<ExitCode> {
         Command::Cert(command) => cert::run(command, global),
         Command::Csr(command) => csr::run(command, global),
         Command::Databag(command) => databag::run(command, global),
+        Command::Demo(args) => demo::run(&args, global),
         Command::Inspect(args) => inspect::run(&args, global),
         Command::Key(command) => key::run(command, global),
         Command::VerifyChain(args) => verify_chain::run(&args, global),
