@@ -20,17 +20,21 @@
 //! use juju_hook_tools::{Context, ProcessHookTools};
 //!
 //! let ctx = Context::from_env()?;
-//! let backend = self_signed_certificates::backend()?;
-//! let now = self_signed_certificates::clock_now()?;
+//! let backend = tls_certificates::charm::backend()?;
+//! let now = tls_certificates::charm::now()?;
 //! self_signed_certificates::run(&ctx, &ProcessHookTools::new(), backend, now)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Crate features
 //!
-//! * `ring` (default): use the ring backend.
-//! * `openssl`: use the OpenSSL backend instead (the system library).
-//! * `fips`: use the OpenSSL backend restricted to its FIPS provider.
+//! Features only make backends available; [`tls_certificates::charm`] picks one in a fixed
+//! order (ring first), or the one named by `TLS_CERTIFICATES_BACKEND`.
+//!
+//! * `ring` (default): the ring backend.
+//! * `openssl`: the OpenSSL backend (the system library); the default only without `ring`.
+//! * `fips`: OpenSSL restricted to its FIPS provider, and nothing else: any other
+//!   `TLS_CERTIFICATES_BACKEND` is refused with a blocked status.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -43,8 +47,8 @@ use std::collections::BTreeMap;
 
 use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use tls_certificates::crypto::{CryptoBackend, FipsStatus, IssueProfile, Validity};
+use tls_certificates::charm::when;
+use tls_certificates::crypto::{CryptoBackend, IssueProfile, Validity};
 use tls_certificates::engine::provider::NewCertificate;
 use tls_certificates::provider::Provider;
 
@@ -53,10 +57,6 @@ pub use settings::{Settings, parse_validity};
 
 /// The endpoint the charm provides (`provides: certificates`).
 pub const ENDPOINT: &str = "certificates";
-
-/// The environment variable that overrides the clock with an RFC 3339 instant. Juju never sets
-/// it; simulators (`juju-sim`) do, so CA and certificate lifetimes follow the simulated clock.
-pub const NOW_ENV: &str = "TLS_CERTIFICATES_NOW";
 
 /// Everything that can make a hook fail (and be retried by Juju).
 #[derive(Debug, thiserror::Error)]
@@ -83,18 +83,6 @@ pub enum Error {
         #[source]
         source: tls_certificates::crypto::Error,
     },
-    /// [`NOW_ENV`] is set but is not an RFC 3339 instant.
-    #[error("{NOW_ENV}={value:?} is not an RFC 3339 instant")]
-    InvalidClockOverride {
-        /// The value.
-        value: String,
-    },
-    /// The chosen crypto backend is not available.
-    #[error("crypto backend unavailable: {reason}")]
-    BackendUnavailable {
-        /// Why.
-        reason: String,
-    },
 }
 
 pub(crate) fn tool(operation: &'static str) -> impl FnOnce(juju_hook_tools::Error) -> Error {
@@ -105,62 +93,6 @@ pub(crate) fn crypto(
     operation: &'static str,
 ) -> impl FnOnce(tls_certificates::crypto::Error) -> Error {
     move |source| Error::Crypto { operation, source }
-}
-
-/// The environment variable that picks the crypto backend at run time (`ring`, `openssl` or
-/// `fips`) among those compiled in. Unset: the build's default (see [`backend`]).
-pub const BACKEND_ENV: &str = "TLS_CERTIFICATES_BACKEND";
-
-/// The crypto backend, chosen explicitly: [`BACKEND_ENV`] if set, else the build's default:
-/// OpenSSL's FIPS provider with the `fips` feature, OpenSSL with `openssl`, ring otherwise.
-///
-/// # Errors
-/// [`Error::BackendUnavailable`] for an unknown name, a backend this build does not include,
-/// or a FIPS provider that cannot be loaded.
-pub fn backend() -> Result<&'static dyn CryptoBackend, Error> {
-    let default = if cfg!(feature = "fips") {
-        "fips"
-    } else if cfg!(feature = "openssl") {
-        "openssl"
-    } else {
-        "ring"
-    };
-    let choice = std::env::var(BACKEND_ENV)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| default.to_owned());
-    let unavailable = |reason: String| Error::BackendUnavailable { reason };
-    match choice.as_str() {
-        #[cfg(feature = "ring")]
-        "ring" => Ok(tls_certificates::crypto::ring::backend()),
-        #[cfg(feature = "openssl")]
-        "openssl" => Ok(tls_certificates::crypto::openssl::backend()),
-        #[cfg(feature = "fips")]
-        "fips" => tls_certificates::crypto::openssl::fips_backend()
-            .map_err(|e| unavailable(format!("the FIPS provider cannot be loaded: {e}"))),
-        known if ["ring", "openssl", "fips"].contains(&known) => Err(unavailable(format!(
-            "this build has no {known} backend (build with `--features {known}`)"
-        ))),
-        other => Err(unavailable(format!(
-            "{BACKEND_ENV}={other:?}: expected ring, openssl or fips"
-        ))),
-    }
-}
-
-/// The current time: [`NOW_ENV`] when set (simulators), else the system clock.
-///
-/// # Errors
-/// [`Error::InvalidClockOverride`] when [`NOW_ENV`] does not parse.
-pub fn clock_now() -> Result<OffsetDateTime, Error> {
-    match std::env::var(NOW_ENV) {
-        Ok(value) if !value.is_empty() => OffsetDateTime::parse(&value, &Rfc3339)
-            .map_err(|_| Error::InvalidClockOverride { value }),
-        _ => Ok(OffsetDateTime::now_utc()),
-    }
-}
-
-pub(crate) fn when(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
 /// Handles one hook or action.
@@ -174,19 +106,8 @@ pub fn run(
     backend: &dyn CryptoBackend,
     now: OffsetDateTime,
 ) -> Result<(), Error> {
-    let fips = match backend.fips_status() {
-        FipsStatus::Active => "FIPS mode active",
-        _ => "not FIPS",
-    };
     let log =
         |level: LogLevel, message: &str| tools.juju_log(level, message).map_err(tool("logging"));
-    // Juju copies a hook's stdout to the unit log at DEBUG level: no hook-tool call needed.
-    println!(
-        "{} on {}: crypto backend {} ({fips})",
-        ctx.dispatch_path(),
-        ctx.unit().as_str(),
-        backend.name()
-    );
     let action = match ctx.event() {
         Event::Action { name, .. } => Some(name.as_str()),
         _ => None,

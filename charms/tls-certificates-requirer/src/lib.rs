@@ -14,24 +14,28 @@
 //!
 //! # Getting started
 //!
-//! The binary is a thin `main` around [`run`]; tests call [`run`] in-process with the
-//! simulator's hook tools:
+//! The binary is `tls_certificates::charm::main(run)` (backend selection, clock, exit codes);
+//! tests call [`run`] in-process with the simulator's hook tools:
 //!
 //! ```no_run
 //! use juju_hook_tools::{Context, ProcessHookTools};
 //!
 //! let ctx = Context::from_env()?;
-//! let backend = tls_certificates_requirer::backend()?;
-//! let now = tls_certificates_requirer::clock_now()?;
+//! let backend = tls_certificates::charm::backend()?;
+//! let now = tls_certificates::charm::now()?;
 //! tls_certificates_requirer::run(&ctx, &ProcessHookTools::new(), backend, now)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Crate features
 //!
-//! * `ring` (default): use the ring backend.
-//! * `openssl`: use the OpenSSL backend instead (the system library).
-//! * `fips`: use the OpenSSL backend restricted to its FIPS provider.
+//! Features only make backends available; [`tls_certificates::charm`] picks one in a fixed
+//! order (ring first), or the one named by `TLS_CERTIFICATES_BACKEND`.
+//!
+//! * `ring` (default): the ring backend.
+//! * `openssl`: the OpenSSL backend (the system library); the default only without `ring`.
+//! * `fips`: OpenSSL restricted to its FIPS provider, and nothing else: any other
+//!   `TLS_CERTIFICATES_BACKEND` is refused with a blocked status.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -43,18 +47,14 @@ mod settings;
 
 use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use tls_certificates::crypto::{CryptoBackend, FipsStatus};
+use tls_certificates::charm::when;
+use tls_certificates::crypto::CryptoBackend;
 use tls_certificates::requirer::{Requirer, RequirerEvent, Scope};
 
 pub use settings::{Mode, Settings};
 
 /// The endpoint the charm requires (`requires: certificates` in `charmcraft.yaml`).
 pub const ENDPOINT: &str = "certificates";
-
-/// The environment variable that overrides the clock with an RFC 3339 instant. Juju never sets
-/// it; simulators (`juju-sim`) do, so that certificate lifetimes follow the simulated clock.
-pub const NOW_ENV: &str = "TLS_CERTIFICATES_NOW";
 
 /// Everything that can make a hook fail (and be retried by Juju).
 #[derive(Debug, thiserror::Error)]
@@ -90,79 +90,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// [`NOW_ENV`] is set but is not an RFC 3339 instant.
-    #[error("{NOW_ENV}={value:?} is not an RFC 3339 instant")]
-    InvalidClockOverride {
-        /// The value.
-        value: String,
-    },
-    /// The chosen crypto backend is not available.
-    #[error("crypto backend unavailable: {reason}")]
-    BackendUnavailable {
-        /// Why.
-        reason: String,
-    },
 }
 
 pub(crate) fn tool(operation: &'static str) -> impl FnOnce(juju_hook_tools::Error) -> Error {
     move |source| Error::HookTool { operation, source }
-}
-
-/// The environment variable that picks the crypto backend at run time (`ring`, `openssl` or
-/// `fips`) among those compiled in. Unset: the build's default (see [`backend`]).
-pub const BACKEND_ENV: &str = "TLS_CERTIFICATES_BACKEND";
-
-/// The crypto backend, chosen explicitly: [`BACKEND_ENV`] if set, else the build's default:
-/// OpenSSL's FIPS provider with the `fips` feature, OpenSSL with `openssl`, ring otherwise.
-///
-/// # Errors
-/// [`Error::BackendUnavailable`] for an unknown name, a backend this build does not include,
-/// or a FIPS provider that cannot be loaded.
-pub fn backend() -> Result<&'static dyn CryptoBackend, Error> {
-    let default = if cfg!(feature = "fips") {
-        "fips"
-    } else if cfg!(feature = "openssl") {
-        "openssl"
-    } else {
-        "ring"
-    };
-    let choice = std::env::var(BACKEND_ENV)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| default.to_owned());
-    let unavailable = |reason: String| Error::BackendUnavailable { reason };
-    match choice.as_str() {
-        #[cfg(feature = "ring")]
-        "ring" => Ok(tls_certificates::crypto::ring::backend()),
-        #[cfg(feature = "openssl")]
-        "openssl" => Ok(tls_certificates::crypto::openssl::backend()),
-        #[cfg(feature = "fips")]
-        "fips" => tls_certificates::crypto::openssl::fips_backend()
-            .map_err(|e| unavailable(format!("the FIPS provider cannot be loaded: {e}"))),
-        known if ["ring", "openssl", "fips"].contains(&known) => Err(unavailable(format!(
-            "this build has no {known} backend (build with `--features {known}`)"
-        ))),
-        other => Err(unavailable(format!(
-            "{BACKEND_ENV}={other:?}: expected ring, openssl or fips"
-        ))),
-    }
-}
-
-/// The current time: [`NOW_ENV`] when set (simulators), else the system clock.
-///
-/// # Errors
-/// [`Error::InvalidClockOverride`] when [`NOW_ENV`] does not parse.
-pub fn clock_now() -> Result<OffsetDateTime, Error> {
-    match std::env::var(NOW_ENV) {
-        Ok(value) if !value.is_empty() => OffsetDateTime::parse(&value, &Rfc3339)
-            .map_err(|_| Error::InvalidClockOverride { value }),
-        _ => Ok(OffsetDateTime::now_utc()),
-    }
-}
-
-/// Formats an instant for humans (`2026-03-31T00:00:00Z`).
-pub(crate) fn when(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
 /// Handles one hook or action.
@@ -180,17 +111,6 @@ pub fn run(
     backend: &dyn CryptoBackend,
     now: OffsetDateTime,
 ) -> Result<(), Error> {
-    let fips = match backend.fips_status() {
-        FipsStatus::Active => "FIPS mode active",
-        _ => "not FIPS",
-    };
-    // Juju copies a hook's stdout to the unit log at DEBUG level: no hook-tool call needed.
-    println!(
-        "{} on {}: crypto backend {} ({fips})",
-        ctx.dispatch_path(),
-        ctx.unit().as_str(),
-        backend.name()
-    );
     let raw = tools.config_get().map_err(tool("reading the config"))?;
     let settings = match Settings::parse(&raw, ctx) {
         Ok(s) => s,

@@ -24,6 +24,9 @@ pub enum Error {
         /// The endpoint.
         endpoint: String,
     },
+    /// A charm binary cannot start: no usable crypto backend or a bad simulated clock.
+    #[error(transparent)]
+    CharmStartup(#[from] crate::charm::StartupError),
     /// A unit name from the hook context could not be used.
     #[error("invalid unit name {name:?}")]
     InvalidUnitName {

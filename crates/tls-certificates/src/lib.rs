@@ -10,6 +10,8 @@
 //!   certificates stored in secrets, renewal, revocation, key rotation.
 //! * [`provider::Provider`]: verified requests, outstanding requests, publishing certificates
 //!   and errors, revocation, capabilities.
+//! * [`charm`]: the runtime of a charm binary: crypto backend selection (FIPS-only in `fips`
+//!   builds, ring first otherwise), the simulator's clock, and `main`.
 //!
 //! # Example
 //!
@@ -30,13 +32,15 @@
 //!
 //! * `ring` (default): `crypto::ring`.
 //! * `openssl`: `crypto::openssl` (links the system OpenSSL).
-//! * `fips`: the OpenSSL backend restricted to its FIPS provider.
+//! * `fips`: the OpenSSL backend restricted to its FIPS provider; [`charm::backend`] then accepts
+//!   no other backend.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
 mod apply;
+pub mod charm;
 mod error;
 pub mod provider;
 pub mod requirer;
