@@ -1,14 +1,14 @@
-//! A juju-sim model running our two charms as real processes: finding the binaries, building
-//! charm directories, and a simulated clock the charm processes follow.
+//! A juju-sim model running our two charms as real processes: finding the binaries and building
+//! charm directories. The charm processes follow the model's simulated clock through
+//! [`NOW_ENV`], which juju-sim sets before every hook.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use juju_sim::{Charm, CharmOutcome, HookReport, Invocation, Model, ProcessCharm, ToolServer};
+use juju_sim::{Charm, HookReport, Model, ProcessCharm};
 use serde_json::Value;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::DemoError;
 use crate::meta;
@@ -27,10 +27,11 @@ pub const BIN_ENV: [(&str, &str); 3] = [
     (TOOL_BIN, "JUJU_SIM_TOOL_BIN"),
 ];
 
-/// The environment variable the charms read their clock from (RFC 3339).
-pub const NOW_ENV: &str = "TLS_CERTIFICATES_NOW";
 /// The environment variable the charms read their crypto backend choice from.
-pub const BACKEND_ENV: &str = "TLS_CERTIFICATES_BACKEND";
+pub use tls_certificates::charm::BACKEND_ENV;
+/// The environment variable the charms read their clock from (RFC 3339): set only by the
+/// simulator (juju-sim sets it to the model's clock before every hook), never by Juju.
+pub use tls_certificates::charm::NOW_ENV;
 
 /// The three executables a process-mode model needs.
 #[derive(Clone, Debug)]
@@ -161,64 +162,11 @@ impl Binaries {
     }
 }
 
-/// The simulated clock as the charm processes see it (kept equal to the model's clock by
-/// [`Sim::advance_clock`]).
-#[derive(Clone, Debug)]
-pub struct SimClock(Arc<Mutex<OffsetDateTime>>);
-
-impl SimClock {
-    fn new(now: OffsetDateTime) -> Self {
-        Self(Arc::new(Mutex::new(now)))
-    }
-
-    /// The current simulated time.
-    pub fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn set(&self, now: OffsetDateTime) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = now;
-    }
-}
-
-/// A [`ProcessCharm`] whose processes get the simulated clock in [`NOW_ENV`].
-///
-/// juju-sim does not pass its clock to charms; without this, charms would issue and renew
-/// certificates on the wall clock while the model's secrets expire on the simulated one.
-pub struct ClockedCharm {
-    inner: ProcessCharm,
-    clock: SimClock,
-}
-
-impl Charm for ClockedCharm {
-    fn run(
-        &self,
-        invocation: &Invocation<'_>,
-        tools: &mut dyn ToolServer,
-    ) -> juju_sim::Result<CharmOutcome> {
-        let mut env = invocation.env.clone();
-        let now = self.clock.now();
-        env.insert(
-            NOW_ENV.to_owned(),
-            now.format(&Rfc3339).unwrap_or_else(|_| now.to_string()),
-        );
-        self.inner.run(
-            &Invocation {
-                env: &env,
-                unit: invocation.unit,
-                hook: invocation.hook,
-            },
-            tools,
-        )
-    }
-}
-
-/// A model with our charms as real processes, a working directory for their charm
-/// directories, and the clock they follow.
+/// A model with our charms as real processes and a working directory for their charm
+/// directories.
 pub struct Sim {
     /// The model.
     pub model: Model,
-    clock: SimClock,
     binaries: Binaries,
     workdir: PathBuf,
     backend: Option<String>,
@@ -237,11 +185,8 @@ impl Sim {
     /// An empty model; charm directories go under `workdir`. `backend` (`ring`, `openssl`)
     /// is passed to the charms in [`BACKEND_ENV`]; `None` lets them use their default.
     pub fn new(binaries: Binaries, workdir: impl Into<PathBuf>, backend: Option<&str>) -> Self {
-        let model = Model::new();
-        let clock = SimClock::new(model.now());
         Self {
-            model,
-            clock,
+            model: Model::new(),
             binaries,
             workdir: workdir.into(),
             backend: backend.map(str::to_owned),
@@ -253,9 +198,9 @@ impl Sim {
         self.workdir.join(app)
     }
 
-    /// The simulated clock.
-    pub fn clock(&self) -> &SimClock {
-        &self.clock
+    /// The simulated time (the model's clock, which the charm processes follow).
+    pub fn now(&self) -> OffsetDateTime {
+        self.model.now()
     }
 
     /// Writes `dispatch` and a link to `binary` (as `name`) into `dir`.
@@ -288,10 +233,7 @@ impl Sim {
         if let Some(backend) = &self.backend {
             process = process.env(BACKEND_ENV, backend);
         }
-        Ok(Arc::new(ClockedCharm {
-            inner: process,
-            clock: self.clock.clone(),
-        }))
+        Ok(Arc::new(process))
     }
 
     /// Replaces the charm of `app` (deployed from a directory, e.g. an `ops` requirer) by our
@@ -357,11 +299,10 @@ impl Sim {
         Ok(())
     }
 
-    /// Sets the model's clock and the charms' clock (e.g. to the wall clock, when charms that
+    /// Sets the model's clock, which the charms follow (e.g. to the wall clock, when charms that
     /// read the wall clock themselves share the model).
     pub fn set_clock(&mut self, now: OffsetDateTime) {
         self.model.set_now(now);
-        self.clock.set(now);
     }
 
     /// Deploys a charm from a source directory (with `dispatch` and `charmcraft.yaml` or
@@ -385,18 +326,14 @@ impl Sim {
         for (k, v) in env {
             process = process.env(k, v);
         }
-        let charm = Arc::new(ClockedCharm {
-            inner: process,
-            clock: self.clock.clone(),
-        });
+        let charm = Arc::new(process);
         self.model.deploy(app, meta, charm, units)?;
         Ok(())
     }
 
-    /// Advances the model's clock and the charms' clock together.
+    /// Advances the model's clock, which the charms follow.
     pub fn advance_clock(&mut self, by: time::Duration) {
         self.model.advance_clock(by);
-        self.clock.set(self.model.now());
     }
 
     /// Runs hooks until none is pending (at most `bound`), and fails if any hook failed.
