@@ -238,6 +238,43 @@ pub(crate) fn single(input: &[u8], tag: u8) -> Option<&[u8]> {
     reader.is_empty().then_some(content)
 }
 
+/// `CertificationRequest ::= SEQUENCE { CertificationRequestInfo ::= SEQUENCE { version
+/// INTEGER, subject Name, subjectPKInfo SubjectPublicKeyInfo, [0] attributes }, ... }`: the
+/// whole subjectPKInfo TLV, found without parsing the rest or checking the signature.
+pub(crate) fn csr_spki(der: &[u8]) -> Option<&[u8]> {
+    let request = single(der, SEQUENCE)?;
+    let mut info = Reader::new(Reader::new(request).expect(SEQUENCE)?);
+    info.expect(INTEGER)?;
+    info.expect(SEQUENCE)?;
+    sequence_tlv(&mut info)
+}
+
+/// `Certificate ::= SEQUENCE { TBSCertificate ::= SEQUENCE { [0] version OPTIONAL, serial
+/// INTEGER, signature AlgorithmIdentifier, issuer Name, validity Validity, subject Name,
+/// subjectPublicKeyInfo, ... }, ... }`: the whole SPKI TLV, found without parsing the rest or
+/// checking the signature.
+pub(crate) fn certificate_spki(der: &[u8]) -> Option<&[u8]> {
+    let certificate = single(der, SEQUENCE)?;
+    let mut tbs = Reader::new(Reader::new(certificate).expect(SEQUENCE)?);
+    if tbs.peek_tag() == Some(context_constructed(0)) {
+        tbs.read_raw()?;
+    }
+    tbs.expect(INTEGER)?;
+    for _ in 0..4 {
+        // signature, issuer, validity, subject
+        tbs.expect(SEQUENCE)?;
+    }
+    sequence_tlv(&mut tbs)
+}
+
+/// The next TLV, which must be a SEQUENCE, whole (header included).
+fn sequence_tlv<'a>(reader: &mut Reader<'a>) -> Option<&'a [u8]> {
+    match reader.read_raw()? {
+        (SEQUENCE, _, whole) => Some(whole),
+        _ => None,
+    }
+}
+
 /// Decodes OID content octets to dotted text.
 pub(crate) fn oid_to_string(content: &[u8]) -> Option<String> {
     let mut arcs: Vec<u128> = Vec::new();

@@ -147,7 +147,7 @@ pub use key::{KeyAlgorithm, KeyType, PrivateKey, PublicKey};
 pub use pem::{CertificatePem, CsrPem, PrivateKeyPem};
 pub use x509::{
     Certificate, CertificateAuthority, Csr, DistinguishedName, IssueProfile, NameAttribute,
-    Validity,
+    Validity, spki_of_pem,
 };
 
 /// The default backend, in a fixed documented order: `ring` if compiled in, else `openssl`.

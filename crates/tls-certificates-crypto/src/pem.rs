@@ -107,6 +107,22 @@ pub(crate) fn decode(
     Ok(sections)
 }
 
+/// Decodes the first PEM section of `pem` whose kind is in `kinds`, or `None` when there is
+/// none, the input is over [`MAX_INPUT_SIZE`], or a section before it is malformed.
+pub(crate) fn first(pem: &str, kinds: &[rustls_pki_types::pem::SectionKind]) -> Option<Section> {
+    use rustls_pki_types::pem::{PemObject, SectionKind};
+
+    check_size(pem.len()).ok()?;
+    for section in <(SectionKind, Vec<u8>) as PemObject>::pem_slice_iter(pem.as_bytes()) {
+        let (kind, der) = section.ok()?;
+        let der = Zeroizing::new(der);
+        if kinds.contains(&kind) {
+            return Some((kind, der));
+        }
+    }
+    None
+}
+
 /// Encodes DER as canonical PEM: 64-column base64 lines, `\n` line ends, no trailing newline.
 pub(crate) fn encode(label: &str, der: &[u8]) -> Zeroizing<String> {
     use base64::Engine as _;

@@ -1195,6 +1195,43 @@ impl dyn CryptoBackend + '_ {
     }
 }
 
+/// The `SubjectPublicKeyInfo` DER (the whole TLV) of the first `CERTIFICATE REQUEST` or
+/// `CERTIFICATE` block of `pem`, found without a full parse.
+///
+/// **Unverified**: this finds the SPKI bytes of a CSR or certificate without checking any
+/// signature, name, extension or key, and does not say which of the two it read. It is a cheap
+/// pre-check (for example "is this request already answered with a certificate for the same
+/// key?"); anything it answers must be confirmed by the verifying `parse_csr` /
+/// `parse_certificate` of a [`CryptoBackend`] before it is trusted. For a parsed value use
+/// [`PublicKey::spki_der`].
+///
+/// Returns `None` for anything unexpected: no such block, malformed PEM, input over 1 MiB,
+/// non-DER lengths, or a structure that is not a CSR / certificate up to its public key.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "ring")] {
+/// use tls_certificates_crypto::{spki_of_pem, CertificateRequestAttributes, KeyAlgorithm};
+///
+/// let backend = tls_certificates_crypto::ring::backend();
+/// let key = backend.generate_key(KeyAlgorithm::EcdsaP256)?;
+/// let attributes = CertificateRequestAttributes::builder().common_name("a").build()?;
+/// let csr = backend.create_csr(&key, &attributes)?;
+/// assert_eq!(spki_of_pem(csr.pem().as_str()).as_deref(), Some(key.public_key().spki_der()));
+/// assert_eq!(spki_of_pem("not PEM"), None);
+/// # }
+/// # Ok::<(), tls_certificates_crypto::Error>(())
+/// ```
+pub fn spki_of_pem(pem: &str) -> Option<Vec<u8>> {
+    let (kind, der) = crate::pem::first(pem, &[SectionKind::Csr, SectionKind::Certificate])?;
+    let spki = match kind {
+        SectionKind::Csr => der::csr_spki(&der),
+        _ => der::certificate_spki(&der),
+    };
+    spki.map(<[u8]>::to_vec)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1246,6 +1283,134 @@ mod tests {
         der::time(&mut out, t).unwrap_or_default();
         assert_eq!(out.first(), Some(&der::GENERALIZED_TIME));
         assert_eq!(out.get(2..), Some(&b"20500101000000Z"[..]));
+    }
+
+    const FIXTURES: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/python-reference"
+    );
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap()
+    }
+
+    #[test]
+    fn given_python_csr_and_its_certificate_when_spki_found_then_equal_and_the_parsed_key() {
+        let csr = spki_of_pem(&fixture("csr.pem")).unwrap();
+        let cert = spki_of_pem(&fixture("certificate.pem")).unwrap();
+        assert_eq!(csr, cert);
+        let other = spki_of_pem(&fixture("ec_certificate.pem")).unwrap();
+        assert_ne!(other, csr);
+        let ec_csr = spki_of_pem(&fixture("ec_csr.pem")).unwrap();
+        assert_eq!(ec_csr, other);
+        // A bundle: the first block decides; text around it and CRLF are fine.
+        let chain = fixture("chain.pem");
+        let first = chain
+            .split_inclusive("-----END CERTIFICATE-----")
+            .next()
+            .unwrap();
+        let bundle = format!("leading text\r\n{}\r\n", chain.replace('\n', "\r\n"));
+        assert_eq!(spki_of_pem(&bundle), spki_of_pem(first));
+        // Keys are not CSRs or certificates.
+        assert_eq!(spki_of_pem(&fixture("private_key.pem")), None);
+    }
+
+    #[cfg(feature = "ring")]
+    #[test]
+    fn given_our_csrs_and_certificates_when_spki_found_then_it_is_the_parsed_public_key() {
+        let backend = crate::ring::backend();
+        let now = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let attributes = CertificateRequestAttributes::builder()
+            .common_name("x")
+            .build()
+            .unwrap();
+        let ca_key = backend
+            .generate_key(crate::KeyAlgorithm::EcdsaP256)
+            .unwrap();
+        let ca = backend
+            .create_self_signed_ca(
+                &ca_key,
+                &attributes,
+                Validity::starting_at(now, Duration::days(9)),
+            )
+            .unwrap();
+        let authority = backend.load_authority(&ca_key, ca).unwrap();
+        for algorithm in [
+            crate::KeyAlgorithm::Rsa2048,
+            crate::KeyAlgorithm::EcdsaP384,
+            crate::KeyAlgorithm::Ed25519,
+        ] {
+            let key = backend.generate_key(algorithm).unwrap();
+            let csr = backend.create_csr(&key, &attributes).unwrap();
+            let cert = authority
+                .issue(
+                    &csr,
+                    &IssueProfile::leaf(Validity::starting_at(now, Duration::days(1))),
+                )
+                .unwrap();
+            let expected = Some(key.public_key().spki_der());
+            assert_eq!(spki_of_pem(csr.pem().as_str()).as_deref(), expected);
+            assert_eq!(spki_of_pem(cert.pem().as_str()).as_deref(), expected);
+            assert_eq!(der::csr_spki(csr.der()), expected);
+            assert_eq!(der::certificate_spki(cert.der()), expected);
+            // The walkers do not confuse the two structures.
+            assert_eq!(der::csr_spki(cert.der()), None);
+            assert_eq!(der::certificate_spki(csr.der()), None);
+        }
+    }
+
+    #[test]
+    fn given_hostile_input_when_spki_searched_then_none_and_no_panic() {
+        for pem in [
+            "",
+            "not pem",
+            "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----",
+            "-----BEGIN CERTIFICATE REQUEST-----\n!!!!\n-----END CERTIFICATE REQUEST-----",
+            "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----",
+            "-----BEGIN CERTIFICATE-----\nMIQ=\n",
+        ] {
+            assert_eq!(spki_of_pem(pem), None, "{pem:?}");
+        }
+        let huge = format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----",
+            "A".repeat((1 << 20) + 4)
+        );
+        assert_eq!(spki_of_pem(&huge), None);
+        for input in [
+            &b""[..],
+            &[0x30],
+            &[0x30, 0x84, 0xff, 0xff, 0xff, 0xff],
+            &[0x30, 0x80],
+            &[0x30, 0x80, 0x00, 0x00],
+            &[0x30, 0x02, 0x30],
+            &[0x30, 0x02, 0x30, 0x00],
+            &[0x30, 0x03, 0x30, 0x01, 0x02],
+            &[0x3f, 0x01, 0x00],
+        ] {
+            assert_eq!(der::csr_spki(input), None, "{input:?}");
+            assert_eq!(der::certificate_spki(input), None, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn given_non_minimal_lengths_or_trailing_bytes_when_spki_searched_then_none() {
+        let csr_pem = fixture("csr.pem");
+        let (_, csr) = crate::pem::first(&csr_pem, &[SectionKind::Csr]).unwrap();
+        assert!(der::csr_spki(&csr).is_some());
+        // Trailing bytes after the outer SEQUENCE.
+        let mut trailing = csr.to_vec();
+        trailing.push(0);
+        assert_eq!(der::csr_spki(&trailing), None);
+        // The same CSR with its outer length in a non-minimal (one byte longer) form.
+        let (_, content, _) = der::Reader::new(&csr).read_raw().unwrap();
+        let mut long = vec![0x30, 0x83, 0x00];
+        long.extend_from_slice(&u16::try_from(content.len()).unwrap().to_be_bytes());
+        long.extend_from_slice(content);
+        assert_eq!(der::csr_spki(&long), None);
+        // Truncation anywhere.
+        for end in 0..csr.len() {
+            assert_eq!(der::csr_spki(csr.get(..end).unwrap()), None, "{end}");
+        }
     }
 
     #[test]

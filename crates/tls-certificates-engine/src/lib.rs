@@ -73,7 +73,6 @@
 )]
 
 mod common;
-mod der;
 mod error;
 mod labels;
 pub mod provider;

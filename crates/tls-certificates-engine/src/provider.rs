@@ -25,9 +25,7 @@
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 
-use tls_certificates_crypto::{Certificate, CryptoBackend, Csr, PublicKey};
-
-use crate::der;
+use tls_certificates_crypto::{Certificate, CryptoBackend, Csr, PublicKey, spki_of_pem};
 
 use crate::Error;
 use crate::common::{
@@ -186,14 +184,6 @@ impl Request {
     }
 }
 
-fn certificate_spki(pem: &str) -> Option<Vec<u8>> {
-    der::pem_der(pem).and_then(|d| der::certificate_spki(&d).map(<[u8]>::to_vec))
-}
-
-fn csr_spki(pem: &str) -> Option<Vec<u8>> {
-    der::pem_der(pem).and_then(|d| der::csr_spki(&d).map(<[u8]>::to_vec))
-}
-
 #[derive(Default)]
 struct RelationState {
     raw_certificates: Option<String>,
@@ -337,7 +327,7 @@ impl<'b> Provider<'b> {
                         join,
                         relation_id: relation.id,
                         source: source.clone(),
-                        spki: csr_spki(&entry.csr),
+                        spki: spki_of_pem(&entry.csr),
                         csr_pem: entry.csr,
                         is_ca: entry.ca,
                         verified: OnceCell::new(),
@@ -361,7 +351,7 @@ impl<'b> Provider<'b> {
                 }
                 for entry in entries {
                     let join = pem_join_key(&entry.csr);
-                    let spki = certificate_spki(&entry.certificate);
+                    let spki = spki_of_pem(&entry.certificate);
                     state.remove_certificate(&join);
                     state.push_certificate(Issued {
                         entry,
@@ -646,7 +636,7 @@ impl<'b> Provider<'b> {
                 revoked: None,
             },
             join,
-            spki: der::certificate_spki(new.certificate.der()).map(<[u8]>::to_vec),
+            spki: Some(new.certificate.public_key().spki_der().to_vec()),
             public_key: OnceCell::from(Some(new.certificate.public_key().clone())),
         });
         Ok(())
