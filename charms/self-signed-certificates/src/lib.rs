@@ -47,7 +47,7 @@ use std::collections::BTreeMap;
 
 use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind};
 use time::OffsetDateTime;
-use tls_certificates::charm::when;
+use tls_certificates::charm::{HookError, when};
 use tls_certificates::crypto::{CryptoBackend, IssueProfile, Validity};
 use tls_certificates::engine::provider::NewCertificate;
 use tls_certificates::provider::Provider;
@@ -62,37 +62,22 @@ pub const ENDPOINT: &str = "certificates";
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A hook tool failed.
-    #[error("hook tool failed while {operation}")]
-    HookTool {
-        /// What the charm was doing.
-        operation: &'static str,
-        /// The tool's error.
-        #[source]
-        source: juju_hook_tools::Error,
-    },
+    /// One of the charm's own hook-tool or crypto calls failed.
+    #[error(transparent)]
+    Hook(#[from] HookError),
     /// The tls-certificates library failed.
     #[error("the tls-certificates provider failed")]
     Library(#[from] tls_certificates::Error),
-    /// The crypto backend failed.
-    #[error("crypto operation failed while {operation}")]
-    Crypto {
-        /// What the charm was doing.
-        operation: &'static str,
-        /// The backend's error.
-        #[source]
-        source: tls_certificates::crypto::Error,
-    },
 }
 
 pub(crate) fn tool(operation: &'static str) -> impl FnOnce(juju_hook_tools::Error) -> Error {
-    move |source| Error::HookTool { operation, source }
+    move |source| HookError::tool(operation)(source).into()
 }
 
 pub(crate) fn crypto(
     operation: &'static str,
 ) -> impl FnOnce(tls_certificates::crypto::Error) -> Error {
-    move |source| Error::Crypto { operation, source }
+    move |source| HookError::crypto(operation)(source).into()
 }
 
 /// Handles one hook or action.

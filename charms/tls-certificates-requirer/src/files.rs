@@ -6,6 +6,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use juju_hook_tools::Context;
+use tls_certificates::charm::HookError;
 use tls_certificates::crypto::CryptoBackend;
 use tls_certificates::engine::requirer::AssignedCertificate;
 use tls_certificates::requirer::{Requirer, Scope};
@@ -41,10 +42,7 @@ pub(crate) fn sync(
     if let Some(key) = requirer.private_key(scope)? {
         let pem = backend
             .export_private_key(&key)
-            .map_err(|source| Error::Crypto {
-                operation: "exporting the private key for its file",
-                source,
-            })?;
+            .map_err(HookError::crypto("exporting the private key for its file"))?;
         write(
             &dir.join(format!("{name}-private-key.pem")),
             pem.expose_secret(),

@@ -47,7 +47,7 @@ mod settings;
 
 use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind};
 use time::OffsetDateTime;
-use tls_certificates::charm::when;
+use tls_certificates::charm::{HookError, when};
 use tls_certificates::crypto::CryptoBackend;
 use tls_certificates::requirer::{Requirer, RequirerEvent, Scope};
 
@@ -60,27 +60,12 @@ pub const ENDPOINT: &str = "certificates";
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A hook tool failed.
-    #[error("hook tool failed while {operation}")]
-    HookTool {
-        /// What the charm was doing.
-        operation: &'static str,
-        /// The tool's error.
-        #[source]
-        source: juju_hook_tools::Error,
-    },
+    /// One of the charm's own hook-tool or crypto calls failed.
+    #[error(transparent)]
+    Hook(#[from] HookError),
     /// The tls-certificates library failed (a hook tool or the crypto backend).
     #[error("the tls-certificates requirer failed")]
     Library(#[from] tls_certificates::Error),
-    /// The crypto backend failed.
-    #[error("crypto operation failed while {operation}")]
-    Crypto {
-        /// What the charm was doing.
-        operation: &'static str,
-        /// The backend's error.
-        #[source]
-        source: tls_certificates::crypto::Error,
-    },
     /// Writing a certificate file failed.
     #[error("cannot write {path}")]
     WriteFile {
@@ -93,7 +78,7 @@ pub enum Error {
 }
 
 pub(crate) fn tool(operation: &'static str) -> impl FnOnce(juju_hook_tools::Error) -> Error {
-    move |source| Error::HookTool { operation, source }
+    move |source| HookError::tool(operation)(source).into()
 }
 
 /// Handles one hook or action.

@@ -81,6 +81,44 @@ pub enum StartupError {
     },
 }
 
+/// A charm's own hook-tool or crypto call failed (failures inside the library are
+/// [`crate::Error`]). Charms wrap it in their error type (`#[error(transparent)]`), build it
+/// with [`HookError::tool`] / [`HookError::crypto`], and fail the hook with it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HookError {
+    /// A hook tool failed.
+    #[error("hook tool failed while {operation}")]
+    HookTool {
+        /// What the charm was doing.
+        operation: &'static str,
+        /// The tool's error.
+        #[source]
+        source: juju_hook_tools::Error,
+    },
+    /// The crypto backend failed.
+    #[error("crypto operation failed while {operation}")]
+    Crypto {
+        /// What the charm was doing.
+        operation: &'static str,
+        /// The backend's error.
+        #[source]
+        source: crate::crypto::Error,
+    },
+}
+
+impl HookError {
+    /// For `map_err`: a hook tool failed while doing `operation`.
+    pub fn tool(operation: &'static str) -> impl FnOnce(juju_hook_tools::Error) -> Self {
+        move |source| Self::HookTool { operation, source }
+    }
+
+    /// For `map_err`: the crypto backend failed while doing `operation`.
+    pub fn crypto(operation: &'static str) -> impl FnOnce(crate::crypto::Error) -> Self {
+        move |source| Self::Crypto { operation, source }
+    }
+}
+
 /// The crypto backend for this process: [`select_backend`] with [`BACKEND_ENV`] (unset or empty
 /// means no explicit request).
 ///
@@ -260,6 +298,17 @@ mod tests {
         assert!(matches!(e, StartupError::InvalidClock { .. }));
         assert!(e.to_string().contains(NOW_ENV), "{e}");
         assert!(parse_now(None).is_ok());
+    }
+
+    #[test]
+    fn hook_error_names_the_operation_and_keeps_the_source() {
+        let source = juju_hook_tools::Error::InvalidInput {
+            tool: "config-get".to_owned(),
+            reason: "bad".to_owned(),
+        };
+        let e = HookError::tool("reading the config")(source);
+        assert_eq!(e.to_string(), "hook tool failed while reading the config");
+        assert!(error_chain(&e).contains("bad"), "{}", error_chain(&e));
     }
 
     #[test]
