@@ -7,7 +7,6 @@
 //! material never appears here: a key is shown by its type and public half only.
 
 use anyhow::Result;
-use base64::Engine as _;
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -164,7 +163,7 @@ impl PublicKeyReport {
             bits,
             curve,
             spki_sha256: backend.sha256_hex(key.spki_der())?,
-            pem: pem_encode("PUBLIC KEY", key.spki_der()),
+            pem: tls_certificates_crypto::pem_from_der("PUBLIC KEY", key.spki_der()),
         })
     }
 }
@@ -248,19 +247,6 @@ impl CertificateReport {
             pem: certificate.pem().to_string(),
         })
     }
-}
-
-/// PEM-encodes `der` under `label` (64-column base64, no trailing newline).
-pub(crate) fn pem_encode(label: &str, der: &[u8]) -> String {
-    let body = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut pem = format!("-----BEGIN {label}-----\n");
-    // Base64 output is ASCII, so splitting the bytes into 64-byte chunks keeps valid UTF-8.
-    for line in body.as_bytes().chunks(64) {
-        pem.push_str(&String::from_utf8_lossy(line));
-        pem.push('\n');
-    }
-    pem.push_str(&format!("-----END {label}-----"));
-    pem
 }
 
 /// Lower-case hex of a big-endian magnitude, without leading zeros (`0` for zero).
@@ -375,13 +361,22 @@ mod tests {
         assert_eq!(escape_rfc4514("plain text"), "plain text");
     }
 
+    #[cfg(feature = "ring")]
     #[test]
-    fn given_der_when_pem_encoded_then_64_column_lines_and_no_trailing_newline() {
-        let pem = pem_encode("PUBLIC KEY", &[0u8; 100]);
-        let lines: Vec<&str> = pem.lines().collect();
+    fn given_a_key_when_reported_then_its_public_key_is_canonical_pem_of_the_spki() {
+        let backend = tls_certificates_crypto::ring::backend();
+        let key = backend
+            .generate_key(tls_certificates_crypto::KeyAlgorithm::EcdsaP256)
+            .unwrap();
+        let report = PublicKeyReport::new(backend, key.public_key()).unwrap();
+        let lines: Vec<&str> = report.pem.lines().collect();
         assert_eq!(lines[0], "-----BEGIN PUBLIC KEY-----");
         assert_eq!(lines[1].len(), 64);
         assert_eq!(lines.last(), Some(&"-----END PUBLIC KEY-----"));
-        assert!(!pem.ends_with('\n'));
+        assert!(!report.pem.ends_with('\n'));
+        assert_eq!(
+            report.pem,
+            tls_certificates_crypto::pem_from_der("PUBLIC KEY", key.public_key().spki_der())
+        );
     }
 }

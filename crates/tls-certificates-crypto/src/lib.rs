@@ -144,7 +144,7 @@ pub use attributes::{
 pub use backend::{CryptoBackend, DigestAlgorithm, FipsStatus, SignatureAlgorithm, Signer};
 pub use error::Error;
 pub use key::{KeyAlgorithm, KeyType, PrivateKey, PublicKey};
-pub use pem::{CertificatePem, CsrPem, PrivateKeyPem};
+pub use pem::{CertificatePem, CsrPem, PrivateKeyPem, pem_from_der};
 pub use x509::{
     Certificate, CertificateAuthority, Csr, DistinguishedName, IssueProfile, NameAttribute,
     Validity, spki_of_pem,

@@ -57,6 +57,29 @@ impl fmt::Debug for PrivateKeyPem {
     }
 }
 
+/// Encodes `der` as canonical PEM under `label` (for example `"PUBLIC KEY"`): base64 in
+/// 64-column lines, `\n` line ends, no trailing newline: the form every PEM this crate
+/// produces has, and the one the Python library puts on the wire.
+///
+/// `label` is written as given; pass an RFC 7468 label. The result is a plain `String`: use it
+/// for public data. Private keys go through the backend's `export_private_key`, whose
+/// [`PrivateKeyPem`] is zeroized on drop.
+///
+/// # Examples
+///
+/// ```
+/// let pem = tls_certificates_crypto::pem_from_der("PUBLIC KEY", &[0u8; 48]);
+/// assert_eq!(
+///     pem,
+///     "-----BEGIN PUBLIC KEY-----\n\
+///      AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n\
+///      -----END PUBLIC KEY-----"
+/// );
+/// ```
+pub fn pem_from_der(label: &str, der: &[u8]) -> String {
+    core::mem::take(&mut *encode(label, der))
+}
+
 /// Largest PEM or DER input accepted before any parsing (1 MiB): relation data is hostile.
 pub(crate) const MAX_INPUT_SIZE: usize = 1 << 20;
 
@@ -141,4 +164,23 @@ pub(crate) fn encode(label: &str, der: &[u8]) -> Zeroizing<String> {
     out.push_str(label);
     out.push_str("-----");
     Zeroizing::new(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn given_der_when_pem_from_der_then_canonical_and_it_decodes_back() {
+        let der: Vec<u8> = (0..=255).collect();
+        let pem = pem_from_der("PUBLIC KEY", &der);
+        let lines: Vec<&str> = pem.lines().collect();
+        assert_eq!(lines.first(), Some(&"-----BEGIN PUBLIC KEY-----"));
+        assert_eq!(lines.last(), Some(&"-----END PUBLIC KEY-----"));
+        assert!(lines.iter().all(|l| l.len() <= 64));
+        assert!(!pem.ends_with('\n'));
+        let (_, back) = first(&pem, &[rustls_pki_types::pem::SectionKind::PublicKey]).unwrap();
+        assert_eq!(*back, der);
+        assert_eq!(pem_from_der("X", &[]), "-----BEGIN X-----\n-----END X-----");
+    }
 }
