@@ -11,7 +11,8 @@
 # 2. config: writes openssl.cnf activating only the `fips` and `base` providers, with
 #            `default_properties = fips=yes`, plus two configs for the negative proofs.
 # 3. test:   runs the crypto tests with `--features fips,vendored` under that configuration
-#            (TLS_CERTIFICATES_FIPS_EXPECT=active), then the negative proofs:
+#            (TLS_CERTIFICATES_FIPS_EXPECT=active), the engine tests and the tls-certificates
+#            (charm runtime + adapters) tests with the same features, then the negative proofs:
 #            provider missing -> typed start-up error (expect=missing);
 #            a non-FIPS provider active alongside -> typed start-up error (expect=mixed).
 #            Non-approved requests (RSA-1024, ...) are refused in the `active` run.
@@ -21,8 +22,8 @@
 #   FIPS_JOBS            make -j (default: nproc)
 #   FIPS_CONFIGURE_OPTIONS  options after `enable-fips`
 #                        (default: no-shared no-tests no-docs no-legacy no-engine)
-#   FIPS_EXTRA_TESTS     extra `cargo test` arguments run under the FIPS config, e.g.
-#                        "-p tls-certificates-engine --features tls-certificates-crypto/fips,..."
+#   FIPS_EXTRA_TESTS     extra `cargo test` arguments run under the FIPS config, e.g. a charm
+#                        end-to-end test: "-p <crate> --features fips,... --test <name>"
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -148,6 +149,13 @@ run_tests() {
     step "test: FIPS active: cargo test -p tls-certificates-crypto --features $features"
     OPENSSL_CONF=$cache/openssl.cnf OPENSSL_MODULES=$modules TLS_CERTIFICATES_FIPS_EXPECT=active \
         cargo test --locked -p tls-certificates-crypto --features "$features"
+    local crypto_features=tls-certificates-crypto/fips,tls-certificates-crypto/vendored
+    step "test: FIPS active: engine tests (cargo test -p tls-certificates-engine --features $crypto_features)"
+    OPENSSL_CONF=$cache/openssl.cnf OPENSSL_MODULES=$modules TLS_CERTIFICATES_FIPS_EXPECT=active \
+        cargo test --locked -p tls-certificates-engine --features "$crypto_features"
+    step "test: FIPS active: charm runtime and adapters (cargo test -p tls-certificates --features fips,tls-certificates-crypto/vendored)"
+    OPENSSL_CONF=$cache/openssl.cnf OPENSSL_MODULES=$modules TLS_CERTIFICATES_FIPS_EXPECT=active \
+        cargo test --locked -p tls-certificates --features fips,tls-certificates-crypto/vendored
     if [ -n "${FIPS_EXTRA_TESTS:-}" ]; then
         step "test: FIPS active: cargo test $FIPS_EXTRA_TESTS"
         # shellcheck disable=SC2086 # word splitting of the extra arguments is intended
