@@ -26,6 +26,7 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 
 use tls_certificates_crypto::{Certificate, CryptoBackend, Csr, PublicKey, spki_of_pem};
+use tls_certificates_schema::v1::{ProviderData, RequirerData};
 
 use crate::Error;
 use crate::common::{
@@ -289,9 +290,18 @@ impl<'b> Provider<'b> {
         let mut relations = BTreeMap::new();
         for relation in &observation.relations {
             let mut state = RelationState {
-                raw_certificates: relation.local_app.get(wire::CERTIFICATES_KEY).cloned(),
-                raw_errors: relation.local_app.get(wire::REQUEST_ERRORS_KEY).cloned(),
-                raw_capabilities: relation.local_app.get(wire::CAPABILITIES_KEY).cloned(),
+                raw_certificates: relation
+                    .local_app
+                    .get(ProviderData::CERTIFICATES_KEY)
+                    .cloned(),
+                raw_errors: relation
+                    .local_app
+                    .get(ProviderData::REQUEST_ERRORS_KEY)
+                    .cloned(),
+                raw_capabilities: relation
+                    .local_app
+                    .get(ProviderData::CAPABILITIES_KEY)
+                    .cloned(),
                 ..RelationState::default()
             };
             state.capabilities = state.raw_capabilities.clone();
@@ -301,7 +311,7 @@ impl<'b> Provider<'b> {
                 .map(|(unit, bag)| (RequestSource::Unit(unit.clone()), bag))
                 .chain(std::iter::once((RequestSource::App, &relation.remote_app)));
             for (source, bag) in sources {
-                let Some(raw) = bag.get(wire::CSRS_KEY) else {
+                let Some(raw) = bag.get(RequirerData::KEY) else {
                     continue;
                 };
                 let (entries, bad) = wire::decode_csrs(raw);
@@ -337,7 +347,7 @@ impl<'b> Provider<'b> {
             if let Some(raw) = &state.raw_certificates {
                 let (entries, bad) = wire::decode_certificates(raw);
                 if entries.is_empty() && !bad.is_empty() {
-                    state.unreadable.push(wire::CERTIFICATES_KEY);
+                    state.unreadable.push(ProviderData::CERTIFICATES_KEY);
                 }
                 for problem in bad {
                     log(
@@ -364,7 +374,7 @@ impl<'b> Provider<'b> {
             if let Some(raw) = &state.raw_errors {
                 let (entries, bad) = wire::decode_request_errors(raw);
                 if entries.is_empty() && !bad.is_empty() {
-                    state.unreadable.push(wire::REQUEST_ERRORS_KEY);
+                    state.unreadable.push(ProviderData::REQUEST_ERRORS_KEY);
                 }
                 for problem in bad {
                     log(
@@ -701,17 +711,17 @@ impl<'b> Provider<'b> {
             let errors: Vec<ErrorEntry> = state.errors.iter().flatten().cloned().collect();
             for (key, raw, encoded) in [
                 (
-                    wire::CERTIFICATES_KEY,
+                    ProviderData::CERTIFICATES_KEY,
                     &state.raw_certificates,
                     wire::encode_certificates(&certificates),
                 ),
                 (
-                    wire::REQUEST_ERRORS_KEY,
+                    ProviderData::REQUEST_ERRORS_KEY,
                     &state.raw_errors,
                     wire::encode_request_errors(&errors),
                 ),
                 (
-                    wire::CAPABILITIES_KEY,
+                    ProviderData::CAPABILITIES_KEY,
                     &state.raw_capabilities,
                     Ok(state.capabilities.clone()),
                 ),

@@ -45,6 +45,7 @@ use tls_certificates_crypto::{
     Certificate, CertificateRequestAttributes, CryptoBackend, Csr, KeyAlgorithm, KeyType,
     PrivateKey,
 };
+use tls_certificates_schema::v1;
 
 use crate::Error;
 use crate::common::{
@@ -764,7 +765,7 @@ impl Requirer {
                 };
                 let provider = ProviderData::decode(relation, &mut plan.logs);
                 // Step 2: keep our CSRs that still match a request and the key.
-                let raw = databag.get(wire::CSRS_KEY);
+                let raw = databag.get(v1::RequirerData::KEY);
                 let mut kept: Vec<OwnCsr> = Vec::new();
                 let mut requested: HashSet<CertificateRequestAttributes> = HashSet::new();
                 if let Some(raw) = raw {
@@ -883,7 +884,7 @@ impl Requirer {
                     plan.databag_writes.push(DatabagWrite {
                         relation_id: relation.id,
                         scope: scope.databag(),
-                        key: wire::CSRS_KEY.to_owned(),
+                        key: v1::RequirerData::KEY.to_owned(),
                         value: encoded,
                     });
                 }
@@ -1101,7 +1102,7 @@ impl Requirer {
 pub fn capabilities_of(relation: &RequirerRelation) -> Option<ProviderCapabilities> {
     relation
         .remote_app
-        .get(wire::CAPABILITIES_KEY)
+        .get(v1::ProviderData::CAPABILITIES_KEY)
         .and_then(|raw| wire::decode_capabilities(raw).ok())
 }
 
@@ -1167,7 +1168,7 @@ struct ProviderData {
 impl ProviderData {
     fn decode(relation: &RequirerRelation, logs: &mut Vec<LogLine>) -> Self {
         let mut certificates = HashMap::new();
-        if let Some(raw) = relation.remote_app.get(wire::CERTIFICATES_KEY) {
+        if let Some(raw) = relation.remote_app.get(v1::ProviderData::CERTIFICATES_KEY) {
             let (entries, bad) = wire::decode_certificates(raw);
             for problem in bad {
                 log(
@@ -1184,7 +1185,10 @@ impl ProviderData {
             }
         }
         let mut errors = Vec::new();
-        if let Some(raw) = relation.remote_app.get(wire::REQUEST_ERRORS_KEY) {
+        if let Some(raw) = relation
+            .remote_app
+            .get(v1::ProviderData::REQUEST_ERRORS_KEY)
+        {
             let (entries, bad) = wire::decode_request_errors(raw);
             for problem in bad {
                 log(
@@ -1292,7 +1296,7 @@ impl RequirerView<'_> {
                     Scope::Unit => &relation.local_unit,
                     Scope::App => &relation.local_app,
                 };
-                let Some(raw) = databag.get(wire::CSRS_KEY) else {
+                let Some(raw) = databag.get(v1::RequirerData::KEY) else {
                     continue;
                 };
                 for entry in wire::decode_csrs(raw).0 {
@@ -1361,7 +1365,7 @@ impl RequirerView<'_> {
     pub fn provider_certificates(&self) -> Vec<ProviderCertificate> {
         let mut out = Vec::new();
         for relation in &self.obs.relations {
-            let Some(raw) = relation.remote_app.get(wire::CERTIFICATES_KEY) else {
+            let Some(raw) = relation.remote_app.get(v1::ProviderData::CERTIFICATES_KEY) else {
                 continue;
             };
             for e in wire::decode_certificates(raw).0 {
@@ -1387,7 +1391,10 @@ impl RequirerView<'_> {
             .collect();
         let mut out = Vec::new();
         for relation in &self.obs.relations {
-            let Some(raw) = relation.remote_app.get(wire::REQUEST_ERRORS_KEY) else {
+            let Some(raw) = relation
+                .remote_app
+                .get(v1::ProviderData::REQUEST_ERRORS_KEY)
+            else {
                 continue;
             };
             for e in wire::decode_request_errors(raw).0 {
@@ -1408,7 +1415,7 @@ impl RequirerView<'_> {
         self.obs
             .relations
             .iter()
-            .find_map(|r| r.remote_app.get(wire::CAPABILITIES_KEY))
+            .find_map(|r| r.remote_app.get(v1::ProviderData::CAPABILITIES_KEY))
             .and_then(|raw| wire::decode_capabilities(raw).ok())
     }
 }

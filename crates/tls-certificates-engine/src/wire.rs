@@ -15,13 +15,6 @@ use tls_certificates_schema::{DatabagSource, PemCertificate, PemCsr};
 
 use crate::Error;
 
-/// Requirer databag key.
-pub(crate) const CSRS_KEY: &str = "certificate_signing_requests";
-/// Provider app databag keys.
-pub(crate) const CERTIFICATES_KEY: &str = "certificates";
-pub(crate) const REQUEST_ERRORS_KEY: &str = "request_errors";
-pub(crate) const CAPABILITIES_KEY: &str = "capabilities";
-
 /// One requirer entry.
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub(crate) struct CsrEntry {
@@ -69,7 +62,7 @@ pub(crate) fn csr_pem(text: &str) -> Result<String, Error> {
 }
 
 pub(crate) fn decode_csrs(raw: &str) -> (Vec<CsrEntry>, Vec<String>) {
-    let decoded = RequirerData::decode(&One(CSRS_KEY, raw));
+    let decoded = RequirerData::decode(&One(RequirerData::KEY, raw));
     let entries = decoded
         .value
         .certificate_signing_requests
@@ -88,7 +81,7 @@ fn provider(key: &'static str, raw: &str) -> (ProviderData, Vec<String>) {
 }
 
 pub(crate) fn decode_certificates(raw: &str) -> (Vec<CertificateEntry>, Vec<String>) {
-    let (data, bad) = provider(CERTIFICATES_KEY, raw);
+    let (data, bad) = provider(ProviderData::CERTIFICATES_KEY, raw);
     let entries = data
         .certificates
         .into_iter()
@@ -106,7 +99,7 @@ pub(crate) fn decode_certificates(raw: &str) -> (Vec<CertificateEntry>, Vec<Stri
 }
 
 pub(crate) fn decode_request_errors(raw: &str) -> (Vec<ErrorEntry>, Vec<String>) {
-    let (data, bad) = provider(REQUEST_ERRORS_KEY, raw);
+    let (data, bad) = provider(ProviderData::REQUEST_ERRORS_KEY, raw);
     let entries = data
         .request_errors
         .into_iter()
@@ -119,7 +112,7 @@ pub(crate) fn decode_request_errors(raw: &str) -> (Vec<ErrorEntry>, Vec<String>)
 }
 
 pub(crate) fn decode_capabilities(raw: &str) -> Result<ProviderCapabilities, String> {
-    let (data, bad) = provider(CAPABILITIES_KEY, raw);
+    let (data, bad) = provider(ProviderData::CAPABILITIES_KEY, raw);
     match (data.capabilities, bad.into_iter().next()) {
         (Some(c), None) => Ok(c),
         (_, Some(problem)) => Err(problem),
@@ -211,7 +204,7 @@ mod tests {
     #[test]
     fn given_python_requirer_databag_when_decoded_and_encoded_then_bytes_are_identical() {
         let bag = fixture("requirer_app_databag.json");
-        let raw = bag[CSRS_KEY].as_str().unwrap();
+        let raw = bag[RequirerData::KEY].as_str().unwrap();
         let (entries, bad) = decode_csrs(raw);
         assert!(bad.is_empty());
         assert_eq!(entries.len(), 2);
@@ -228,7 +221,10 @@ mod tests {
             "provider_databag_capabilities.json",
         ] {
             let bag = fixture(name);
-            if let Some(raw) = bag.get(CERTIFICATES_KEY).and_then(Value::as_str) {
+            if let Some(raw) = bag
+                .get(ProviderData::CERTIFICATES_KEY)
+                .and_then(Value::as_str)
+            {
                 let (entries, bad) = decode_certificates(raw);
                 assert!(bad.is_empty(), "{name}: {bad:?}");
                 assert_eq!(
@@ -237,7 +233,10 @@ mod tests {
                     "{name}"
                 );
             }
-            if let Some(raw) = bag.get(REQUEST_ERRORS_KEY).and_then(Value::as_str) {
+            if let Some(raw) = bag
+                .get(ProviderData::REQUEST_ERRORS_KEY)
+                .and_then(Value::as_str)
+            {
                 let (entries, bad) = decode_request_errors(raw);
                 assert!(bad.is_empty(), "{name}: {bad:?}");
                 assert_eq!(
@@ -246,7 +245,10 @@ mod tests {
                     "{name}"
                 );
             }
-            if let Some(raw) = bag.get(CAPABILITIES_KEY).and_then(Value::as_str) {
+            if let Some(raw) = bag
+                .get(ProviderData::CAPABILITIES_KEY)
+                .and_then(Value::as_str)
+            {
                 let caps = decode_capabilities(raw).unwrap();
                 assert_eq!(encode_capabilities(&caps), raw, "{name}");
             }
