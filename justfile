@@ -60,8 +60,13 @@ bench *ARGS:
 fuzz-smoke SECONDS="10":
     fuzz/smoke.sh {{SECONDS}}
 
+# Prove FIPS mode: build OpenSSL's FIPS provider from openssl-src (cached in target/fips), run the
+# crypto, engine, adapter and a charm end-to-end test under it, and the negative proofs.
+fips-test:
+    scripts/fips/fips-test.sh
+
 # Everything CI runs (.ci/run): the tests, then the checks.
 ci: test ci-checks
 
-# CI's checks besides the tests: formatting, interop, clippy, cargo-deny, fuzz smoke.
-ci-checks: fmt-check interop clippy deny fuzz-smoke
+# CI's checks besides the tests: formatting, interop, clippy, cargo-deny, fuzz smoke, FIPS.
+ci-checks: fmt-check interop clippy deny fuzz-smoke fips-test
