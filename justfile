@@ -9,8 +9,8 @@ test_features := "tls-certificates-crypto/openssl"
 default:
     @just --list
 
-# Run the demo: both charms as real processes in the built-in simulated Juju model
-# (options: --units N, --mode unit|app|app-and-unit, --backend ring|openssl, --key-algorithm A, --out DIR).
+# Options: --units N, --mode unit|app|app-and-unit, --backend ring|openssl, --key-algorithm A, --out DIR.
+# Run the demo: both charms as real processes in the built-in simulated Juju model.
 demo *ARGS:
     cargo build --locked --bins -p tls-certificates-cli -p juju-sim -p tls-certificates-requirer -p self-signed-certificates --features tls-certificates-requirer/openssl,self-signed-certificates/openssl
     target/debug/tls-certificates demo {{ARGS}}
@@ -60,8 +60,7 @@ bench *ARGS:
 fuzz-smoke SECONDS="10":
     fuzz/smoke.sh {{SECONDS}}
 
-# Prove FIPS mode: build OpenSSL's FIPS provider from openssl-src (cached in target/fips), run the
-# crypto, engine, adapter and a charm end-to-end test under it, and the negative proofs.
+# Prove FIPS mode: build OpenSSL's FIPS provider (cached in target/fips), run the tests under it, and the negative proofs.
 fips-test:
     scripts/fips/fips-test.sh
 
