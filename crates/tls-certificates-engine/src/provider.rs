@@ -26,15 +26,14 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 
 use tls_certificates_crypto::{Certificate, CryptoBackend, Csr, PublicKey, spki_of_pem};
-use tls_certificates_schema::v1::{ProviderData, RequirerData};
+use tls_certificates_schema::v1::{self, ProviderData, RequestError, RequirerData};
+use tls_certificates_schema::{PemCertificate, PemCsr};
 
 use crate::Error;
 use crate::common::{
     Databag, DatabagScope, DatabagWrite, LogLevel, LogLine, RelationId, log, pem_join_key,
 };
-use crate::wire::{
-    self, CertificateEntry, ErrorCode, ErrorEntry, ProviderCapabilities, ProviderError,
-};
+use crate::wire::{self, ErrorCode, ProviderCapabilities, ProviderError};
 
 /// One relation on the provider's endpoint, as observed.
 #[derive(Clone, Debug, Default)]
@@ -147,7 +146,7 @@ pub struct ProviderPlan {
 }
 
 struct Issued {
-    entry: CertificateEntry,
+    entry: v1::ProviderCertificate,
     join: String,
     /// The certificate's SPKI DER, found without a full parse (fast path).
     spki: Option<Vec<u8>>,
@@ -159,7 +158,7 @@ struct Issued {
 struct Request {
     relation_id: RelationId,
     source: RequestSource,
-    csr_pem: String,
+    csr_pem: PemCsr,
     /// The canonical join key of `csr_pem`.
     join: String,
     is_ca: bool,
@@ -172,12 +171,12 @@ impl Request {
     fn verified(&self, backend: &dyn CryptoBackend) -> &Result<CertificateRequest, String> {
         self.verified.get_or_init(|| {
             backend
-                .parse_csr(&self.csr_pem)
+                .parse_csr(self.csr_pem.as_str())
                 .map(|csr| CertificateRequest {
                     relation_id: self.relation_id,
                     source: self.source.clone(),
                     csr,
-                    csr_pem: self.csr_pem.clone(),
+                    csr_pem: self.csr_pem.as_str().to_owned(),
                     is_ca: self.is_ca,
                 })
                 .map_err(|e| e.to_string())
@@ -198,7 +197,7 @@ struct RelationState {
     /// Tombstoned on removal so indices stay valid; order is publication order.
     certificates: Vec<Option<Issued>>,
     certificate_index: HashMap<String, usize>,
-    errors: Vec<Option<ErrorEntry>>,
+    errors: Vec<Option<RequestError>>,
     error_index: HashMap<String, usize>,
     capabilities: Option<String>,
 }
@@ -228,7 +227,7 @@ impl RelationState {
         self.certificates.push(Some(issued));
     }
 
-    fn push_error(&mut self, join: String, entry: ErrorEntry) {
+    fn push_error(&mut self, join: String, entry: RequestError) {
         self.error_index.insert(join, self.errors.len());
         self.errors.push(Some(entry));
     }
@@ -250,7 +249,7 @@ impl RelationState {
         }
         let key = issued.public_key.get_or_init(|| {
             backend
-                .parse_certificate(&issued.entry.certificate)
+                .parse_certificate(issued.entry.certificate.as_str())
                 .ok()
                 .map(|c| c.public_key().clone())
         });
@@ -326,7 +325,7 @@ impl<'b> Provider<'b> {
                     );
                 }
                 for entry in entries {
-                    let join = pem_join_key(&entry.csr);
+                    let join = pem_join_key(entry.certificate_signing_request.as_str());
                     if state.request_joins.contains_key(&join) {
                         continue;
                     }
@@ -337,9 +336,9 @@ impl<'b> Provider<'b> {
                         join,
                         relation_id: relation.id,
                         source: source.clone(),
-                        spki: spki_of_pem(&entry.csr),
-                        csr_pem: entry.csr,
-                        is_ca: entry.ca,
+                        spki: spki_of_pem(entry.certificate_signing_request.as_str()),
+                        is_ca: entry.is_ca(),
+                        csr_pem: entry.certificate_signing_request,
                         verified: OnceCell::new(),
                     });
                 }
@@ -360,8 +359,8 @@ impl<'b> Provider<'b> {
                     );
                 }
                 for entry in entries {
-                    let join = pem_join_key(&entry.csr);
-                    let spki = spki_of_pem(&entry.certificate);
+                    let join = pem_join_key(entry.certificate_signing_request.as_str());
+                    let spki = spki_of_pem(entry.certificate.as_str());
                     state.remove_certificate(&join);
                     state.push_certificate(Issued {
                         entry,
@@ -387,7 +386,7 @@ impl<'b> Provider<'b> {
                     );
                 }
                 for entry in entries {
-                    let join = pem_join_key(&entry.csr);
+                    let join = pem_join_key(entry.csr.as_str());
                     state.remove_error(&join);
                     state.push_error(join, entry);
                 }
@@ -451,7 +450,7 @@ impl<'b> Provider<'b> {
                 Ok(_) => None,
                 Err(reason) => Some(InvalidRequest {
                     relation_id: r.relation_id,
-                    csr_pem: r.csr_pem.clone(),
+                    csr_pem: r.csr_pem.as_str().to_owned(),
                     reason: reason.clone(),
                 }),
             })
@@ -473,10 +472,15 @@ impl<'b> Provider<'b> {
                     let e = &issued.entry;
                     out.push(ProviderCertificate {
                         relation_id: *id,
-                        certificate: e.certificate.clone(),
-                        csr: e.csr.clone(),
-                        ca: e.ca.clone(),
-                        chain: e.chain.clone().unwrap_or_default(),
+                        certificate: e.certificate.as_str().to_owned(),
+                        csr: e.certificate_signing_request.as_str().to_owned(),
+                        ca: e.ca.as_str().to_owned(),
+                        chain: e
+                            .chain
+                            .iter()
+                            .flatten()
+                            .map(|c| c.as_str().to_owned())
+                            .collect(),
                         revoked: e.revoked == Some(true),
                     });
                 }
@@ -513,7 +517,7 @@ impl<'b> Provider<'b> {
             for e in state.errors.iter().flatten() {
                 out.push(ProviderRequestError {
                     relation_id: *id,
-                    csr: e.csr.clone(),
+                    csr: e.csr.as_str().to_owned(),
                     error: e.error.clone(),
                 });
             }
@@ -536,7 +540,7 @@ impl<'b> Provider<'b> {
         if !self.is_leader {
             return;
         }
-        let capabilities = self.capabilities.as_ref().map(wire::encode_capabilities);
+        let capabilities = self.capabilities.as_ref().map(ProviderCapabilities::encode);
         let mut invalid_by_relation: HashMap<RelationId, Vec<InvalidRequest>> = HashMap::new();
         for invalid in self.invalid_requests(None) {
             log(
@@ -581,10 +585,14 @@ impl<'b> Provider<'b> {
                 if state.error_index.contains_key(&join) {
                     continue;
                 }
+                // The text came out of a schema decode, so it cannot fail the shape check.
+                let Ok(csr) = PemCsr::new(&invalid.csr_pem) else {
+                    continue;
+                };
                 state.push_error(
                     join,
-                    ErrorEntry {
-                        csr: invalid.csr_pem,
+                    RequestError {
+                        csr,
                         error: ProviderError::new(
                             ErrorCode::Other,
                             format!("invalid certificate signing request: {}", invalid.reason),
@@ -629,22 +637,28 @@ impl<'b> Provider<'b> {
             );
         }
         let csr_pem = wire::csr_pem(&new.csr_pem)?;
-        let join = pem_join_key(&csr_pem);
+        let pem = |text: &str| {
+            PemCertificate::new(text).map_err(|e| Error::MalformedPem {
+                reason: e.to_string(),
+            })
+        };
+        let entry = v1::ProviderCertificate {
+            ca: pem(new.ca.pem().as_str())?,
+            certificate: pem(new.certificate.pem().as_str())?,
+            chain: Some(
+                new.chain
+                    .iter()
+                    .map(|c| pem(c.pem().as_str()))
+                    .collect::<Result<_, _>>()?,
+            ),
+            certificate_signing_request: csr_pem,
+            revoked: None,
+        };
+        let join = pem_join_key(entry.certificate_signing_request.as_str());
         state.remove_certificate(&join);
         state.remove_error(&join);
         state.push_certificate(Issued {
-            entry: CertificateEntry {
-                ca: new.ca.pem().as_str().to_owned(),
-                csr: csr_pem,
-                certificate: new.certificate.pem().as_str().to_owned(),
-                chain: Some(
-                    new.chain
-                        .iter()
-                        .map(|c| c.pem().as_str().to_owned())
-                        .collect(),
-                ),
-                revoked: None,
-            },
+            entry,
             join,
             spki: Some(new.certificate.public_key().spki_der().to_vec()),
             public_key: OnceCell::from(Some(new.certificate.public_key().clone())),
@@ -670,10 +684,10 @@ impl<'b> Provider<'b> {
             });
         };
         let csr = wire::csr_pem(csr_pem)?;
-        let join = pem_join_key(&csr);
+        let join = pem_join_key(csr.as_str());
         state.remove_certificate(&join);
         state.remove_error(&join);
-        state.push_error(join, ErrorEntry { csr, error });
+        state.push_error(join, RequestError { csr, error });
         Ok(())
     }
 
@@ -702,28 +716,28 @@ impl<'b> Provider<'b> {
             return plan;
         }
         for (id, state) in &self.relations {
-            let certificates: Vec<CertificateEntry> = state
+            let certificates: Vec<v1::ProviderCertificate> = state
                 .certificates
                 .iter()
                 .flatten()
                 .map(|i| i.entry.clone())
                 .collect();
-            let errors: Vec<ErrorEntry> = state.errors.iter().flatten().cloned().collect();
+            let errors: Vec<RequestError> = state.errors.iter().flatten().cloned().collect();
             for (key, raw, encoded) in [
                 (
                     ProviderData::CERTIFICATES_KEY,
                     &state.raw_certificates,
-                    wire::encode_certificates(&certificates),
+                    ProviderData::encode_certificates(&certificates),
                 ),
                 (
                     ProviderData::REQUEST_ERRORS_KEY,
                     &state.raw_errors,
-                    wire::encode_request_errors(&errors),
+                    ProviderData::encode_request_errors(&errors),
                 ),
                 (
                     ProviderData::CAPABILITIES_KEY,
                     &state.raw_capabilities,
-                    Ok(state.capabilities.clone()),
+                    state.capabilities.clone(),
                 ),
             ] {
                 if state.unreadable.contains(&key) {
@@ -736,17 +750,6 @@ impl<'b> Provider<'b> {
                     );
                     continue;
                 }
-                let encoded = match encoded {
-                    Ok(value) => value,
-                    Err(e) => {
-                        log(
-                            &mut logs,
-                            LogLevel::Error,
-                            format!("not writing {key} on relation {id}: {e}"),
-                        );
-                        continue;
-                    }
-                };
                 if &encoded != raw {
                     plan.databag_writes.push(DatabagWrite {
                         relation_id: *id,

@@ -45,7 +45,8 @@ use tls_certificates_crypto::{
     Certificate, CertificateRequestAttributes, CryptoBackend, Csr, KeyAlgorithm, KeyType,
     PrivateKey,
 };
-use tls_certificates_schema::v1;
+use tls_certificates_schema::PemCsr;
+use tls_certificates_schema::v1::{self, CertificateSigningRequest};
 
 use crate::Error;
 use crate::common::{
@@ -53,7 +54,7 @@ use crate::common::{
     SecretAction, SecretContent, SecretOwner, UnitName, log, pem_join_key,
 };
 use crate::labels::{self, CERTIFICATE_CONTENT_KEY, CSR_CONTENT_KEY, PRIVATE_KEY_CONTENT_KEY};
-use crate::wire::{self, CsrEntry, ProviderCapabilities, ProviderError};
+use crate::wire::{self, ProviderCapabilities, ProviderError};
 
 /// Which requests go where: the Python library's `Mode`, with the requests of each scope.
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -485,7 +486,7 @@ fn safety_net_time(certificate: &Certificate, r: RenewalRelativeTime) -> OffsetD
 
 /// One of our CSR entries, parsed.
 struct OwnCsr {
-    entry: CsrEntry,
+    entry: CertificateSigningRequest,
     csr: Csr,
     join: String,
 }
@@ -781,7 +782,8 @@ impl Requirer {
                         );
                     }
                     for entry in entries {
-                        let Ok(csr) = backend.parse_csr(&entry.csr) else {
+                        let Ok(csr) = backend.parse_csr(entry.certificate_signing_request.as_str())
+                        else {
                             log(
                                 &mut plan.logs,
                                 LogLevel::Warning,
@@ -792,8 +794,8 @@ impl Requirer {
                             );
                             continue;
                         };
-                        let attributes = csr.attributes().clone().with_is_ca(entry.ca);
-                        let join = pem_join_key(&entry.csr);
+                        let attributes = csr.attributes().clone().with_is_ca(entry.is_ca());
+                        let join = pem_join_key(entry.certificate_signing_request.as_str());
                         if !requests.contains(&attributes) {
                             log(
                                 &mut plan.logs,
@@ -835,7 +837,7 @@ impl Requirer {
                             .certificates
                             .get(&join)
                             .filter(|e| e.revoked != Some(true))
-                            .and_then(|e| backend.parse_certificate(&e.certificate).ok())
+                            .and_then(|e| backend.parse_certificate(e.certificate.as_str()).ok())
                             .filter(|c| c.matches_key(&key))
                             && safety_net_time(&certificate, r) <= now
                             && now < certificate.not_after()
@@ -857,7 +859,8 @@ impl Requirer {
                     }
                 }
                 // Step 3: send missing CSRs.
-                let mut entries: Vec<CsrEntry> = kept.iter().map(|k| k.entry.clone()).collect();
+                let mut entries: Vec<CertificateSigningRequest> =
+                    kept.iter().map(|k| k.entry.clone()).collect();
                 for attributes in requests {
                     if requested.contains(attributes) {
                         continue;
@@ -874,12 +877,12 @@ impl Requirer {
                             relation.id
                         ),
                     );
-                    entries.push(CsrEntry {
-                        csr: csr.pem().as_str().to_owned(),
-                        ca: attributes.is_ca(),
-                    });
+                    entries.push(CertificateSigningRequest::new(
+                        wire::csr_pem(csr.pem().as_str())?,
+                        attributes.is_ca(),
+                    ));
                 }
-                let encoded = wire::encode_csrs(&entries)?;
+                let encoded = v1::RequirerData::encode_requests(&entries);
                 if encoded.as_deref() != raw.map(String::as_str) {
                     plan.databag_writes.push(DatabagWrite {
                         relation_id: relation.id,
@@ -888,14 +891,18 @@ impl Requirer {
                         value: encoded,
                     });
                 }
-                kept_all.extend(entries.iter().map(|e| pem_join_key(&e.csr)));
+                kept_all.extend(
+                    entries
+                        .iter()
+                        .map(|e| pem_join_key(e.certificate_signing_request.as_str())),
+                );
                 // Step 4: certificates for the CSRs already on the wire.
                 for own in &kept {
                     let Some(entry) = provider.certificates.get(&own.join) else {
                         continue;
                     };
                     let sha = backend
-                        .sha256_hex(own.entry.csr.as_bytes())
+                        .sha256_hex(own.entry.certificate_signing_request.as_str().as_bytes())
                         .map_err(Error::crypto("hashing a CSR"))?;
                     let label = labels::certificate(unit_number, &self.config.endpoint, &sha);
                     let existing = secrets
@@ -933,7 +940,7 @@ impl Requirer {
                             plan.events.push(RequirerEvent::CertificateRejected {
                                 relation_id: relation.id,
                                 scope,
-                                csr: own.entry.csr.clone(),
+                                csr: own.entry.certificate_signing_request.as_str().to_owned(),
                                 reason,
                             });
                             continue;
@@ -951,7 +958,10 @@ impl Requirer {
                     }
                     let content = SecretContent::new()
                         .with(CERTIFICATE_CONTENT_KEY, entry.certificate.as_str())
-                        .with(CSR_CONTENT_KEY, own.entry.csr.as_str());
+                        .with(
+                            CSR_CONTENT_KEY,
+                            own.entry.certificate_signing_request.as_str(),
+                        );
                     let expire = Some(renewal_time(now, assigned.certificate.not_after(), r));
                     match existing {
                         Some(secret) => secrets.push(SecretAction::Set {
@@ -981,14 +991,14 @@ impl Requirer {
                 }
                 // Step 5: denials.
                 for error in &provider.errors {
-                    if entries
-                        .iter()
-                        .any(|e| pem_join_key(&e.csr) == pem_join_key(&error.csr))
-                    {
+                    if entries.iter().any(|e| {
+                        pem_join_key(e.certificate_signing_request.as_str())
+                            == pem_join_key(error.csr.as_str())
+                    }) {
                         plan.events.push(RequirerEvent::CertificateDenied {
                             relation_id: relation.id,
                             scope,
-                            csr: error.csr.clone(),
+                            csr: error.csr.as_str().to_owned(),
                             error: error.error.clone(),
                         });
                     }
@@ -1111,25 +1121,25 @@ fn verify(
     relation_id: RelationId,
     scope: Scope,
     own: &OwnCsr,
-    entry: &wire::CertificateEntry,
+    entry: &v1::ProviderCertificate,
     key: &PrivateKey,
     backend: &dyn CryptoBackend,
 ) -> Result<AssignedCertificate, String> {
     let certificate = backend
-        .parse_certificate(&entry.certificate)
+        .parse_certificate(entry.certificate.as_str())
         .map_err(|e| format!("certificate: {e}"))?;
     if !certificate.matches_key(key) {
         return Err("the certificate does not match our private key".to_owned());
     }
-    if certificate.is_ca() != own.entry.ca {
+    if certificate.is_ca() != own.entry.is_ca() {
         return Err(format!(
             "the certificate's CA flag is {} but {} was requested",
             certificate.is_ca(),
-            own.entry.ca
+            own.entry.is_ca()
         ));
     }
     let ca = backend
-        .parse_certificate(&entry.ca)
+        .parse_certificate(entry.ca.as_str())
         .map_err(|e| format!("CA certificate: {e}"))?;
     backend
         .verify_issued_by(&certificate, &ca)
@@ -1138,7 +1148,7 @@ fn verify(
         Some(chain) => {
             let parsed = chain
                 .iter()
-                .map(|pem| backend.parse_certificate(pem))
+                .map(|pem| backend.parse_certificate(pem.as_str()))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| format!("chain: {e}"))?;
             backend
@@ -1153,7 +1163,7 @@ fn verify(
         scope,
         certificate,
         csr: own.csr.clone(),
-        is_ca: own.entry.ca,
+        is_ca: own.entry.is_ca(),
         ca,
         chain,
     })
@@ -1161,8 +1171,8 @@ fn verify(
 
 /// The provider's app databag, decoded once per relation.
 struct ProviderData {
-    certificates: HashMap<String, wire::CertificateEntry>,
-    errors: Vec<wire::ErrorEntry>,
+    certificates: HashMap<String, v1::ProviderCertificate>,
+    errors: Vec<v1::RequestError>,
 }
 
 impl ProviderData {
@@ -1181,7 +1191,10 @@ impl ProviderData {
                 );
             }
             for entry in entries {
-                certificates.insert(pem_join_key(&entry.csr), entry);
+                certificates.insert(
+                    pem_join_key(entry.certificate_signing_request.as_str()),
+                    entry,
+                );
             }
         }
         let mut errors = Vec::new();
@@ -1300,12 +1313,15 @@ impl RequirerView<'_> {
                     continue;
                 };
                 for entry in wire::decode_csrs(raw).0 {
-                    if let Ok(csr) = self.backend.parse_csr(&entry.csr) {
+                    if let Ok(csr) = self
+                        .backend
+                        .parse_csr(entry.certificate_signing_request.as_str())
+                    {
                         out.push(OwnRequest {
                             relation_id: relation.id,
                             scope,
                             csr,
-                            is_ca: entry.ca,
+                            is_ca: entry.is_ca(),
                         });
                     }
                 }
@@ -1325,13 +1341,13 @@ impl RequirerView<'_> {
             let Some(relation) = self.obs.relations.iter().find(|r| r.id == own.relation_id) else {
                 continue;
             };
-            let pem = own.csr.pem().as_str().to_owned();
+            // A CSR PEM from the crypto crate always has the shape the schema checks.
+            let Ok(pem) = PemCsr::new(own.csr.pem().as_str()) else {
+                continue;
+            };
             let own_csr = OwnCsr {
-                join: pem_join_key(&pem),
-                entry: CsrEntry {
-                    csr: pem,
-                    ca: own.is_ca,
-                },
+                join: pem_join_key(pem.as_str()),
+                entry: CertificateSigningRequest::new(pem, own.is_ca),
                 csr: own.csr,
             };
             let mut ignored = Vec::new();
@@ -1371,10 +1387,15 @@ impl RequirerView<'_> {
             for e in wire::decode_certificates(raw).0 {
                 out.push(ProviderCertificate {
                     relation_id: relation.id,
-                    certificate: e.certificate,
-                    csr: e.csr,
-                    ca: e.ca,
-                    chain: e.chain.unwrap_or_default(),
+                    certificate: e.certificate.into_string(),
+                    csr: e.certificate_signing_request.into_string(),
+                    ca: e.ca.into_string(),
+                    chain: e
+                        .chain
+                        .into_iter()
+                        .flatten()
+                        .map(tls_certificates_schema::PemCertificate::into_string)
+                        .collect(),
                     revoked: e.revoked == Some(true),
                 });
             }
@@ -1398,10 +1419,10 @@ impl RequirerView<'_> {
                 continue;
             };
             for e in wire::decode_request_errors(raw).0 {
-                if ours.contains(&pem_join_key(&e.csr)) {
+                if ours.contains(&pem_join_key(e.csr.as_str())) {
                     out.push(RequestError {
                         relation_id: relation.id,
-                        csr: e.csr,
+                        csr: e.csr.into_string(),
                         error: e.error,
                     });
                 }

@@ -1,43 +1,19 @@
-//! The relation-data wire format (interface v1), through `tls-certificates-schema`: decoded
+//! The relation-data wire format (interface v1): `tls-certificates-schema`'s types, decoded
 //! tolerantly (one malformed entry is reported and skipped) and encoded byte-exactly as the
-//! Python library's `json.dumps` does.
+//! Python library's `json.dumps` does, by the schema's own encoders
+//! ([`RequirerData::encode_requests`], [`ProviderData::encode_certificates`],
+//! [`ProviderData::encode_request_errors`]).
 //!
-//! The engine keeps PEM text as `String`s internally; every string it encodes either came out
-//! of a schema decode, out of the crypto backend, or was checked with [`csr_pem`] at the API
-//! boundary, so re-wrapping it into the schema's PEM newtypes cannot fail in practice (and is
-//! still reported as a typed error if it does).
+//! The engine holds entries as the schema's types (PEMs as `PemCsr` / `PemCertificate`), so
+//! nothing is re-wrapped or re-checked on the way out.
 
 use tls_certificates_schema::v1::{
     CertificateSigningRequest, ProviderCertificate, ProviderData, RequestError, RequirerData,
 };
 pub use tls_certificates_schema::v1::{ErrorCode, ProviderCapabilities, ProviderError};
-use tls_certificates_schema::{DatabagSource, PemCertificate, PemCsr};
+use tls_certificates_schema::{DatabagSource, PemCsr};
 
 use crate::Error;
-
-/// One requirer entry.
-#[derive(Clone, Debug, Eq, PartialEq)]
-pub(crate) struct CsrEntry {
-    pub(crate) csr: String,
-    pub(crate) ca: bool,
-}
-
-/// One provider `certificates` entry.
-#[derive(Clone, Debug, Eq, PartialEq)]
-pub(crate) struct CertificateEntry {
-    pub(crate) ca: String,
-    pub(crate) csr: String,
-    pub(crate) certificate: String,
-    pub(crate) chain: Option<Vec<String>>,
-    pub(crate) revoked: Option<bool>,
-}
-
-/// One `request_errors` entry.
-#[derive(Clone, Debug, Eq, PartialEq)]
-pub(crate) struct ErrorEntry {
-    pub(crate) csr: String,
-    pub(crate) error: ProviderError,
-}
 
 /// A one-key databag view, so decoding one value does not copy it.
 struct One<'a>(&'static str, &'a str);
@@ -53,23 +29,23 @@ fn issues(list: Vec<tls_certificates_schema::Error>) -> Vec<String> {
 }
 
 /// Checks the shape of a PEM CSR given by the charm.
-pub(crate) fn csr_pem(text: &str) -> Result<String, Error> {
-    PemCsr::new(text)
-        .map(PemCsr::into_string)
-        .map_err(|e| Error::MalformedPem {
-            reason: e.to_string(),
-        })
+pub(crate) fn csr_pem(text: &str) -> Result<PemCsr, Error> {
+    PemCsr::new(text).map_err(|e| Error::MalformedPem {
+        reason: e.to_string(),
+    })
 }
 
-pub(crate) fn decode_csrs(raw: &str) -> (Vec<CsrEntry>, Vec<String>) {
+/// The requests of a requirer databag value. A `null` or missing `ca` is read as `false` and
+/// kept as `Some(false)`, so a re-encoded entry always writes a boolean `ca`.
+pub(crate) fn decode_csrs(raw: &str) -> (Vec<CertificateSigningRequest>, Vec<String>) {
     let decoded = RequirerData::decode(&One(RequirerData::KEY, raw));
     let entries = decoded
         .value
         .certificate_signing_requests
         .into_iter()
-        .map(|e| CsrEntry {
-            ca: e.is_ca(),
-            csr: e.certificate_signing_request.into_string(),
+        .map(|e| {
+            let ca = e.is_ca();
+            CertificateSigningRequest::new(e.certificate_signing_request, ca)
         })
         .collect();
     (entries, issues(decoded.issues))
@@ -80,35 +56,14 @@ fn provider(key: &'static str, raw: &str) -> (ProviderData, Vec<String>) {
     (decoded.value, issues(decoded.issues))
 }
 
-pub(crate) fn decode_certificates(raw: &str) -> (Vec<CertificateEntry>, Vec<String>) {
+pub(crate) fn decode_certificates(raw: &str) -> (Vec<ProviderCertificate>, Vec<String>) {
     let (data, bad) = provider(ProviderData::CERTIFICATES_KEY, raw);
-    let entries = data
-        .certificates
-        .into_iter()
-        .map(|c| CertificateEntry {
-            ca: c.ca.into_string(),
-            csr: c.certificate_signing_request.into_string(),
-            certificate: c.certificate.into_string(),
-            chain: c
-                .chain
-                .map(|chain| chain.into_iter().map(PemCertificate::into_string).collect()),
-            revoked: c.revoked,
-        })
-        .collect();
-    (entries, bad)
+    (data.certificates, bad)
 }
 
-pub(crate) fn decode_request_errors(raw: &str) -> (Vec<ErrorEntry>, Vec<String>) {
+pub(crate) fn decode_request_errors(raw: &str) -> (Vec<RequestError>, Vec<String>) {
     let (data, bad) = provider(ProviderData::REQUEST_ERRORS_KEY, raw);
-    let entries = data
-        .request_errors
-        .into_iter()
-        .map(|e| ErrorEntry {
-            csr: e.csr.into_string(),
-            error: e.error,
-        })
-        .collect();
-    (entries, bad)
+    (data.request_errors, bad)
 }
 
 pub(crate) fn decode_capabilities(raw: &str) -> Result<ProviderCapabilities, String> {
@@ -118,68 +73,6 @@ pub(crate) fn decode_capabilities(raw: &str) -> Result<ProviderCapabilities, Str
         (_, Some(problem)) => Err(problem),
         (None, None) => Err("no capabilities".to_owned()),
     }
-}
-
-fn encoding(e: tls_certificates_schema::Error) -> Error {
-    Error::MalformedPem {
-        reason: e.to_string(),
-    }
-}
-
-/// `None` when the list is empty: the key is then deleted, as the Python library does.
-pub(crate) fn encode_csrs(entries: &[CsrEntry]) -> Result<Option<String>, Error> {
-    let list = entries
-        .iter()
-        .map(|e| {
-            Ok(CertificateSigningRequest::new(
-                PemCsr::new(&e.csr).map_err(encoding)?,
-                e.ca,
-            ))
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
-    Ok(RequirerData::encode_requests(&list))
-}
-
-pub(crate) fn encode_certificates(entries: &[CertificateEntry]) -> Result<Option<String>, Error> {
-    let list = entries
-        .iter()
-        .map(|e| {
-            Ok(ProviderCertificate {
-                ca: PemCertificate::new(&e.ca).map_err(encoding)?,
-                certificate_signing_request: PemCsr::new(&e.csr).map_err(encoding)?,
-                certificate: PemCertificate::new(&e.certificate).map_err(encoding)?,
-                chain: e
-                    .chain
-                    .as_ref()
-                    .map(|chain| {
-                        chain
-                            .iter()
-                            .map(|c| PemCertificate::new(c).map_err(encoding))
-                            .collect::<Result<Vec<_>, _>>()
-                    })
-                    .transpose()?,
-                revoked: e.revoked,
-            })
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
-    Ok(ProviderData::encode_certificates(&list))
-}
-
-pub(crate) fn encode_request_errors(entries: &[ErrorEntry]) -> Result<Option<String>, Error> {
-    let list = entries
-        .iter()
-        .map(|e| {
-            Ok(RequestError {
-                csr: PemCsr::new(&e.csr).map_err(encoding)?,
-                error: e.error.clone(),
-            })
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
-    Ok(ProviderData::encode_request_errors(&list))
-}
-
-pub(crate) fn encode_capabilities(c: &ProviderCapabilities) -> String {
-    c.encode()
 }
 
 #[cfg(test)]
@@ -208,7 +101,10 @@ mod tests {
         let (entries, bad) = decode_csrs(raw);
         assert!(bad.is_empty());
         assert_eq!(entries.len(), 2);
-        assert_eq!(encode_csrs(&entries).unwrap().as_deref(), Some(raw));
+        assert_eq!(
+            RequirerData::encode_requests(&entries).as_deref(),
+            Some(raw)
+        );
     }
 
     #[test]
@@ -228,7 +124,7 @@ mod tests {
                 let (entries, bad) = decode_certificates(raw);
                 assert!(bad.is_empty(), "{name}: {bad:?}");
                 assert_eq!(
-                    encode_certificates(&entries).unwrap().as_deref(),
+                    ProviderData::encode_certificates(&entries).as_deref(),
                     Some(raw),
                     "{name}"
                 );
@@ -240,7 +136,7 @@ mod tests {
                 let (entries, bad) = decode_request_errors(raw);
                 assert!(bad.is_empty(), "{name}: {bad:?}");
                 assert_eq!(
-                    encode_request_errors(&entries).unwrap().as_deref(),
+                    ProviderData::encode_request_errors(&entries).as_deref(),
                     Some(raw),
                     "{name}"
                 );
@@ -250,7 +146,7 @@ mod tests {
                 .and_then(Value::as_str)
             {
                 let caps = decode_capabilities(raw).unwrap();
-                assert_eq!(encode_capabilities(&caps), raw, "{name}");
+                assert_eq!(caps.encode(), raw, "{name}");
             }
         }
     }
@@ -260,9 +156,21 @@ mod tests {
         let raw = r#"[{"certificate_signing_request": "-----BEGIN CERTIFICATE REQUEST-----\nA\n-----END CERTIFICATE REQUEST-----", "ca": "false"}, 42, {"ca": true}, {"certificate_signing_request": "-----BEGIN CERTIFICATE REQUEST-----\nB\n-----END CERTIFICATE REQUEST-----", "ca": "true"}]"#;
         let (good, bad) = decode_csrs(raw);
         assert_eq!(good.len(), 2);
-        assert!(!good[0].ca);
-        assert!(good[1].ca);
+        assert!(!good[0].is_ca());
+        assert!(good[1].is_ca());
         assert_eq!(bad.len(), 2);
+    }
+
+    #[test]
+    fn given_null_or_missing_ca_when_decoded_and_encoded_then_written_as_false() {
+        let raw = r#"[{"certificate_signing_request": "-----BEGIN CERTIFICATE REQUEST-----\nA\n-----END CERTIFICATE REQUEST-----", "ca": null}, {"certificate_signing_request": "-----BEGIN CERTIFICATE REQUEST-----\nB\n-----END CERTIFICATE REQUEST-----"}]"#;
+        let (entries, bad) = decode_csrs(raw);
+        assert!(bad.is_empty(), "{bad:?}");
+        assert_eq!(entries.len(), 2);
+        assert!(entries.iter().all(|e| e.ca == Some(false)));
+        let encoded = RequirerData::encode_requests(&entries).unwrap();
+        assert_eq!(encoded.matches(r#""ca": false"#).count(), 2, "{encoded}");
+        assert!(!encoded.contains("null"), "{encoded}");
     }
 
     #[test]
