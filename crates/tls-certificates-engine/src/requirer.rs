@@ -81,6 +81,15 @@ pub enum Scope {
     App,
 }
 
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::App => "app",
+            Self::Unit => "unit",
+        })
+    }
+}
+
 impl Scope {
     fn databag(self) -> DatabagScope {
         match self {
@@ -588,7 +597,7 @@ impl Requirer {
                     log(
                         logs,
                         LogLevel::Info,
-                        format!("regenerating the {scope:?} private key"),
+                        format!("regenerating the {scope} private key"),
                     );
                     Some(
                         backend
@@ -602,7 +611,7 @@ impl Requirer {
                 log(
                     logs,
                     LogLevel::Info,
-                    format!("importing the {scope:?} private key"),
+                    format!("importing the {scope} private key"),
                 );
                 Some(key.clone())
             }
@@ -673,7 +682,7 @@ impl Requirer {
         log(
             logs,
             LogLevel::Info,
-            format!("generating the {scope:?} private key ({algorithm})"),
+            format!("generating the {scope} private key ({algorithm})"),
         );
         let key = backend
             .generate_key(*algorithm)
@@ -801,8 +810,8 @@ impl Requirer {
                                 &mut plan.logs,
                                 LogLevel::Info,
                                 format!(
-                                    "removing a CSR no longer requested (common name {:?})",
-                                    attributes.common_name()
+                                    "removing a CSR no longer requested (common name {})",
+                                    subject_of(&attributes)
                                 ),
                             );
                             continue;
@@ -812,8 +821,8 @@ impl Requirer {
                                 &mut plan.logs,
                                 LogLevel::Info,
                                 format!(
-                                    "removing a CSR made for another private key (common name {:?})",
-                                    attributes.common_name()
+                                    "removing a CSR made for another private key (common name {})",
+                                    subject_of(&attributes)
                                 ),
                             );
                             continue;
@@ -826,10 +835,7 @@ impl Requirer {
                             log(
                                 &mut plan.logs,
                                 LogLevel::Info,
-                                format!(
-                                    "renewing the certificate of {:?}",
-                                    attributes.common_name()
-                                ),
+                                format!("renewing the certificate of {}", subject_of(&attributes)),
                             );
                             continue;
                         }
@@ -847,8 +853,8 @@ impl Requirer {
                                     &mut plan.logs,
                                     LogLevel::Info,
                                     format!(
-                                        "certificate for {:?} is close to expiry: renewing (safety net)",
-                                        attributes.common_name()
+                                        "certificate for {} is close to expiry: renewing (safety net)",
+                                        subject_of(&attributes)
                                     ),
                                 );
                                 continue;
@@ -872,8 +878,8 @@ impl Requirer {
                         &mut plan.logs,
                         LogLevel::Info,
                         format!(
-                            "requesting a certificate for {:?} on relation {}",
-                            attributes.common_name(),
+                            "requesting a certificate for {} on relation {}",
+                            subject_of(attributes),
                             relation.id
                         ),
                     );
@@ -914,8 +920,8 @@ impl Requirer {
                                 &mut plan.logs,
                                 LogLevel::Info,
                                 format!(
-                                    "certificate for {:?} was revoked: removing it",
-                                    own.csr.attributes().common_name()
+                                    "certificate for {} was revoked: removing it",
+                                    subject_of(own.csr.attributes())
                                 ),
                             );
                             secrets.push(SecretAction::Remove {
@@ -932,8 +938,8 @@ impl Requirer {
                                 &mut plan.logs,
                                 LogLevel::Warning,
                                 format!(
-                                    "rejecting the certificate for {:?} on relation {}: {reason}",
-                                    own.csr.attributes().common_name(),
+                                    "rejecting the certificate for {} on relation {}: {reason}",
+                                    subject_of(own.csr.attributes()),
                                     relation.id
                                 ),
                             );
@@ -981,8 +987,8 @@ impl Requirer {
                         &mut plan.logs,
                         LogLevel::Info,
                         format!(
-                            "certificate available for {:?} on relation {}",
-                            own.csr.attributes().common_name(),
+                            "certificate available for {} on relation {}",
+                            subject_of(own.csr.attributes()),
                             relation.id
                         ),
                     );
@@ -1088,7 +1094,7 @@ impl Requirer {
                 logs,
                 LogLevel::Info,
                 format!(
-                    "relation {broken} broken: removed the {scope:?} key and certificate secrets"
+                    "relation {broken} broken: removed the {scope} key and certificate secrets"
                 ),
             );
         }
@@ -1438,5 +1444,23 @@ impl RequirerView<'_> {
             .iter()
             .find_map(|r| r.remote_app.get(v1::ProviderData::CAPABILITIES_KEY))
             .and_then(|raw| wire::decode_capabilities(raw).ok())
+    }
+}
+
+/// How log lines name a request: its common name, else its first SAN.
+fn subject_of(attributes: &CertificateRequestAttributes) -> String {
+    if let Some(cn) = attributes.common_name() {
+        return format!("{cn:?}");
+    }
+    let first_san = attributes
+        .sans_dns()
+        .iter()
+        .next()
+        .cloned()
+        .or_else(|| attributes.sans_ip().iter().next().map(ToString::to_string))
+        .or_else(|| attributes.sans_oid().iter().next().cloned());
+    match first_san {
+        Some(san) => format!("SAN {san:?}"),
+        None => "a request without a name".to_owned(),
     }
 }
