@@ -145,6 +145,10 @@ impl CryptoBackend for RingBackend {
                     KeyType::Rsa { bits } => bits as usize,
                     _ => 2048,
                 };
+                // Nearly all the time is rsa's prime search (sieve, then Miller-Rabin base 2 +
+                // Lucas, in crypto-bigint; RSA-2048 ~50 ms). What follows it (rsa's own
+                // validate + precompute, PKCS#1 encoding, ring's parse) measured ~0.25 ms in
+                // total, so it is not worth bypassing (see benches/README.md).
                 let key = rsa::PrivateKey::new(&mut RingRng(rng), bits)
                     .map_err(|e| backend_error("RSA key generation", e))?;
                 let pkcs1 = key
