@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prove FIPS mode with a real OpenSSL FIPS provider (issue 7).
 #
-#   scripts/fips/fips-test.sh [build|config|test|all]      (default: all)
+#   scripts/fips/fips-test.sh [build|config|test|e2e|all]  (default: all; e2e: only the charm
+#                                                          end-to-end test of the test step)
 #
 # 1. build:  builds OpenSSL's FIPS provider (fips.so) from the OpenSSL source that the
 #            `openssl-src` crate ships (the same version as the `vendored` libcrypto), with
@@ -12,7 +13,12 @@
 #            `default_properties = fips=yes`, plus two configs for the negative proofs.
 # 3. test:   runs the crypto tests with `--features fips,vendored` under that configuration
 #            (TLS_CERTIFICATES_FIPS_EXPECT=active), the engine tests and the tls-certificates
-#            (charm runtime + adapters) tests with the same features, then the negative proofs:
+#            (charm runtime + adapters) tests with the same features, then one charm end-to-end
+#            test (charms/tls-certificates-requirer/tests/fips_e2e.rs: both charms built with
+#            `fips` + vendored OpenSSL in target/fips/cargo, run as real processes by juju-sim;
+#            it asserts every hook of both charms started on "openssl-fips (FIPS mode active)"
+#            and that the requirer got a certificate issued by the provider's CA; `e2e` runs
+#            only this test), then the negative proofs:
 #            provider missing -> typed start-up error (expect=missing);
 #            a non-FIPS provider active alongside -> typed start-up error (expect=mixed).
 #            Non-approved requests (RSA-1024, ...) are refused in the `active` run.
@@ -22,6 +28,8 @@
 #   FIPS_JOBS            make -j (default: nproc)
 #   FIPS_CONFIGURE_OPTIONS  options after `enable-fips`
 #                        (default: no-shared no-tests no-docs no-legacy no-engine)
+#   FIPS_TARGET_DIR      CARGO_TARGET_DIR of the charm end-to-end build
+#                        (default: target/fips/cargo; keeps target/debug's charms default builds)
 #   FIPS_EXTRA_TESTS     extra `cargo test` arguments run under the FIPS config, e.g. a charm
 #                        end-to-end test: "-p <crate> --features fips,... --test <name>"
 set -euo pipefail
@@ -142,6 +150,51 @@ EOF
 EOF
 }
 
+# The vendored OpenSSL install (static libcrypto/libssl + headers) that openssl-sys built for the
+# tests above in the default target directory, if it is the version of our FIPS provider.
+vendored_install() {
+    local want=${src_version#*+} dir
+    local builds=${CARGO_TARGET_DIR:-$repo/target}/debug/build
+    # shellcheck disable=SC2045 # newest first; cargo's build directory names have no spaces
+    for dir in $(ls -dt "$builds"/openssl-sys-*/out/openssl-build/install 2>/dev/null); do
+        if grep -qF "OPENSSL_VERSION_STR \"$want\"" "$dir/include/openssl/opensslv.h" 2>/dev/null \
+            && [ -f "$dir/lib/libcrypto.a" ]; then
+            echo "$dir"
+            return
+        fi
+    done
+}
+
+# One charm end-to-end test: both charm binaries (and juju-sim-tool) built with `fips` and the
+# vendored OpenSSL, run as real processes by juju-sim under the FIPS configuration (juju-sim
+# passes the test's environment, OPENSSL_CONF/OPENSSL_MODULES included, to the charms).
+# (`-p tls-certificates-crypto` only makes its `vendored` feature selectable: the charms depend
+# on it through tls-certificates.) Built in a separate target directory ($fips_target) so the
+# default charm binaries in target/debug stay default builds; the vendored OpenSSL the steps
+# above built is reused (OPENSSL_NO_VENDOR + OPENSSL_DIR: the same libcrypto, not built twice).
+charm_e2e() {
+    local fips_target=${FIPS_TARGET_DIR:-$repo/target/fips/cargo}
+    [ -f "$cache/openssl.cnf" ] || die "run the build and config steps first"
+    local vendored=tls-certificates-crypto/vendored
+    local -a reuse=()
+    local install
+    install=$(vendored_install)
+    if [ -n "$install" ]; then
+        reuse=(OPENSSL_NO_VENDOR=1 "OPENSSL_DIR=$install" OPENSSL_STATIC=1)
+    fi
+    step "test: FIPS active: charm end-to-end: build both charms with fips,vendored" \
+        "in $fips_target${install:+ (reusing the vendored OpenSSL in $install)}"
+    env "${reuse[@]}" CARGO_TARGET_DIR="$fips_target" cargo build --locked --bins \
+        -p self-signed-certificates -p juju-sim -p tls-certificates-requirer -p tls-certificates-crypto \
+        --features self-signed-certificates/fips,tls-certificates-requirer/fips,$vendored
+    step "test: FIPS active: charm end-to-end (cargo test -p tls-certificates-requirer --features fips,$vendored --test fips_e2e)"
+    env "${reuse[@]}" CARGO_TARGET_DIR="$fips_target" \
+        OPENSSL_CONF="$cache/openssl.cnf" OPENSSL_MODULES="$modules" TLS_CERTIFICATES_FIPS_EXPECT=active \
+        cargo test --locked -p tls-certificates-requirer -p tls-certificates-crypto \
+        --features tls-certificates-requirer/fips,$vendored \
+        --test fips_e2e -- --nocapture
+}
+
 run_tests() {
     local features=fips,vendored
     # The negative proofs run only the start-up test; the others need an active FIPS provider.
@@ -156,6 +209,7 @@ run_tests() {
     step "test: FIPS active: charm runtime and adapters (cargo test -p tls-certificates --features fips,tls-certificates-crypto/vendored)"
     OPENSSL_CONF=$cache/openssl.cnf OPENSSL_MODULES=$modules TLS_CERTIFICATES_FIPS_EXPECT=active \
         cargo test --locked -p tls-certificates --features fips,tls-certificates-crypto/vendored
+    charm_e2e
     if [ -n "${FIPS_EXTRA_TESTS:-}" ]; then
         step "test: FIPS active: cargo test $FIPS_EXTRA_TESTS"
         # shellcheck disable=SC2086 # word splitting of the extra arguments is intended
@@ -174,7 +228,8 @@ case "${1:-all}" in
     build) build ;;
     config) config ;;
     test) run_tests ;;
+    e2e) charm_e2e ;;
     all) build; config; run_tests ;;
-    *) die "usage: $0 [build|config|test|all]" ;;
+    *) die "usage: $0 [build|config|test|e2e|all]" ;;
 esac
 step "done"
