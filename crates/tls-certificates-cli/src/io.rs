@@ -105,19 +105,26 @@ pub(crate) fn emit_json(out: Option<&Path>, value: &impl Serialize) -> Result<()
 }
 
 fn write_file(path: &Path, parts: &[&[u8]], sensitivity: Sensitivity) -> std::io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
     if sensitivity == Sensitivity::Secret {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        let file = options.open(path)?;
-        // An existing file keeps its mode on open: tighten it before any secret byte lands.
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        return write_all_synced(file, parts);
+        // A secret never goes through an existing path: it is written to a fresh 0600 file in the
+        // same directory, then renamed over `path`. A symlink (or a file with a looser mode)
+        // already at `path` is replaced, never followed or reused.
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let mut file = tempfile::NamedTempFile::new_in(dir)?;
+        parts.iter().try_for_each(|part| file.write_all(part))?;
+        file.as_file().sync_all()?;
+        file.persist(path).map_err(|e| e.error)?;
+        return Ok(());
     }
-    let _ = sensitivity;
-    write_all_synced(options.open(path)?, parts)
+    let file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)?;
+    write_all_synced(file, parts)
 }
 
 fn write_all_synced(mut file: File, parts: &[&[u8]]) -> std::io::Result<()> {

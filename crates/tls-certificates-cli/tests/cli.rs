@@ -386,6 +386,23 @@ fn given_a_csr_from_one_backend_when_the_other_signs_it_then_each_parses_the_res
 
 #[cfg(unix)]
 #[test]
+fn given_a_symlink_at_the_output_path_when_a_key_is_written_then_the_link_is_replaced_not_followed()
+{
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new().unwrap();
+    let victim = path(&dir, "victim.txt");
+    std::fs::write(&victim, "untouched").unwrap();
+    let key = path(&dir, "key.pem");
+    std::os::unix::fs::symlink(&victim, &key).unwrap();
+    ok(&["key", "generate", "--algorithm", "p256", "--out", &key]);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    let meta = std::fs::symlink_metadata(&key).unwrap();
+    assert!(meta.file_type().is_file(), "the symlink was followed");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+}
+
+#[cfg(unix)]
+#[test]
 fn given_an_existing_world_readable_file_when_a_key_is_written_there_then_it_becomes_0600() {
     use std::os::unix::fs::PermissionsExt;
     let dir = TempDir::new().unwrap();
