@@ -10,7 +10,7 @@
 #            then runs `openssl fipsinstall` (module self-tests + integrity MAC).
 #            Skipped when the cache already holds a finished build.
 # 2. config: writes openssl.cnf activating only the `fips` and `base` providers, with
-#            `default_properties = fips=yes`, plus two configs for the negative proofs.
+#            no default properties (the backend sets fips=yes itself), plus two configs for the negative proofs.
 # 3. test:   runs the crypto tests with `--features fips,vendored` under that configuration
 #            (TLS_CERTIFICATES_FIPS_EXPECT=active), the engine tests and the tls-certificates
 #            (charm runtime + adapters) tests with the same features, then one charm end-to-end
@@ -100,7 +100,7 @@ build() {
 }
 
 config() {
-    step "config: $cache/openssl.cnf (fips + base only, default_properties = fips=yes)"
+    step "config: $cache/openssl.cnf (fips + base only; the backend itself sets fips=yes)"
     [ -f "$cache/fipsmodule.cnf" ] || die "run the build step first"
     cat >"$cache/openssl.cnf" <<EOF
 # Written by scripts/fips/fips-test.sh: only the FIPS provider supplies algorithms.
@@ -111,7 +111,6 @@ openssl_conf = openssl_init
 
 [openssl_init]
 providers = provider_sect
-alg_section = algorithm_sect
 
 [provider_sect]
 fips = fips_sect
@@ -119,9 +118,6 @@ base = base_sect
 
 [base_sect]
 activate = 1
-
-[algorithm_sect]
-default_properties = fips=yes
 EOF
     # Negative proof: the default provider active next to fips, no fips=yes default property.
     cat >"$cache/openssl-mixed.cnf" <<EOF

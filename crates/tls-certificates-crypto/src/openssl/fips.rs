@@ -16,11 +16,13 @@ const EDDSA_APPROVED_SINCE: i64 = 0x3050_0000;
 ///
 /// The first call loads OpenSSL's `fips` provider (all algorithms) and `base` provider
 /// (encoders and decoders only) into OpenSSL's default library context, which also stops
-/// OpenSSL from falling back to its `default` provider. It then proves the result:
+/// OpenSSL from falling back to its `default` provider, and sets `fips=yes` as the context's
+/// default property query (`EVP_default_properties_enable_fips`), so every fetch in the process
+/// is answered by the FIPS provider. It then proves the result:
 ///
-/// * SHA-256 can be fetched with the property query `fips=yes`, and
-/// * MD5 (which the FIPS provider does not have) can **not** be fetched at all, i.e. no
-///   non-FIPS provider is reachable through the default property query.
+/// * SHA-256 can be fetched through the default property query, and
+/// * MD5 (which the FIPS provider does not have) can **not** be fetched even with `fips=no`,
+///   i.e. no non-FIPS provider is active at all.
 ///
 /// If either fails, FIPS mode is refused: this never falls back to non-FIPS algorithms. The
 /// outcome is decided once per process; later calls return the same backend or the same error.
@@ -31,11 +33,6 @@ const EDDSA_APPROVED_SINCE: i64 = 0x3050_0000;
 /// and the module can generate an Ed25519 key). Signatures are RSA PKCS#1 v1.5 with SHA-256+,
 /// ECDSA P-256/P-384 with SHA-256/384 (SHA-1 signatures do not exist in this API; SHA-1 is only
 /// a digest for key identifiers). Randomness comes from the FIPS provider's DRBG.
-///
-/// The crate forbids `unsafe`, so it cannot call `EVP_default_properties_enable_fips`; the
-/// OpenSSL configuration should set `default_properties = fips=yes` as well (the one
-/// `scripts/fips/` writes does, see `docs/fips.md`), and the MD5 probe above proves either way
-/// that nothing but the FIPS provider answers.
 ///
 /// # Errors
 ///
@@ -85,14 +82,18 @@ fn start() -> Result<FipsBackend, String> {
     let base = Provider::try_load(None, "base", false)
         .map_err(|e| format!("cannot load the openssl base provider: {e}"))?;
 
-    Md::fetch(None, "SHA2-256", Some("fips=yes")).map_err(|e| {
+    enable_fips_default_properties()?;
+
+    // Everything the backend fetches uses the default property query, now `fips=yes`.
+    Md::fetch(None, "SHA2-256", None).map_err(|e| {
         format!("the fips provider is loaded but sha-256 cannot be fetched with fips=yes: {e}")
     })?;
-    if Md::fetch(None, "MD5", None).is_ok() {
+    // And no other provider may be active at all: MD5 exists only outside the FIPS provider.
+    if Md::fetch(None, "MD5", Some("fips=no")).is_ok() {
         return Err(
             "non-fips algorithms are still reachable (md5 can be fetched): the openssl \
-                    configuration activates another provider, e.g. `default`; activate only \
-                    `fips` and `base`, or set `default_properties = fips=yes`"
+             configuration activates another provider, e.g. `default`; activate only `fips` \
+             and `base`"
                 .to_owned(),
         );
     }
@@ -107,4 +108,29 @@ fn start() -> Result<FipsBackend, String> {
         },
         _providers: [fips, base],
     })
+}
+
+/// Sets `fips=yes` as the default property query of OpenSSL's default library context, so every
+/// algorithm fetch of this process (ours, and any other user of this libcrypto) can only be
+/// answered by the FIPS provider.
+#[expect(
+    unsafe_code,
+    reason = "the openssl crate has no safe wrapper for EVP_default_properties_enable_fips"
+)]
+fn enable_fips_default_properties() -> Result<(), String> {
+    // SAFETY: a null `OSSL_LIB_CTX` names OpenSSL's default library context, which exists for
+    // the whole life of the process (the `openssl` crate initialised the library before the
+    // providers were loaded above); the call only replaces that context's default property
+    // query under OpenSSL's own lock and keeps no pointer we pass.
+    let enabled =
+        unsafe { openssl_sys::EVP_default_properties_enable_fips(std::ptr::null_mut(), 1) };
+    // SAFETY: as above; a read of the same context's default property query.
+    let active =
+        unsafe { openssl_sys::EVP_default_properties_is_fips_enabled(std::ptr::null_mut()) };
+    if enabled == 1 && active == 1 {
+        Ok(())
+    } else {
+        let _drained = ::openssl::error::ErrorStack::get();
+        Err("openssl refused to set `fips=yes` as the default property query".to_owned())
+    }
 }
