@@ -1221,16 +1221,13 @@ impl Session<'_> {
                     rev.expire = update.expire;
                 }
             }
-            if update.label.is_some() {
-                s.label = update.label;
-            }
-            if update.description.is_some() {
-                s.description = update.description;
-            }
-            if let Some(policy) = update.rotate {
-                s.rotates = rotation_period(&policy).and_then(|p| self.model.now.checked_add(p));
-                s.rotate = Some(policy);
-            }
+            apply_metadata(
+                s,
+                update.label,
+                update.description,
+                update.rotate,
+                self.model.now,
+            );
             return Ok(String::new());
         }
         self.merge_update(&xid, update);
@@ -1749,16 +1746,7 @@ impl Session<'_> {
             {
                 rev.expire = Some(e);
             }
-            if up.label.is_some() {
-                s.label = up.label;
-            }
-            if up.description.is_some() {
-                s.description = up.description;
-            }
-            if let Some(policy) = up.rotate {
-                s.rotates = rotation_period(&policy).and_then(|p| self.model.now.checked_add(p));
-                s.rotate = Some(policy);
-            }
+            apply_metadata(s, up.label, up.description, up.rotate, self.model.now);
         }
         for (xid, t) in std::mem::take(&mut self.tracking) {
             if let Some(s) = self.model.secrets.get_mut(&xid) {
@@ -1857,6 +1845,27 @@ fn decode_base64(text: &str) -> Option<String> {
         .decode(text)
         .ok()?;
     String::from_utf8(bytes).ok()
+}
+
+/// Applies a `secret-set`'s metadata to `secret`: given fields replace the current ones, and a
+/// new rotation policy schedules the next rotation one period from `now`.
+fn apply_metadata(
+    secret: &mut Secret,
+    label: Option<String>,
+    description: Option<String>,
+    rotate: Option<String>,
+    now: OffsetDateTime,
+) {
+    if label.is_some() {
+        secret.label = label;
+    }
+    if description.is_some() {
+        secret.description = description;
+    }
+    if let Some(policy) = rotate {
+        secret.rotates = rotation_period(&policy).and_then(|p| now.checked_add(p));
+        secret.rotate = Some(policy);
+    }
 }
 
 #[cfg(test)]
