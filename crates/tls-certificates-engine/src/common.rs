@@ -238,3 +238,21 @@ pub(crate) fn pem_join_key(pem: &str) -> String {
         .collect::<String>();
     body.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+/// A certificate entry of the provider's databag, as sent: what a provider published and a
+/// requirer reads (PEMs exactly as they are on the wire).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct ProviderCertificate {
+    /// The relation.
+    pub relation_id: RelationId,
+    /// The certificate PEM.
+    pub certificate: String,
+    /// The CSR PEM it answers.
+    pub csr: String,
+    /// The CA PEM.
+    pub ca: String,
+    /// The chain PEMs, leaf first.
+    pub chain: Vec<String>,
+    /// Whether it is revoked.
+    pub revoked: bool,
+}

@@ -80,8 +80,8 @@ pub mod requirer;
 mod wire;
 
 pub use common::{
-    Databag, DatabagScope, DatabagWrite, LogLevel, LogLine, ObservedSecret, RelationId,
-    SecretAction, SecretContent, SecretOwner, UnitName,
+    Databag, DatabagScope, DatabagWrite, LogLevel, LogLine, ObservedSecret, ProviderCertificate,
+    RelationId, SecretAction, SecretContent, SecretOwner, UnitName,
 };
 pub use error::Error;
 pub use labels::{

@@ -31,7 +31,8 @@ use tls_certificates_schema::{PemCertificate, PemCsr};
 
 use crate::Error;
 use crate::common::{
-    Databag, DatabagScope, DatabagWrite, LogLevel, LogLine, RelationId, log, pem_join_key,
+    Databag, DatabagScope, DatabagWrite, LogLevel, LogLine, ProviderCertificate, RelationId, log,
+    pem_join_key,
 };
 use crate::wire::{self, ErrorCode, ProviderCapabilities, ProviderError};
 
@@ -90,23 +91,6 @@ pub struct InvalidRequest {
     pub csr_pem: String,
     /// Why it was refused.
     pub reason: String,
-}
-
-/// A certificate entry of the provider's databag.
-#[derive(Clone, Debug, Eq, PartialEq)]
-pub struct ProviderCertificate {
-    /// The relation.
-    pub relation_id: RelationId,
-    /// The certificate PEM.
-    pub certificate: String,
-    /// The CSR PEM it answers.
-    pub csr: String,
-    /// The CA PEM.
-    pub ca: String,
-    /// The chain PEMs, leaf first.
-    pub chain: Vec<String>,
-    /// Whether it is revoked.
-    pub revoked: bool,
 }
 
 /// A certificate to publish with [`Provider::set_relation_certificate`].

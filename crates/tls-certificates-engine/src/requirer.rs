@@ -50,8 +50,8 @@ use tls_certificates_schema::v1::{self, CertificateSigningRequest};
 
 use crate::Error;
 use crate::common::{
-    Databag, DatabagScope, DatabagWrite, LogLevel, LogLine, ObservedSecret, RelationId,
-    SecretAction, SecretContent, SecretOwner, UnitName, log, pem_join_key,
+    Databag, DatabagScope, DatabagWrite, LogLevel, LogLine, ObservedSecret, ProviderCertificate,
+    RelationId, SecretAction, SecretContent, SecretOwner, UnitName, log, pem_join_key,
 };
 use crate::labels::{self, CERTIFICATE_CONTENT_KEY, CSR_CONTENT_KEY, PRIVATE_KEY_CONTENT_KEY};
 use crate::wire::{self, ProviderCapabilities, ProviderError};
@@ -1226,23 +1226,6 @@ impl ProviderData {
             errors,
         }
     }
-}
-
-/// A certificate the provider published (any requirer's view of the provider databag).
-#[derive(Clone, Debug)]
-pub struct ProviderCertificate {
-    /// The relation.
-    pub relation_id: RelationId,
-    /// The certificate (PEM as sent).
-    pub certificate: String,
-    /// The CSR (PEM as sent).
-    pub csr: String,
-    /// The CA (PEM as sent).
-    pub ca: String,
-    /// The chain (PEMs as sent).
-    pub chain: Vec<String>,
-    /// Whether it is revoked.
-    pub revoked: bool,
 }
 
 /// A provider's refusal of one of our requests.

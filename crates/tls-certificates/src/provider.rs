@@ -3,10 +3,12 @@
 use juju_hook_tools::{Context, HookTools, Member};
 use tls_certificates_crypto::CryptoBackend;
 use tls_certificates_engine::provider::{
-    self as engine, CertificateRequest, InvalidRequest, NewCertificate, ProviderCertificate,
-    ProviderObservation, ProviderRelation, ProviderRequestError,
+    self as engine, CertificateRequest, InvalidRequest, NewCertificate, ProviderObservation,
+    ProviderRelation, ProviderRequestError,
 };
-use tls_certificates_engine::{ProviderCapabilities, ProviderError, RelationId};
+use tls_certificates_engine::{
+    ProviderCapabilities, ProviderCertificate, ProviderError, RelationId,
+};
 
 use crate::Error;
 use crate::apply::{self, Relations};

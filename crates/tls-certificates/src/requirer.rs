@@ -10,14 +10,15 @@ use juju_hook_tools::{
 use time::OffsetDateTime;
 use tls_certificates_crypto::{CertificateRequestAttributes, CryptoBackend, PrivateKey};
 use tls_certificates_engine::requirer::{
-    self as engine, AssignedCertificate, OwnRequest, ProviderCertificate, RequestError,
-    RequirerObservation, RequirerPlan, RequirerRelation, RequirerTrigger,
+    self as engine, AssignedCertificate, OwnRequest, RequestError, RequirerObservation,
+    RequirerPlan, RequirerRelation, RequirerTrigger,
 };
 pub use tls_certificates_engine::requirer::{
     KeySource, RenewalRelativeTime, Requests, RequirerConfig, RequirerEvent, Scope,
 };
 use tls_certificates_engine::{
-    LIBID, ObservedSecret, ProviderCapabilities, RelationId, SecretAction, UnitName,
+    LIBID, ObservedSecret, ProviderCapabilities, ProviderCertificate, RelationId, SecretAction,
+    UnitName,
 };
 
 use crate::Error;
