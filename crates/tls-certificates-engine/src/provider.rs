@@ -328,20 +328,14 @@ impl<'b> Provider<'b> {
                 }
             }
             if let Some(raw) = &state.raw_certificates {
-                let (entries, bad) = wire::decode_certificates(raw);
-                if entries.is_empty() && !bad.is_empty() {
-                    state.unreadable.push(ProviderData::CERTIFICATES_KEY);
-                }
-                for problem in bad {
-                    log(
-                        &mut logs,
-                        LogLevel::Warning,
-                        format!(
-                            "dropping a malformed entry of our certificates on relation {}: {problem}",
-                            relation.id
-                        ),
-                    );
-                }
+                let entries = decode_own(
+                    wire::decode_certificates(raw),
+                    ProviderData::CERTIFICATES_KEY,
+                    "certificates",
+                    relation.id,
+                    &mut state.unreadable,
+                    &mut logs,
+                );
                 for entry in entries {
                     let join = pem_join_key(entry.certificate_signing_request.as_str());
                     let spki = spki_of_pem(entry.certificate.as_str());
@@ -355,20 +349,14 @@ impl<'b> Provider<'b> {
                 }
             }
             if let Some(raw) = &state.raw_errors {
-                let (entries, bad) = wire::decode_request_errors(raw);
-                if entries.is_empty() && !bad.is_empty() {
-                    state.unreadable.push(ProviderData::REQUEST_ERRORS_KEY);
-                }
-                for problem in bad {
-                    log(
-                        &mut logs,
-                        LogLevel::Warning,
-                        format!(
-                            "dropping a malformed entry of our request errors on relation {}: {problem}",
-                            relation.id
-                        ),
-                    );
-                }
+                let entries = decode_own(
+                    wire::decode_request_errors(raw),
+                    ProviderData::REQUEST_ERRORS_KEY,
+                    "request errors",
+                    relation.id,
+                    &mut state.unreadable,
+                    &mut logs,
+                );
                 for entry in entries {
                     let join = pem_join_key(entry.csr.as_str());
                     state.remove_error(&join);
@@ -747,4 +735,28 @@ impl<'b> Provider<'b> {
         plan.logs = logs;
         plan
     }
+}
+
+/// Takes the outcome of decoding one of our own databag values (`key`, described as `what` in
+/// logs): every dropped entry is logged, and a value of which nothing could be read is marked
+/// unreadable so that it is never overwritten.
+fn decode_own<T>(
+    (entries, bad): (Vec<T>, Vec<String>),
+    key: &'static str,
+    what: &str,
+    relation: RelationId,
+    unreadable: &mut Vec<&'static str>,
+    logs: &mut Vec<LogLine>,
+) -> Vec<T> {
+    if entries.is_empty() && !bad.is_empty() {
+        unreadable.push(key);
+    }
+    for problem in bad {
+        log(
+            logs,
+            LogLevel::Warning,
+            format!("dropping a malformed entry of our {what} on relation {relation}: {problem}"),
+        );
+    }
+    entries
 }
