@@ -2,7 +2,7 @@
 //! simulator, and Juju's environment.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, ErrorKind, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -186,6 +186,26 @@ fn io(context: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
+/// Waits for `child` to exit, killing it after `timeout`. Returns its status and whether it
+/// was killed. Polls every 100 µs: `std` has no wait with a timeout, and the poll only decides
+/// how soon after the charm's exit the hook ends (tool calls never wait on it).
+fn watch(
+    mut child: std::process::Child,
+    timeout: Duration,
+) -> std::io::Result<(std::process::ExitStatus, bool)> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok((status, false));
+        }
+        if started.elapsed() > timeout {
+            let _ = child.kill();
+            return Ok((child.wait()?, true));
+        }
+        std::thread::sleep(Duration::from_micros(100));
+    }
+}
+
 /// Reads one request line from `stream` and answers it.
 fn serve(stream: UnixStream, server: &mut dyn ToolServer, context_id: &str) {
     let _ = stream.set_nonblocking(false);
@@ -231,9 +251,6 @@ impl Charm for ProcessCharm {
         Self::install_tools(&self.tool_binary, &tool_dir)?;
         let socket = tmp.path().join("agent.sock");
         let listener = UnixListener::bind(&socket).map_err(io("bind the agent socket"))?;
-        listener
-            .set_nonblocking(true)
-            .map_err(io("configure the agent socket"))?;
         let stdout_path = tmp.path().join("stdout");
         let stderr_path = tmp.path().join("stderr");
         let stdout = std::fs::File::create(&stdout_path).map_err(io("create the stdout file"))?;
@@ -275,29 +292,37 @@ impl Charm for ProcessCharm {
             .env("JUJU_AGENT_SOCKET_NETWORK", "unix")
             .env("PATH", path)
             .envs(&self.env);
-        let mut child = cmd.spawn().map_err(io("spawn the charm's dispatch"))?;
+        let child = cmd.spawn().map_err(io("spawn the charm's dispatch"))?;
 
-        let started = Instant::now();
-        let mut timed_out = false;
-        let status = loop {
-            match listener.accept() {
-                Ok((stream, _)) => {
-                    serve(stream, tools, &context_id);
-                    continue;
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-                Err(e) => return Err(io("accept a hook-tool connection")(e)),
-            }
-            if let Some(status) = child.try_wait().map_err(io("wait for the charm"))? {
-                break status;
-            }
-            if started.elapsed() > self.timeout {
-                timed_out = true;
-                let _ = child.kill();
-                break child.wait().map_err(io("wait for the killed charm"))?;
-            }
-            std::thread::sleep(Duration::from_millis(1));
+        // The accept loop blocks, so a hook-tool call is answered the moment it connects; a
+        // watcher thread owns the child, enforces the timeout, and on exit sends the status and
+        // wakes the loop with an empty connection.
+        let (exited, status_rx) = std::sync::mpsc::channel();
+        let watcher = {
+            let socket = socket.clone();
+            let timeout = self.timeout;
+            std::thread::spawn(move || {
+                let ended = watch(child, timeout);
+                let _ = exited.send(ended);
+                // Wakes the accept loop; if the connect fails the loop is already gone.
+                let _ = UnixStream::connect(&socket);
+            })
         };
+        let (status, timed_out) = loop {
+            let (stream, _) = listener
+                .accept()
+                .map_err(io("accept a hook-tool connection"))?;
+            match status_rx.try_recv() {
+                Ok(ended) => break ended.map_err(io("wait for the charm"))?,
+                Err(std::sync::mpsc::TryRecvError::Empty) => serve(stream, tools, &context_id),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    return Err(io("wait for the charm")(std::io::Error::other(
+                        "the watcher thread ended without a status",
+                    )));
+                }
+            }
+        };
+        let _ = watcher.join();
         let read = |p: &Path| {
             std::fs::read(p)
                 .map(|b| String::from_utf8_lossy(&b).into_owned())

@@ -156,6 +156,25 @@ fn given_a_charm_process_that_exits_non_zero_then_its_writes_are_discarded_and_s
     );
 }
 
+#[test]
+fn given_a_charm_process_that_hangs_then_it_is_killed_at_the_timeout_and_the_hook_fails() {
+    // It makes a tool call first: the watcher must not get in the way of tool calls.
+    let dir = charm_dir("#!/bin/sh\nstatus-set maintenance -- busy\nexec sleep 30\n");
+    let mut model = Model::new();
+    let charm = ProcessCharm::new(dir.path(), TOOL).timeout(std::time::Duration::from_millis(300));
+    model
+        .deploy("hang", CharmMeta::new("hang"), Arc::new(charm), 1)
+        .unwrap();
+    let started = std::time::Instant::now();
+    let report = model.step().unwrap().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    match &report.outcome {
+        HookOutcome::Failed { reason } => assert!(reason.contains("killed after"), "{reason}"),
+        other => panic!("expected a killed hook, got {other:?}"),
+    }
+    assert_eq!(model.trace().len(), 1, "{:?}", model.trace());
+}
+
 /// Runs `script` as the install hook's dispatch and returns the report and trace.
 fn run_script(script: &str) -> Model {
     let dir = charm_dir(script);
