@@ -7,7 +7,9 @@
 //! * [`HookTools`]: one typed method per hook tool (`relation-get`, `secret-add`, `status-set`,
 //!   ...), object-safe so charm logic can take `&dyn HookTools`;
 //! * [`ProcessHookTools`]: the implementation that runs the real tools as child processes.
-//!   The `juju-sim` crate provides an in-memory one for tests.
+//!   The `juju-sim` crate provides an in-memory one for tests;
+//! * [`CachedHookTools`]: a wrapper that runs each read once per hook (every tool call is a
+//!   process, the biggest cost of a hook).
 //!
 //! # Getting started
 //!
@@ -76,6 +78,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod cache;
 mod context;
 mod error;
 mod model;
@@ -83,6 +86,7 @@ mod process;
 mod secret;
 mod tools;
 
+pub use cache::CachedHookTools;
 pub use context::{Context, Event, RelationEvent, SecretEvent, SecretRevisionEvent};
 pub use error::Error;
 pub use model::{JujuVersion, LogLevel, Member, RelationId, StatusKind, UnitName};

@@ -168,6 +168,11 @@ impl<R: CommandRunner> ProcessHookTools<R> {
         Self { runner }
     }
 
+    /// The runner the tools go through.
+    pub fn runner(&self) -> &R {
+        &self.runner
+    }
+
     /// Runs a tool and returns its stdout, or the classified error.
     fn run(&self, tool: &str, args: Vec<String>, stdin: Option<&[u8]>) -> Result<Vec<u8>, Error> {
         let output = self.runner.run(tool, &args, stdin)?;
