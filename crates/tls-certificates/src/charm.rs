@@ -40,7 +40,9 @@
 
 use std::process::ExitCode;
 
-use juju_hook_tools::{Context, Event, HookTools, LogLevel, ProcessHookTools, StatusKind};
+use juju_hook_tools::{
+    CachedHookTools, Context, Event, HookTools, LogLevel, ProcessHookTools, StatusKind,
+};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -274,7 +276,9 @@ where
         Ok(now) => now,
         Err(e) => return fail(e.to_string()),
     };
-    match run(&ctx, &tools, backend, now) {
+    // Every tool call is a process: the charm and this library read each thing once.
+    let cached = CachedHookTools::new(&tools, &ctx);
+    match run(&ctx, &cached, backend, now) {
         Ok(()) => ExitCode::SUCCESS,
         // A non-zero exit makes Juju discard this hook's writes and retry it.
         Err(e) => fail(format!("{}: {}", ctx.dispatch_path(), error_chain(&e))),

@@ -69,7 +69,8 @@ pub struct Requirer<'a> {
     tools: &'a dyn HookTools,
     backend: &'a dyn CryptoBackend,
     now: OffsetDateTime,
-    /// What queries read; dropped whenever a plan is applied.
+    /// What queries read: kept from a reconcile that changed nothing, dropped whenever a plan
+    /// writes.
     cache: RefCell<Option<RequirerObservation>>,
 }
 
@@ -194,6 +195,10 @@ impl<'a> Requirer<'a> {
             self.apply_secret(action)?;
         }
         apply::logs(self.tools, &plan.logs);
+        if plan.is_quiescent() {
+            // Nothing changed: queries can answer from what was just read.
+            self.cache.replace(Some(observation));
+        }
         Ok(RequirerOutcome {
             events: plan.events,
             next_deadline: plan.next_deadline,
