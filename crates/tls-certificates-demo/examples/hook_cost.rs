@@ -25,8 +25,13 @@ use tls_certificates_demo::sim::{Binaries, Sim};
 struct Measured {
     wall: Vec<Duration>,
     rss_kib: Vec<u64>,
-    /// User + system CPU time of the charm process, in 10 ms ticks' resolution.
+    /// User + system CPU time of the charm process and the tool processes it waited for,
+    /// in 10 ms ticks' resolution.
     cpu_ms: Vec<u64>,
+    /// Hook-tool calls per hook.
+    calls: usize,
+    /// The hook-tool calls of the first hook (`HOOK_COST_TRACE=1` prints them).
+    trace: Vec<String>,
 }
 
 fn median<T: Copy + Ord>(values: &[T]) -> Option<T> {
@@ -50,15 +55,14 @@ fn wrap_dispatch(charm_dir: &Path, command: &str, rss_file: &Path) -> Result<()>
     Ok(())
 }
 
-fn measure(
+/// Runs the hook `n` times and returns the wall time of each.
+fn run_hooks(
     sim: &mut Sim,
     unit: &str,
     relation: u32,
     remote: &str,
-    rss_file: &Path,
     n: usize,
-) -> Result<Measured> {
-    let _ = std::fs::remove_file(rss_file);
+) -> Result<Vec<Duration>> {
     let mut wall = Vec::with_capacity(n);
     for _ in 0..n {
         let started = Instant::now();
@@ -74,6 +78,37 @@ fn measure(
             bail!("{report}");
         }
     }
+    Ok(wall)
+}
+
+/// Wall time with the charm's own `dispatch` (what Juju runs), then peak RSS and CPU time in a
+/// second pass under `/usr/bin/time` (which would otherwise add its own start-up to the wall time).
+fn measure(
+    sim: &mut Sim,
+    app: &str,
+    command: &str,
+    relation: u32,
+    remote: &str,
+    rss_file: &Path,
+    n: usize,
+) -> Result<Measured> {
+    let unit = format!("{app}/0");
+    let dispatch = sim.charm_dir(app).join("dispatch");
+    let original = std::fs::read(&dispatch)?;
+    sim.model.clear_records();
+    let wall = run_hooks(sim, &unit, relation, remote, n)?;
+    let calls = sim.model.trace().len() / n.max(1);
+    let trace: Vec<String> = sim
+        .model
+        .trace()
+        .iter()
+        .take(calls)
+        .map(|call| format!("{:>36} {} {}", call.index, call.tool, call.args.join(" ")))
+        .collect();
+    let _ = std::fs::remove_file(rss_file);
+    wrap_dispatch(&sim.charm_dir(app), command, rss_file)?;
+    run_hooks(sim, &unit, relation, remote, n)?;
+    std::fs::write(&dispatch, original)?;
     let text = std::fs::read_to_string(rss_file)?;
     let mut rss_kib = Vec::new();
     let mut cpu_ms = Vec::new();
@@ -91,6 +126,8 @@ fn measure(
         wall,
         rss_kib,
         cpu_ms,
+        calls,
+        trace,
     })
 }
 
@@ -210,15 +247,14 @@ fn main() -> Result<()> {
             );
         }
         let rss = dir.path().join(format!("rss-{app}"));
-        wrap_dispatch(&sim.charm_dir(app), command, &rss)?;
-        sim.model.clear_records();
-        let measured = measure(&mut sim, &format!("{app}/0"), relation, remote, &rss, n)?;
+        let measured = measure(&mut sim, app, command, relation, remote, &rss, n)?;
         report(name, &measured);
-        println!(
-            "{:<32} hook-tool calls per hook: {}",
-            "",
-            sim.model.trace().len() / n.max(1)
-        );
+        println!("{:<32} hook-tool calls per hook: {}", "", measured.calls);
+        if std::env::var_os("HOOK_COST_TRACE").is_some() {
+            for line in &measured.trace {
+                println!("{line}");
+            }
+        }
         walls.push(median(&measured.wall).unwrap_or_default());
         if let [.., rust, ops] = walls[..]
             && walls.len() % 2 == 0
