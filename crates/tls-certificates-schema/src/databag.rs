@@ -152,6 +152,19 @@ pub(crate) fn json_value(
     databag: &(impl DatabagSource + ?Sized),
     key: &str,
 ) -> Result<Option<Value>, Error> {
+    match raw_value(databag, key)? {
+        Some(text) => parse(key, text).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The text stored under `key`, checked against [`MAX_VALUE_LEN`] but not parsed.
+///
+/// An absent key, and an empty value (which Juju treats as absent), read as `Ok(None)`.
+pub(crate) fn raw_value<'a>(
+    databag: &'a (impl DatabagSource + ?Sized),
+    key: &str,
+) -> Result<Option<&'a str>, Error> {
     let Some(text) = databag.value(key) else {
         return Ok(None);
     };
@@ -165,12 +178,15 @@ pub(crate) fn json_value(
             limit: MAX_VALUE_LEN,
         });
     }
-    serde_json::from_str(text)
-        .map(Some)
-        .map_err(|source| Error::InvalidJson {
-            key: key.to_owned(),
-            source,
-        })
+    Ok(Some(text))
+}
+
+/// Parses the JSON document `text` stored under `key`.
+pub(crate) fn parse(key: &str, text: &str) -> Result<Value, Error> {
+    serde_json::from_str(text).map_err(|source| Error::InvalidJson {
+        key: key.to_owned(),
+        source,
+    })
 }
 
 #[cfg(test)]

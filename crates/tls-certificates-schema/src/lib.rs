@@ -77,6 +77,7 @@
 
 mod databag;
 mod error;
+mod fast;
 mod json;
 mod lax;
 mod pem;

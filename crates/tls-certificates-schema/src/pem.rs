@@ -18,6 +18,19 @@ fn shaped(text: &str) -> Result<String, Error> {
     }
 }
 
+/// [`shaped`] for an owned string, reusing it when there is nothing to trim (the usual case).
+fn shaped_owned(text: String) -> Result<String, Error> {
+    if text.trim().len() == text.len() {
+        if text.contains(BEGIN) {
+            Ok(text)
+        } else {
+            Err(Error::NotPem)
+        }
+    } else {
+        shaped(&text)
+    }
+}
+
 macro_rules! pem_newtype {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
@@ -36,6 +49,12 @@ macro_rules! pem_newtype {
             /// [`Error::NotPem`] when there is no `-----BEGIN ` line.
             pub fn new(text: impl AsRef<str>) -> Result<Self, Error> {
                 shaped(text.as_ref()).map(Self)
+            }
+
+            /// [`Self::new`] for an owned string, without copying it when there is no
+            /// surrounding whitespace to strip.
+            pub(crate) fn from_string(text: String) -> Result<Self, Error> {
+                shaped_owned(text).map(Self)
             }
 
             /// The PEM text, without surrounding whitespace.
@@ -98,6 +117,25 @@ mod tests {
             csr.as_str(),
             "-----BEGIN CERTIFICATE REQUEST-----\nAA==\n-----END CERTIFICATE REQUEST-----"
         );
+    }
+
+    #[test]
+    fn given_owned_text_when_wrapped_then_same_as_borrowed() {
+        for text in [
+            "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----",
+            " \t-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\r\n",
+            "\u{3000}-----BEGIN X-----\u{3000}",
+            "-----BEGIN ",
+            "  -----BEGIN   ",
+            "MIIB",
+            "",
+        ] {
+            assert_eq!(
+                PemCertificate::from_string(text.to_owned()).ok(),
+                PemCertificate::new(text).ok(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

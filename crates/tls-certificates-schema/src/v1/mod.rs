@@ -18,12 +18,14 @@ pub use requirer::{CertificateSigningRequest, RequirerData};
 
 use serde_json::Value;
 
+use crate::databag::{parse, raw_value};
+use crate::fast::{self, FastEntry};
 use crate::lax::{Fields, unexpected};
-use crate::{Error, Location};
+use crate::{DatabagSource, Error, Location};
 
 /// Decodes the JSON list stored under `key`, one entry at a time; malformed entries are
 /// reported in `issues` and skipped.
-fn decode_list<T>(
+pub(crate) fn decode_list<T>(
     value: Result<Option<Value>, Error>,
     key: &'static str,
     issues: &mut Vec<Error>,
@@ -50,6 +52,26 @@ fn decode_list<T>(
             decoded.map_err(|error| issues.push(error)).ok()
         })
         .collect()
+}
+
+/// Decodes the list stored under `key` in `databag`: in one typed pass when every entry is
+/// regular ([`crate::fast`]), otherwise tolerantly with [`decode_list`]. Both give the same
+/// entries for a regular value; only the tolerant path can report issues.
+fn decode_raw_list<T: FastEntry>(
+    databag: &(impl DatabagSource + ?Sized),
+    key: &'static str,
+    issues: &mut Vec<Error>,
+    decode_entry: impl Fn(&Fields<'_>) -> Result<T, Error>,
+) -> Vec<T> {
+    match raw_value(databag, key) {
+        Ok(Some(text)) => fast::list(text)
+            .unwrap_or_else(|| decode_list(parse(key, text).map(Some), key, issues, decode_entry)),
+        Ok(None) => Vec::new(),
+        Err(error) => {
+            issues.push(error);
+            Vec::new()
+        }
+    }
 }
 
 /// The value of `key` in the decoded form of a databag (every value already parsed).

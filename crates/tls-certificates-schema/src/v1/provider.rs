@@ -3,7 +3,7 @@
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::{check_decoded_form, decode_list, from_decoded_form};
+use super::{check_decoded_form, decode_list, decode_raw_list, from_decoded_form};
 use crate::databag::json_value;
 use crate::json::{ObjectWriter, write_list};
 use crate::lax::Fields;
@@ -36,7 +36,7 @@ impl ProviderCertificate {
         self.revoked.unwrap_or(false)
     }
 
-    fn decode(fields: &Fields<'_>) -> Result<Self, Error> {
+    pub(crate) fn decode(fields: &Fields<'_>) -> Result<Self, Error> {
         Ok(Self {
             ca: fields.certificate("ca")?,
             certificate_signing_request: fields.csr("certificate_signing_request")?,
@@ -79,7 +79,7 @@ pub struct RequestError {
 }
 
 impl RequestError {
-    fn decode(fields: &Fields<'_>) -> Result<Self, Error> {
+    pub(crate) fn decode(fields: &Fields<'_>) -> Result<Self, Error> {
         let csr = if fields.optional("csr").is_some() || !fields.has("certificate_signing_request")
         {
             fields.csr("csr")?
@@ -371,7 +371,30 @@ impl ProviderData {
     /// skipping, with a reported issue, each malformed entry. The keys are independent: invalid
     /// JSON under one key does not affect the others.
     pub fn decode(databag: &(impl DatabagSource + ?Sized)) -> Decoded<Self> {
-        Self::decode_values(|key| json_value(databag, key), Vec::new())
+        let mut issues = Vec::new();
+        // The certificates are the bulk of the data: a typed pass when they are regular.
+        let certificates = decode_raw_list(
+            databag,
+            Self::CERTIFICATES_KEY,
+            &mut issues,
+            ProviderCertificate::decode,
+        );
+        let request_errors = decode_list(
+            json_value(databag, Self::REQUEST_ERRORS_KEY),
+            Self::REQUEST_ERRORS_KEY,
+            &mut issues,
+            RequestError::decode,
+        );
+        let capabilities =
+            ProviderCapabilities::decode(json_value(databag, Self::CAPABILITIES_KEY), &mut issues);
+        Decoded {
+            value: Self {
+                certificates,
+                request_errors,
+                capabilities,
+            },
+            issues,
+        }
     }
 
     /// Decodes the *decoded form* of a provider databag: a JSON object whose values are already

@@ -3,8 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{check_decoded_form, decode_list, from_decoded_form};
-use crate::databag::json_value;
+use super::{check_decoded_form, decode_list, decode_raw_list, from_decoded_form};
 use crate::json::{ObjectWriter, write_list};
 use crate::lax::Fields;
 use crate::{DatabagSource, DatabagUpdate, Decoded, Error, PemCsr};
@@ -39,7 +38,7 @@ impl CertificateSigningRequest {
         self.ca.unwrap_or(false)
     }
 
-    fn decode(fields: &Fields<'_>) -> Result<Self, Error> {
+    pub(crate) fn decode(fields: &Fields<'_>) -> Result<Self, Error> {
         Ok(Self {
             certificate_signing_request: fields.csr("certificate_signing_request")?,
             ca: fields.opt_bool("ca")?,
@@ -76,7 +75,19 @@ impl RequirerData {
     /// `"true"`/`"false"` strings as booleans) and skipping, with a reported issue, each
     /// malformed entry.
     pub fn decode(databag: &(impl DatabagSource + ?Sized)) -> Decoded<Self> {
-        Self::decode_values(|key| json_value(databag, key), Vec::new())
+        let mut issues = Vec::new();
+        let certificate_signing_requests = decode_raw_list(
+            databag,
+            Self::KEY,
+            &mut issues,
+            CertificateSigningRequest::decode,
+        );
+        Decoded {
+            value: Self {
+                certificate_signing_requests,
+            },
+            issues,
+        }
     }
 
     /// Decodes the *decoded form* of a requirer databag: a JSON object whose values are already
