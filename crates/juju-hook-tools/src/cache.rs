@@ -22,6 +22,10 @@ use crate::{
 ///   relation (the next read sees the pending write, as Juju shows it);
 /// * any secret write (`secret-add`, `secret-set`, `secret-remove`) forgets every secret read.
 ///
+/// Two answers come without a call at all: the remote application of the hook's own relation
+/// (`JUJU_REMOTE_APP`), and that of a relation whose units were listed (units are named after
+/// their application).
+///
 /// Failures are not remembered: a failed read is retried by the next call. `secret-get` with an
 /// id *and* a label (which sets the consumer label) always runs. Use one per hook: create it
 /// next to the [`Context`], drop it when the hook ends.
@@ -98,12 +102,23 @@ impl Reads {
 impl<'a> CachedHookTools<'a> {
     /// Wraps `inner` for the hook described by `ctx` (whose unit and application own the
     /// databags that `relation-set` changes).
+    ///
+    /// The remote application of the hook's own relation is known from `JUJU_REMOTE_APP`
+    /// without a call.
     pub fn new(inner: &'a dyn HookTools, ctx: &Context) -> Self {
+        let mut reads = Reads::default();
+        if let Some(event) = ctx.event().relation()
+            && let Some(app) = &event.remote_app
+        {
+            reads
+                .remote_app
+                .insert(event.relation.clone(), Some(app.clone()));
+        }
         Self {
             inner,
             unit: ctx.unit().clone(),
             app: ctx.app().to_owned(),
-            reads: RefCell::new(Reads::default()),
+            reads: RefCell::new(reads),
         }
     }
 
@@ -159,6 +174,16 @@ impl HookTools for CachedHookTools<'_> {
     }
 
     fn relation_remote_app(&self, relation: &RelationId) -> Result<Option<String>, Error> {
+        // Remote units are named after their application.
+        let listed = self
+            .reads
+            .borrow()
+            .relation_list
+            .get(relation)
+            .and_then(|units| units.first().map(|unit| unit.app().to_owned()));
+        if let Some(app) = listed {
+            return Ok(Some(app));
+        }
         self.remember(
             |r| &mut r.remote_app,
             relation.clone(),

@@ -130,7 +130,47 @@ fn a_charm_and_its_library_reading_the_same_things_run_each_tool_once() {
             .unwrap();
         assert_eq!(content.iter().count(), 1);
     }
-    assert_eq!(calls_of(&process).len(), 10, "{:#?}", calls_of(&process));
+    // Nine tools, once each; the provider's name came from JUJU_REMOTE_APP.
+    let calls = calls_of(&process);
+    assert_eq!(calls.len(), 9, "{calls:#?}");
+    assert!(!calls.iter().any(|c| c.contains("--app -r")), "{calls:#?}");
+}
+
+#[test]
+fn the_remote_application_is_asked_only_when_nothing_names_it() {
+    let process = script();
+    let mut vars = BTreeMap::new();
+    for (k, v) in [
+        ("JUJU_DISPATCH_PATH", "hooks/update-status"),
+        ("JUJU_UNIT_NAME", "req/0"),
+        ("JUJU_MODEL_NAME", "m"),
+        ("JUJU_MODEL_UUID", "00000000-0000-4000-8000-000000000000"),
+        ("JUJU_VERSION", "3.6.4"),
+    ] {
+        vars.insert(k.to_owned(), v.to_owned());
+    }
+    let ctx = Context::from_map(&vars).unwrap();
+    let tools = CachedHookTools::new(&process, &ctx);
+    // Not a relation hook and no units listed yet: one relation-list --app.
+    assert_eq!(
+        tools.relation_remote_app(&relation()).unwrap().as_deref(),
+        Some("ca")
+    );
+    let other = RelationId::parse("certificates:4").unwrap();
+    // Units listed first: their application is the remote one.
+    assert_eq!(tools.relation_list(&other).unwrap()[0].as_str(), "ca/0");
+    assert_eq!(
+        tools.relation_remote_app(&other).unwrap().as_deref(),
+        Some("ca")
+    );
+    let calls = calls_of(&process);
+    assert_eq!(
+        calls,
+        [
+            "relation-list --format=json --app -r certificates:3",
+            "relation-list --format=json -r certificates:4",
+        ]
+    );
 }
 
 #[test]
