@@ -191,13 +191,12 @@ fn files_and_status(
             )
             .map_err(tool("setting the status"));
     }
-    let leader = tools.is_leader().map_err(tool("checking leadership"))?;
     let dir = files::data_dir(ctx);
     let mut parts = Vec::new();
     let mut kind = StatusKind::Active;
     for (scope, attributes) in settings.requests() {
         let name = scope_name(scope);
-        if scope == Scope::App && !leader {
+        if scope == Scope::App && !tools.is_leader().map_err(tool("checking leadership"))? {
             parts.push(format!("{name}: certificate managed by the leader"));
             continue;
         }

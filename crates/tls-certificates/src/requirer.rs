@@ -270,10 +270,14 @@ impl<'a> Requirer<'a> {
             UnitName::parse(self.ctx.unit().as_str()).map_err(|_| Error::InvalidUnitName {
                 name: self.ctx.unit().as_str().to_owned(),
             })?;
-        let is_leader = self
-            .tools
-            .is_leader()
-            .map_err(Error::tool("checking leadership"))?;
+        // Leadership only matters to app-scope requests: a unit-mode requirer does not ask
+        // (every tool call is a process) and observes as a non-leader.
+        let app_scope = !matches!(self.engine.config().requests(), Requests::Unit(_));
+        let is_leader = app_scope
+            && self
+                .tools
+                .is_leader()
+                .map_err(Error::tool("checking leadership"))?;
         let mut relations = Relations::default();
         let mut observed = Vec::new();
         let ids = self
@@ -285,6 +289,7 @@ impl<'a> Requirer<'a> {
                 .tools
                 .relation_get(&id, Member::Unit(self.ctx.unit()))
                 .map_err(Error::tool("reading our unit databag"))?;
+            // The engine reads our app databag only for app-scope requests (leader only).
             let local_app = if is_leader {
                 self.tools
                     .relation_get(&id, Member::App(self.ctx.app()))
