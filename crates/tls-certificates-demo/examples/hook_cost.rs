@@ -9,6 +9,9 @@
 //! cargo run --release -p tls-certificates-demo --example hook_cost [-- ITERATIONS]
 //! ```
 //!
+//! The last lines run the same hooks with the charms' logic in-process (juju-sim's in-memory
+//! tools, no processes): the cost of our code alone, without Juju's process-per-tool protocol.
+//!
 //! Wall time is measured around the simulator's `run_hook` (it includes the charm's hook-tool
 //! calls, each a `juju-sim-tool` process talking to the simulator, as Juju's tools are
 //! processes too). Peak RSS is the charm process's maximum resident set (`/usr/bin/time %M`; the
@@ -19,7 +22,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
+use juju_hook_tools::{CachedHookTools, Context, HookTools};
 use juju_sim::Hook;
+use time::OffsetDateTime;
+use tls_certificates::crypto::CryptoBackend;
 use tls_certificates_demo::sim::{Binaries, Sim};
 
 struct Measured {
@@ -163,8 +169,10 @@ fn main() -> Result<()> {
     }
     let binaries = Binaries::locate(&Binaries::default_dirs())?;
     let dir = tempfile::tempdir()?;
+    // In-process charms have no charm directory: the requirer writes its files under `./data`.
+    std::env::set_current_dir(dir.path())?;
     let mut sim = Sim::new(binaries, dir.path(), None);
-    sim.set_clock(time::OffsetDateTime::now_utc());
+    sim.set_clock(OffsetDateTime::now_utc());
     sim.deploy_provider("ca", 1, BTreeMap::new())?;
     sim.deploy_requirer("rust-requirer", 1, BTreeMap::new())?;
     let python_str = python.to_str().context("non-UTF-8 python path")?;
@@ -181,12 +189,53 @@ fn main() -> Result<()> {
         &[("SIM_OPS_PYTHON", python_str)],
     )?;
     sim.deploy_requirer("rust-requirer-2", 1, BTreeMap::new())?;
+    // The provider comparison is one relation with one requirer unit on both sides.
+    sim.deploy_provider("ca-solo", 1, BTreeMap::new())?;
+    sim.deploy_requirer("rust-requirer-3", 1, BTreeMap::new())?;
+    // The same charm logic in-process: what the hook costs without tool processes.
+    let start = sim.now();
+    let in_process = |run: CharmRun| {
+        juju_sim::in_process(move |ctx, tools| {
+            let cached = CachedHookTools::new(tools, ctx);
+            run(
+                ctx,
+                &cached,
+                tls_certificates::crypto::ring::backend(),
+                start,
+            )
+        })
+    };
+    sim.model.deploy(
+        "inproc-ca",
+        tls_certificates_demo::meta::provider_meta()?,
+        in_process(|ctx, tools, backend, now| {
+            self_signed_certificates::run(ctx, tools, backend, now).map_err(|e| e.to_string())
+        }),
+        1,
+    )?;
+    sim.model.deploy(
+        "inproc-requirer",
+        tls_certificates_demo::meta::requirer_meta()?,
+        in_process(|ctx, tools, backend, now| {
+            tls_certificates_requirer::run(ctx, tools, backend, now).map_err(|e| e.to_string())
+        }),
+        1,
+    )?;
+    let inproc_rel = sim.model.relate(
+        "inproc-requirer",
+        "certificates",
+        "inproc-ca",
+        "certificates",
+    )?;
     let rust_rel = sim
         .model
         .relate("rust-requirer", "certificates", "ca", "certificates")?;
     let ops_rel = sim
         .model
         .relate("ops-requirer", "certificates", "ca", "certificates")?;
+    let solo_rel =
+        sim.model
+            .relate("rust-requirer-3", "certificates", "ca-solo", "certificates")?;
     let ops_provider_rel = sim.model.relate(
         "rust-requirer-2",
         "certificates",
@@ -194,7 +243,13 @@ fn main() -> Result<()> {
         "certificates",
     )?;
     sim.settle(1_000)?;
-    for unit in ["rust-requirer/0", "ops-requirer/0", "rust-requirer-2/0"] {
+    for unit in [
+        "rust-requirer/0",
+        "ops-requirer/0",
+        "rust-requirer-2/0",
+        "rust-requirer-3/0",
+        "inproc-requirer/0",
+    ] {
         let status = sim.model.unit_status(unit).context("no status")?;
         if status.kind != "active" {
             bail!(
@@ -225,10 +280,10 @@ fn main() -> Result<()> {
         (
             "provider",
             "Rust self-signed-certificates",
-            "ca",
+            "ca-solo",
             "./self-signed-certificates",
-            rust_rel,
-            "rust-requirer/0",
+            solo_rel,
+            "rust-requirer-3/0",
         ),
         (
             "provider",
@@ -265,5 +320,33 @@ fn main() -> Result<()> {
             );
         }
     }
+    println!(
+        "\nthe same hooks with the charms' logic run in-process (no dispatch, no tool processes):"
+    );
+    for (name, unit, remote) in [
+        (
+            "requirer (tls-certificates-requirer)",
+            "inproc-requirer/0",
+            "inproc-ca/0",
+        ),
+        (
+            "provider (self-signed-certificates)",
+            "inproc-ca/0",
+            "inproc-requirer/0",
+        ),
+    ] {
+        sim.model.clear_records();
+        let wall = run_hooks(&mut sim, unit, inproc_rel, remote, n)?;
+        println!(
+            "{name:<38} wall median {:>7.2} ms (min {:>6.2})  hook-tool calls per hook: {}",
+            median(&wall).unwrap_or_default().as_secs_f64() * 1e3,
+            wall.iter().min().copied().unwrap_or_default().as_secs_f64() * 1e3,
+            sim.model.trace().len() / n.max(1)
+        );
+    }
     Ok(())
 }
+
+/// A charm's logic, as the charm crates export it (errors as text for `in_process`).
+type CharmRun =
+    fn(&Context, &dyn HookTools, &dyn CryptoBackend, OffsetDateTime) -> Result<(), String>;
