@@ -75,6 +75,7 @@
 mod common;
 mod error;
 mod labels;
+mod parallel;
 pub mod provider;
 pub mod requirer;
 mod wire;

@@ -22,8 +22,9 @@
 //!
 //! The provider has no deadline of its own: issuance is driven by the charm's hooks.
 
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::RandomState;
+use std::sync::OnceLock;
 
 use tls_certificates_crypto::{Certificate, CryptoBackend, Csr, PublicKey, spki_of_pem};
 use tls_certificates_schema::v1::{self, ProviderData, RequestError, RequirerData};
@@ -31,10 +32,19 @@ use tls_certificates_schema::{PemCertificate, PemCsr};
 
 use crate::Error;
 use crate::common::{
-    Databag, DatabagScope, DatabagWrite, LogLevel, LogLine, ProviderCertificate, RelationId, log,
-    pem_join_key,
+    Databag, DatabagScope, DatabagWrite, JoinKey, JoinMap, LogLevel, LogLine, ProviderCertificate,
+    RelationId, log,
 };
+use crate::parallel;
 use crate::wire::{self, ErrorCode, ProviderCapabilities, ProviderError};
+
+/// Relation data (bytes of the values read) from which observing relations is spread over the
+/// cores: below it, starting threads costs more than it saves.
+const PARALLEL_OBSERVE_BYTES: usize = 256 * 1024;
+
+/// Pending signature checks (~30 µs each for RSA-2048) from which they are spread over the
+/// cores.
+const PARALLEL_VERIFICATIONS: usize = 8;
 
 /// One relation on the provider's endpoint, as observed.
 #[derive(Clone, Debug, Default)]
@@ -131,11 +141,20 @@ pub struct ProviderPlan {
 
 struct Issued {
     entry: v1::ProviderCertificate,
-    join: String,
-    /// The certificate's SPKI DER, found without a full parse (fast path).
-    spki: Option<Vec<u8>>,
+    join: JoinKey,
+    /// The certificate's SPKI DER, found without a full parse (fast path); only looked for
+    /// when a request has the same join key.
+    spki: OnceLock<Option<Vec<u8>>>,
     /// The certificate's public key, parsed only when the fast path cannot decide.
-    public_key: OnceCell<Option<PublicKey>>,
+    public_key: OnceLock<Option<PublicKey>>,
+}
+
+impl Issued {
+    fn spki(&self) -> Option<&[u8]> {
+        self.spki
+            .get_or_init(|| spki_of_pem(self.entry.certificate.as_str()))
+            .as_deref()
+    }
 }
 
 /// A request as read from a databag; its CSR is parsed and verified only when needed.
@@ -144,14 +163,21 @@ struct Request {
     source: RequestSource,
     csr_pem: PemCsr,
     /// The canonical join key of `csr_pem`.
-    join: String,
+    join: JoinKey,
     is_ca: bool,
-    /// The CSR's SPKI DER, found without a full parse (fast path).
-    spki: Option<Vec<u8>>,
-    verified: OnceCell<Result<CertificateRequest, String>>,
+    /// The CSR's SPKI DER, found without a full parse (fast path); only looked for when a
+    /// certificate has the same join key, so a new request's PEM is decoded once, by `verified`.
+    spki: OnceLock<Option<Vec<u8>>>,
+    verified: OnceLock<Result<CertificateRequest, String>>,
 }
 
 impl Request {
+    fn spki(&self) -> Option<&[u8]> {
+        self.spki
+            .get_or_init(|| spki_of_pem(self.csr_pem.as_str()))
+            .as_deref()
+    }
+
     fn verified(&self, backend: &dyn CryptoBackend) -> &Result<CertificateRequest, String> {
         self.verified.get_or_init(|| {
             backend
@@ -177,17 +203,17 @@ struct RelationState {
     /// limit): it is never overwritten, so nothing we cannot read is lost.
     unreadable: Vec<&'static str>,
     requests: Vec<Request>,
-    request_joins: HashMap<String, usize>,
+    request_joins: JoinMap<usize>,
     /// Tombstoned on removal so indices stay valid; order is publication order.
     certificates: Vec<Option<Issued>>,
-    certificate_index: HashMap<String, usize>,
+    certificate_index: JoinMap<usize>,
     errors: Vec<Option<RequestError>>,
-    error_index: HashMap<String, usize>,
+    error_index: JoinMap<usize>,
     capabilities: Option<String>,
 }
 
 impl RelationState {
-    fn remove_certificate(&mut self, join: &str) -> bool {
+    fn remove_certificate(&mut self, join: &JoinKey) -> bool {
         match self.certificate_index.remove(join) {
             Some(i) => self
                 .certificates
@@ -198,7 +224,7 @@ impl RelationState {
         }
     }
 
-    fn remove_error(&mut self, join: &str) -> bool {
+    fn remove_error(&mut self, join: &JoinKey) -> bool {
         match self.error_index.remove(join) {
             Some(i) => self.errors.get_mut(i).and_then(Option::take).is_some(),
             None => false,
@@ -211,24 +237,26 @@ impl RelationState {
         self.certificates.push(Some(issued));
     }
 
-    fn push_error(&mut self, join: String, entry: RequestError) {
+    fn push_error(&mut self, join: JoinKey, entry: RequestError) {
         self.error_index.insert(join, self.errors.len());
         self.errors.push(Some(entry));
     }
 
     /// Whether a non-revoked certificate for this CSR and its public key is published. Equal
     /// SPKI bytes decide at once; otherwise both sides are parsed and their keys compared.
-    fn is_issued(&self, request: &Request, join: &str, backend: &dyn CryptoBackend) -> bool {
+    fn is_issued(&self, request: &Request, backend: &dyn CryptoBackend) -> bool {
         let Some(issued) = self
             .certificate_index
-            .get(join)
+            .get(&request.join)
             .and_then(|i| self.certificates.get(*i))
             .and_then(Option::as_ref)
             .filter(|c| c.entry.revoked != Some(true))
         else {
             return false;
         };
-        if issued.spki.is_some() && issued.spki == request.spki {
+        if let Some(spki) = issued.spki()
+            && Some(spki) == request.spki()
+        {
             return true;
         }
         let key = issued.public_key.get_or_init(|| {
@@ -251,6 +279,8 @@ pub struct Provider<'b> {
     capabilities: Option<ProviderCapabilities>,
     relations: BTreeMap<RelationId, RelationState>,
     logs: Vec<LogLine>,
+    /// Hashes the join keys of this hook.
+    hasher: RandomState,
 }
 
 impl core::fmt::Debug for Provider<'_> {
@@ -262,107 +292,152 @@ impl core::fmt::Debug for Provider<'_> {
     }
 }
 
+/// The bytes of relation data observing `relation` reads.
+fn observed_bytes(relation: &ProviderRelation) -> usize {
+    let value_len = |bag: &Databag, key: &str| bag.get(key).map_or(0, String::len);
+    relation
+        .remote_units
+        .values()
+        .chain(std::iter::once(&relation.remote_app))
+        .map(|bag| value_len(bag, RequirerData::KEY))
+        .chain(
+            ProviderData::KEYS
+                .iter()
+                .map(|key| value_len(&relation.local_app, key)),
+        )
+        .sum()
+}
+
+/// Reads one relation: its requests and our own published entries, indexed by join key. The
+/// SPKIs of requests that already have a certificate are compared here, so that the queries
+/// later in the hook find them ready.
+fn observe_relation(
+    relation: &ProviderRelation,
+    hasher: &RandomState,
+    backend: &dyn CryptoBackend,
+) -> (RelationState, Vec<LogLine>) {
+    let mut logs = Vec::new();
+    let mut state = RelationState {
+        raw_certificates: relation
+            .local_app
+            .get(ProviderData::CERTIFICATES_KEY)
+            .cloned(),
+        raw_errors: relation
+            .local_app
+            .get(ProviderData::REQUEST_ERRORS_KEY)
+            .cloned(),
+        raw_capabilities: relation
+            .local_app
+            .get(ProviderData::CAPABILITIES_KEY)
+            .cloned(),
+        ..RelationState::default()
+    };
+    state.capabilities = state.raw_capabilities.clone();
+    let sources = relation
+        .remote_units
+        .iter()
+        .map(|(unit, bag)| (Some(unit), bag))
+        .chain(std::iter::once((None, &relation.remote_app)));
+    for (unit, bag) in sources {
+        let Some(raw) = bag.get(RequirerData::KEY) else {
+            continue;
+        };
+        let source = || unit.map_or(RequestSource::App, |u| RequestSource::Unit(u.clone()));
+        let (entries, bad) = wire::decode_csrs(raw);
+        for problem in bad {
+            log(
+                &mut logs,
+                LogLevel::Warning,
+                format!(
+                    "ignoring a malformed request from {:?} on relation {}: {problem}",
+                    source(),
+                    relation.id
+                ),
+            );
+        }
+        for entry in entries {
+            let join = JoinKey::new(entry.certificate_signing_request.as_str(), hasher);
+            if state.request_joins.contains_key(&join) {
+                continue;
+            }
+            state
+                .request_joins
+                .insert(join.clone(), state.requests.len());
+            state.requests.push(Request {
+                join,
+                relation_id: relation.id,
+                source: source(),
+                spki: OnceLock::new(),
+                is_ca: entry.is_ca(),
+                csr_pem: entry.certificate_signing_request,
+                verified: OnceLock::new(),
+            });
+        }
+    }
+    if let Some(raw) = &state.raw_certificates {
+        let entries = decode_own(
+            wire::decode_certificates(raw),
+            ProviderData::CERTIFICATES_KEY,
+            "certificates",
+            relation.id,
+            &mut state.unreadable,
+            &mut logs,
+        );
+        for entry in entries {
+            let join = JoinKey::new(entry.certificate_signing_request.as_str(), hasher);
+            state.remove_certificate(&join);
+            state.push_certificate(Issued {
+                entry,
+                join,
+                spki: OnceLock::new(),
+                public_key: OnceLock::new(),
+            });
+        }
+    }
+    if let Some(raw) = &state.raw_errors {
+        let entries = decode_own(
+            wire::decode_request_errors(raw),
+            ProviderData::REQUEST_ERRORS_KEY,
+            "request errors",
+            relation.id,
+            &mut state.unreadable,
+            &mut logs,
+        );
+        for entry in entries {
+            let join = JoinKey::new(entry.csr.as_str(), hasher);
+            state.remove_error(&join);
+            state.push_error(join, entry);
+        }
+    }
+    for request in &state.requests {
+        state.is_issued(request, backend);
+    }
+    (state, logs)
+}
+
 impl<'b> Provider<'b> {
-    /// Parses the observation once (see the [module docs](self)).
+    /// Parses the observation once (see the [module docs](self)). With much relation data,
+    /// relations are read on several cores.
     pub fn observe(
         observation: &ProviderObservation,
         capabilities: Option<ProviderCapabilities>,
         backend: &'b dyn CryptoBackend,
     ) -> Self {
+        let hasher = RandomState::new();
+        let parallel = observation.relations.len() > 1
+            && observation
+                .relations
+                .iter()
+                .map(observed_bytes)
+                .sum::<usize>()
+                >= PARALLEL_OBSERVE_BYTES;
+        let observed = parallel::map(&observation.relations, parallel, |relation| {
+            observe_relation(relation, &hasher, backend)
+        });
         let mut logs = Vec::new();
         let mut relations = BTreeMap::new();
-        for relation in &observation.relations {
-            let mut state = RelationState {
-                raw_certificates: relation
-                    .local_app
-                    .get(ProviderData::CERTIFICATES_KEY)
-                    .cloned(),
-                raw_errors: relation
-                    .local_app
-                    .get(ProviderData::REQUEST_ERRORS_KEY)
-                    .cloned(),
-                raw_capabilities: relation
-                    .local_app
-                    .get(ProviderData::CAPABILITIES_KEY)
-                    .cloned(),
-                ..RelationState::default()
-            };
-            state.capabilities = state.raw_capabilities.clone();
-            let sources = relation
-                .remote_units
-                .iter()
-                .map(|(unit, bag)| (RequestSource::Unit(unit.clone()), bag))
-                .chain(std::iter::once((RequestSource::App, &relation.remote_app)));
-            for (source, bag) in sources {
-                let Some(raw) = bag.get(RequirerData::KEY) else {
-                    continue;
-                };
-                let (entries, bad) = wire::decode_csrs(raw);
-                for problem in bad {
-                    log(
-                        &mut logs,
-                        LogLevel::Warning,
-                        format!(
-                            "ignoring a malformed request from {source:?} on relation {}: {problem}",
-                            relation.id
-                        ),
-                    );
-                }
-                for entry in entries {
-                    let join = pem_join_key(entry.certificate_signing_request.as_str());
-                    if state.request_joins.contains_key(&join) {
-                        continue;
-                    }
-                    state
-                        .request_joins
-                        .insert(join.clone(), state.requests.len());
-                    state.requests.push(Request {
-                        join,
-                        relation_id: relation.id,
-                        source: source.clone(),
-                        spki: spki_of_pem(entry.certificate_signing_request.as_str()),
-                        is_ca: entry.is_ca(),
-                        csr_pem: entry.certificate_signing_request,
-                        verified: OnceCell::new(),
-                    });
-                }
-            }
-            if let Some(raw) = &state.raw_certificates {
-                let entries = decode_own(
-                    wire::decode_certificates(raw),
-                    ProviderData::CERTIFICATES_KEY,
-                    "certificates",
-                    relation.id,
-                    &mut state.unreadable,
-                    &mut logs,
-                );
-                for entry in entries {
-                    let join = pem_join_key(entry.certificate_signing_request.as_str());
-                    let spki = spki_of_pem(entry.certificate.as_str());
-                    state.remove_certificate(&join);
-                    state.push_certificate(Issued {
-                        entry,
-                        join,
-                        spki,
-                        public_key: OnceCell::new(),
-                    });
-                }
-            }
-            if let Some(raw) = &state.raw_errors {
-                let entries = decode_own(
-                    wire::decode_request_errors(raw),
-                    ProviderData::REQUEST_ERRORS_KEY,
-                    "request errors",
-                    relation.id,
-                    &mut state.unreadable,
-                    &mut logs,
-                );
-                for entry in entries {
-                    let join = pem_join_key(entry.csr.as_str());
-                    state.remove_error(&join);
-                    state.push_error(join, entry);
-                }
-            }
+        for (relation, (state, relation_logs)) in observation.relations.iter().zip(observed) {
+            logs.extend(relation_logs);
             relations.insert(relation.id, state);
         }
         Self {
@@ -371,7 +446,30 @@ impl<'b> Provider<'b> {
             capabilities,
             relations,
             logs,
+            hasher,
         }
+    }
+
+    /// Checks the signatures of the requests of `relation` (all if `None`) that are not
+    /// checked yet, on several cores when there are many; `answered` includes the requests
+    /// that already have a certificate. The queries then read the results.
+    fn verify_pending(&self, relation: Option<RelationId>, answered: bool) {
+        let backend = self.backend;
+        let pending: Vec<&Request> = self
+            .selected(relation)
+            .flat_map(|s| {
+                s.requests.iter().filter(move |r| {
+                    r.verified.get().is_none() && (answered || !s.is_issued(r, backend))
+                })
+            })
+            .collect();
+        parallel::map(
+            &pending,
+            pending.len() >= PARALLEL_VERIFICATIONS,
+            |request| {
+                request.verified(backend);
+            },
+        );
     }
 
     fn selected(&self, relation: Option<RelationId>) -> impl Iterator<Item = &RelationState> {
@@ -386,6 +484,7 @@ impl<'b> Provider<'b> {
     /// [`outstanding_certificate_requests`](Self::outstanding_certificate_requests), which
     /// only verifies the CSRs not answered yet.
     pub fn certificate_requests(&self, relation: Option<RelationId>) -> Vec<&CertificateRequest> {
+        self.verify_pending(relation, true);
         self.selected(relation)
             .flat_map(|s| s.requests.iter())
             .filter_map(|r| r.verified(self.backend).as_ref().ok())
@@ -398,12 +497,9 @@ impl<'b> Provider<'b> {
         relation: Option<RelationId>,
     ) -> Vec<&CertificateRequest> {
         let backend = self.backend;
+        self.verify_pending(relation, false);
         self.selected(relation)
-            .flat_map(|s| {
-                s.requests
-                    .iter()
-                    .filter(move |r| !s.is_issued(r, &r.join, backend))
-            })
+            .flat_map(|s| s.requests.iter().filter(move |r| !s.is_issued(r, backend)))
             .filter_map(|r| r.verified(backend).as_ref().ok())
             .collect()
     }
@@ -412,12 +508,9 @@ impl<'b> Provider<'b> {
     /// (A CSR already answered was verified when it was answered.)
     pub fn invalid_requests(&self, relation: Option<RelationId>) -> Vec<InvalidRequest> {
         let backend = self.backend;
+        self.verify_pending(relation, false);
         self.selected(relation)
-            .flat_map(|s| {
-                s.requests
-                    .iter()
-                    .filter(move |r| !s.is_issued(r, &r.join, backend))
-            })
+            .flat_map(|s| s.requests.iter().filter(move |r| !s.is_issued(r, backend)))
             .filter_map(|r| match r.verified(backend) {
                 Ok(_) => None,
                 Err(reason) => Some(InvalidRequest {
@@ -529,7 +622,7 @@ impl<'b> Provider<'b> {
                 .push(invalid);
         }
         for (id, state) in &mut self.relations {
-            let stale: Vec<String> = state
+            let stale: Vec<JoinKey> = state
                 .certificate_index
                 .keys()
                 .filter(|j| !state.request_joins.contains_key(*j))
@@ -543,7 +636,7 @@ impl<'b> Provider<'b> {
                 );
                 state.remove_certificate(&join);
             }
-            let stale_errors: Vec<String> = state
+            let stale_errors: Vec<JoinKey> = state
                 .error_index
                 .keys()
                 .filter(|j| !state.request_joins.contains_key(*j))
@@ -553,7 +646,7 @@ impl<'b> Provider<'b> {
                 state.remove_error(&join);
             }
             for invalid in invalid_by_relation.remove(id).unwrap_or_default() {
-                let join = pem_join_key(&invalid.csr_pem);
+                let join = JoinKey::new(&invalid.csr_pem, &self.hasher);
                 if state.error_index.contains_key(&join) {
                     continue;
                 }
@@ -626,14 +719,14 @@ impl<'b> Provider<'b> {
             certificate_signing_request: csr_pem,
             revoked: None,
         };
-        let join = pem_join_key(entry.certificate_signing_request.as_str());
+        let join = JoinKey::new(entry.certificate_signing_request.as_str(), &self.hasher);
         state.remove_certificate(&join);
         state.remove_error(&join);
         state.push_certificate(Issued {
             entry,
             join,
-            spki: Some(new.certificate.public_key().spki_der().to_vec()),
-            public_key: OnceCell::from(Some(new.certificate.public_key().clone())),
+            spki: OnceLock::from(Some(new.certificate.public_key().spki_der().to_vec())),
+            public_key: OnceLock::from(Some(new.certificate.public_key().clone())),
         });
         Ok(())
     }
@@ -656,7 +749,7 @@ impl<'b> Provider<'b> {
             });
         };
         let csr = wire::csr_pem(csr_pem)?;
-        let join = pem_join_key(csr.as_str());
+        let join = JoinKey::new(csr.as_str(), &self.hasher);
         state.remove_certificate(&join);
         state.remove_error(&join);
         state.push_error(join, RequestError { csr, error });
@@ -688,23 +781,18 @@ impl<'b> Provider<'b> {
             return plan;
         }
         for (id, state) in &self.relations {
-            let certificates: Vec<v1::ProviderCertificate> = state
-                .certificates
-                .iter()
-                .flatten()
-                .map(|i| i.entry.clone())
-                .collect();
-            let errors: Vec<RequestError> = state.errors.iter().flatten().cloned().collect();
             for (key, raw, encoded) in [
                 (
                     ProviderData::CERTIFICATES_KEY,
                     &state.raw_certificates,
-                    ProviderData::encode_certificates(&certificates),
+                    ProviderData::encode_certificates(
+                        state.certificates.iter().flatten().map(|i| &i.entry),
+                    ),
                 ),
                 (
                     ProviderData::REQUEST_ERRORS_KEY,
                     &state.raw_errors,
-                    ProviderData::encode_request_errors(&errors),
+                    ProviderData::encode_request_errors(state.errors.iter().flatten()),
                 ),
                 (
                     ProviderData::CAPABILITIES_KEY,

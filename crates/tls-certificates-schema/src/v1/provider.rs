@@ -430,10 +430,14 @@ impl ProviderData {
 
     /// The value of `certificates` exactly as the Python library writes it, or `None` when the
     /// list is empty (the key must then be deleted).
-    pub fn encode_certificates(certificates: &[ProviderCertificate]) -> Option<String> {
-        if certificates.is_empty() {
-            return None;
-        }
+    ///
+    /// Takes any sequence of references (a slice, a `Vec`, or an iterator over entries held
+    /// elsewhere), so callers need not clone entries into a list first.
+    pub fn encode_certificates<'a>(
+        certificates: impl IntoIterator<Item = &'a ProviderCertificate>,
+    ) -> Option<String> {
+        let mut certificates = certificates.into_iter().peekable();
+        certificates.peek()?;
         let mut out = String::new();
         write_list(&mut out, certificates, |out, certificate| {
             certificate.write(out)
@@ -443,10 +447,13 @@ impl ProviderData {
 
     /// The value of `request_errors` exactly as the Python library writes it, or `None` when the
     /// list is empty (the key must then be deleted).
-    pub fn encode_request_errors(errors: &[RequestError]) -> Option<String> {
-        if errors.is_empty() {
-            return None;
-        }
+    ///
+    /// Takes any sequence of references, like [`Self::encode_certificates`].
+    pub fn encode_request_errors<'a>(
+        errors: impl IntoIterator<Item = &'a RequestError>,
+    ) -> Option<String> {
+        let mut errors = errors.into_iter().peekable();
+        errors.peek()?;
         let mut out = String::new();
         write_list(&mut out, errors, |out, error| error.write(out));
         Some(out)
