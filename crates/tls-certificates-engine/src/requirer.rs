@@ -773,13 +773,20 @@ impl Requirer {
                     Scope::Unit => &relation.local_unit,
                     Scope::App => &relation.local_app,
                 };
-                let provider = ProviderData::decode(relation, &mut plan.logs);
-                // Step 2: keep our CSRs that still match a request and the key.
                 let raw = databag.get(v1::RequirerData::KEY);
+                let own = raw.map(|raw| wire::decode_csrs(raw));
+                // Only the provider's entries for our CSRs are kept (the others are checked
+                // and dropped).
+                let wanted: HashSet<String> = own
+                    .iter()
+                    .flat_map(|(entries, _)| entries)
+                    .map(|e| pem_join_key(e.certificate_signing_request.as_str()))
+                    .collect();
+                let provider = ProviderData::decode(relation, &wanted, &mut plan.logs);
+                // Step 2: keep our CSRs that still match a request and the key.
                 let mut kept: Vec<OwnCsr> = Vec::new();
                 let mut requested: HashSet<CertificateRequestAttributes> = HashSet::new();
-                if let Some(raw) = raw {
-                    let (entries, bad) = wire::decode_csrs(raw);
+                if let Some((entries, bad)) = own {
                     for problem in bad {
                         log(
                             &mut plan.logs,
@@ -1177,12 +1184,20 @@ fn verify(
 
 /// The provider's app databag, decoded once per relation.
 struct ProviderData {
+    /// The certificate entries for the CSRs we asked about, by join key.
     certificates: HashMap<String, v1::ProviderCertificate>,
     errors: Vec<v1::RequestError>,
 }
 
 impl ProviderData {
-    fn decode(relation: &RequirerRelation, logs: &mut Vec<LogLine>) -> Self {
+    /// Decodes the provider's databag on `relation`, keeping the certificate entries whose
+    /// CSR's join key is in `wanted` (every entry is still decoded, and a malformed one
+    /// logged).
+    fn decode(
+        relation: &RequirerRelation,
+        wanted: &HashSet<String>,
+        logs: &mut Vec<LogLine>,
+    ) -> Self {
         let mut certificates = HashMap::new();
         if let Some(raw) = relation.remote_app.get(v1::ProviderData::CERTIFICATES_KEY) {
             let (entries, bad) = wire::decode_certificates(raw);
@@ -1196,11 +1211,13 @@ impl ProviderData {
                     ),
                 );
             }
-            for entry in entries {
-                certificates.insert(
-                    pem_join_key(entry.certificate_signing_request.as_str()),
-                    entry,
-                );
+            if !wanted.is_empty() {
+                for entry in entries {
+                    let join = pem_join_key(entry.certificate_signing_request.as_str());
+                    if wanted.contains(&join) {
+                        certificates.insert(join, entry);
+                    }
+                }
             }
         }
         let mut errors = Vec::new();
@@ -1340,7 +1357,8 @@ impl RequirerView<'_> {
                 csr: own.csr,
             };
             let mut ignored = Vec::new();
-            let provider = ProviderData::decode(relation, &mut ignored);
+            let wanted = HashSet::from([own_csr.join.clone()]);
+            let provider = ProviderData::decode(relation, &wanted, &mut ignored);
             if let Some(entry) = provider
                 .certificates
                 .get(&own_csr.join)
