@@ -371,3 +371,150 @@ fn given_published_certificate_for_another_key_when_observed_then_request_is_out
     assert_eq!(outstanding.len(), 1);
     assert_eq!(outstanding[0].csr_pem, csr);
 }
+
+/// `good` with one base64 character of its signature flipped.
+fn tampered(good: &str) -> String {
+    let mut lines: Vec<String> = good.lines().map(str::to_owned).collect();
+    let last = lines.len() - 2;
+    let line = &mut lines[last];
+    let i = line.len() / 2;
+    let replacement = if line.as_bytes()[i] == b'A' { "B" } else { "A" };
+    line.replace_range(i..=i, replacement);
+    lines.join("\n")
+}
+
+/// Three relations of 60 units, each unit with one CSR; the tenth unit of each relation sends
+/// a tampered one, the twentieth a malformed entry besides its CSR (logged when observed).
+fn many_relations() -> ProviderObservation {
+    let relations = (0..3_u32)
+        .map(|r| ProviderRelation {
+            id: RelationId(10 + r),
+            remote_units: (0..60)
+                .map(|u| {
+                    let csr = new_csr(&format!("u{u}.r{r}.example.com"));
+                    let csr = if u == 9 { tampered(&csr) } else { csr };
+                    let mut entries = vec![(csr, false)];
+                    if u == 19 {
+                        entries.push(("not pem".to_owned(), false));
+                    }
+                    (format!("req{r}/{u:02}"), csr_bag(&entries))
+                })
+                .collect(),
+            ..ProviderRelation::default()
+        })
+        .collect();
+    ProviderObservation {
+        is_leader: true,
+        relations,
+    }
+}
+
+/// What a hook sees and decides, in a comparable form.
+fn summary(provider: &mut Provider<'_>) -> Vec<String> {
+    let mut out: Vec<String> = provider
+        .outstanding_certificate_requests(None)
+        .iter()
+        .map(|r| format!("outstanding {} {:?} {}", r.relation_id, r.source, r.csr_pem))
+        .collect();
+    out.extend(
+        provider
+            .invalid_requests(None)
+            .iter()
+            .map(|r| format!("invalid {} {}", r.relation_id, r.csr_pem)),
+    );
+    provider.reconcile();
+    let plan = provider.plan();
+    out.extend(
+        plan.databag_writes
+            .iter()
+            .map(|w| format!("write {} {} {:?}", w.relation_id, w.key, w.value)),
+    );
+    out.extend(plan.logs.iter().map(|l| format!("log {}", l.message)));
+    out
+}
+
+/// The same hook, observing one relation at a time (never on several threads), concatenated.
+fn summary_one_relation_at_a_time(observation: &ProviderObservation) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut writes = Vec::new();
+    let mut logs = Vec::new();
+    for relation in &observation.relations {
+        let single = ProviderObservation {
+            is_leader: true,
+            relations: vec![relation.clone()],
+        };
+        let mut provider = Provider::observe(&single, None, backend());
+        for line in summary(&mut provider) {
+            if line.starts_with("write") {
+                writes.push(line);
+            } else if line.starts_with("log") {
+                logs.push(line);
+            } else {
+                out.push(line);
+            }
+        }
+    }
+    let (outstanding, invalid): (Vec<_>, Vec<_>) =
+        out.into_iter().partition(|l| l.starts_with("outstanding"));
+    // A hook logs what it observed (every relation) before what it reconciled.
+    let (observed, reconciled): (Vec<_>, Vec<_>) = logs
+        .into_iter()
+        .partition(|l| l.starts_with("log ignoring"));
+    [outstanding, invalid, writes, observed, reconciled].concat()
+}
+
+#[test]
+fn given_many_relations_and_requests_when_observed_then_same_plan_as_one_relation_at_a_time() {
+    let mut observation = many_relations();
+    // Fresh: 180 signatures to check, spread over the cores; results in relation, unit order.
+    let expected = summary_one_relation_at_a_time(&observation);
+    let mut provider = Provider::observe(&observation, None, backend());
+    let fresh = summary(&mut provider);
+    assert_eq!(fresh, expected);
+    assert_eq!(
+        fresh
+            .iter()
+            .filter(|l| l.starts_with("outstanding"))
+            .count(),
+        177
+    );
+    assert!(
+        fresh[0].starts_with("outstanding 10 Unit(\"req0/00\")"),
+        "{}",
+        fresh[0]
+    );
+    assert!(
+        fresh[176].starts_with("outstanding 12 Unit(\"req2/59\")"),
+        "{}",
+        fresh[176]
+    );
+    // Answer everything, then observe the steady state: the relations' data is over the
+    // threshold from which relations are read on several cores.
+    issue_all(&mut provider, &Ca::new("ca"));
+    for write in provider.plan().databag_writes {
+        let relation = observation
+            .relations
+            .iter_mut()
+            .find(|r| r.id == write.relation_id)
+            .unwrap();
+        relation.local_app.insert(write.key, write.value.unwrap());
+    }
+    let published: usize = observation
+        .relations
+        .iter()
+        .map(|r| r.local_app["certificates"].len())
+        .sum();
+    assert!(published > 256 * 1024, "{published} bytes");
+    let expected = summary_one_relation_at_a_time(&observation);
+    let steady = summary(&mut Provider::observe(&observation, None, backend()));
+    assert_eq!(steady, expected);
+    assert!(
+        steady.iter().all(|l| !l.starts_with("outstanding")),
+        "{steady:?}"
+    );
+    // Two hooks over the same data decide the same.
+    assert_eq!(
+        summary(&mut Provider::observe(&observation, None, backend())),
+        steady
+    );
+}

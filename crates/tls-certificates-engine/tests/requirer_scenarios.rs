@@ -751,3 +751,56 @@ fn given_library_key_when_secret_id_queried_then_returned_and_none_otherwise() {
     );
     assert!(view.private_key_secret_id(Scope::App).is_none());
 }
+
+#[test]
+fn given_our_entry_escaped_oddly_and_rewrapped_among_others_when_reconciled_then_it_is_found() {
+    // Without the malformed entry the provider's value decodes in one typed pass; with it, the
+    // tolerant decoder reads it. Either way our entry is found by its CSR's canonical form.
+    for with_malformed_entry in [false, true] {
+        let mut world = unit_world(&["a.example.com"]);
+        world.step();
+        assert_eq!(world.provider_issues(), 1);
+        let mut entries: Vec<serde_json::Value> =
+            serde_json::from_str(&world.provider_bag["certificates"]).unwrap();
+        let ours = &mut entries[0];
+        // Our CSR re-wrapped at 76 columns with CRLF line ends and a trailing newline.
+        let csr = ours["certificate_signing_request"].as_str().unwrap();
+        let body: String = csr.lines().filter(|l| !l.starts_with("-----")).collect();
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        ours["certificate_signing_request"] = format!(
+            "-----BEGIN CERTIFICATE REQUEST-----\r\n{}\r\n-----END CERTIFICATE REQUEST-----\r\n",
+            lines.join("\r\n")
+        )
+        .into();
+        let mut other = ours.clone();
+        other["certificate_signing_request"] =
+            "-----BEGIN CERTIFICATE REQUEST-----\nMIIBsomeoneelse\n-----END CERTIFICATE REQUEST-----"
+                .into();
+        let mut list = vec![other.clone(), ours.clone(), other];
+        if with_malformed_entry {
+            list.insert(1, serde_json::json!({"ca": 5}));
+        }
+        // Every `/` written `\/` and every `-----BEGIN` with `\u` escapes: valid JSON for the
+        // same strings.
+        let text = serde_json::to_string(&list)
+            .unwrap()
+            .replace('/', "\\/")
+            .replace("-----BEGIN", "\\u002d\\u002d\\u002d\\u002d\\u002dBEGIN");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            serde_json::Value::from(list)
+        );
+        world.provider_bag.insert("certificates".into(), text);
+        let plan = world.reconcile();
+        assert_eq!(available(&plan), 1, "{plan:?}");
+        let warned = plan
+            .logs
+            .iter()
+            .any(|l| l.message.contains("malformed certificate entry"));
+        assert_eq!(warned, with_malformed_entry, "{:?}", plan.logs);
+    }
+}
