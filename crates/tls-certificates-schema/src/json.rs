@@ -19,10 +19,7 @@ pub(crate) fn write_str(out: &mut String, text: &str) {
     out.push('"');
     let mut rest = text;
     loop {
-        let plain = rest
-            .bytes()
-            .position(|b| !matches!(b, b' '..=b'~') || b == b'"' || b == b'\\')
-            .unwrap_or(rest.len());
+        let plain = plain_prefix(rest.as_bytes());
         // Every byte before `plain` is ASCII, so `plain` is a character boundary.
         let (kept, tail) = rest.split_at(plain);
         out.push_str(kept);
@@ -34,6 +31,43 @@ pub(crate) fn write_str(out: &mut String, text: &str) {
         rest = chars.as_str();
     }
     out.push('"');
+}
+
+/// Whether byte `b` is written as it is: printable ASCII other than `"` and `\\`.
+fn is_plain(b: u8) -> bool {
+    matches!(b, b' '..=b'~') && b != b'"' && b != b'\\'
+}
+
+/// The length of the longest prefix of `bytes` written as it is, looked at eight bytes at a
+/// time: a word is skipped whole when none of its bytes can need an escape (the word tests
+/// may report a byte that needs none, which the byte-by-byte tail then settles).
+fn plain_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// Some byte of `word` may be zero.
+    fn zero_byte(word: u64) -> bool {
+        word.wrapping_sub(ONES) & !word & HIGH != 0
+    }
+    let mut done = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut eight = [0_u8; 8];
+        eight.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(eight);
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0;
+        let high_or_del = (word | word.wrapping_add(ONES)) & HIGH != 0;
+        if control
+            || high_or_del
+            || zero_byte(word ^ (ONES * u64::from(b'"')))
+            || zero_byte(word ^ (ONES * u64::from(b'\\')))
+        {
+            break;
+        }
+        done += 8;
+    }
+    done + bytes[done..]
+        .iter()
+        .position(|b| !is_plain(*b))
+        .unwrap_or(bytes.len() - done)
 }
 
 /// Appends the escape of one character that is not kept as it is.
