@@ -299,7 +299,6 @@ impl Charm for ProcessCharm {
         // wakes the loop with an empty connection.
         let (exited, status_rx) = std::sync::mpsc::channel();
         let watcher = {
-            let socket = socket.clone();
             let timeout = self.timeout;
             std::thread::spawn(move || {
                 let ended = watch(child, timeout);
