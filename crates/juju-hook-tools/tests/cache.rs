@@ -62,22 +62,34 @@ impl CommandRunner for Script {
     }
 }
 
-fn context() -> Context {
-    let vars: BTreeMap<String, String> = [
-        ("JUJU_DISPATCH_PATH", "hooks/certificates-relation-changed"),
+/// The context of a `certificates-relation-changed` hook of `req/0`, or with `hook` (no
+/// relation variables) another hook.
+fn context_of(hook: Option<&str>) -> Context {
+    let mut vars = vec![
         ("JUJU_UNIT_NAME", "req/0"),
         ("JUJU_MODEL_NAME", "m"),
         ("JUJU_MODEL_UUID", "00000000-0000-4000-8000-000000000000"),
         ("JUJU_VERSION", "3.6.4"),
-        ("JUJU_RELATION", "certificates"),
-        ("JUJU_RELATION_ID", "certificates:3"),
-        ("JUJU_REMOTE_APP", "ca"),
-        ("JUJU_REMOTE_UNIT", "ca/0"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
+    ];
+    match hook {
+        Some(path) => vars.push(("JUJU_DISPATCH_PATH", path)),
+        None => vars.extend([
+            ("JUJU_DISPATCH_PATH", "hooks/certificates-relation-changed"),
+            ("JUJU_RELATION", "certificates"),
+            ("JUJU_RELATION_ID", "certificates:3"),
+            ("JUJU_REMOTE_APP", "ca"),
+            ("JUJU_REMOTE_UNIT", "ca/0"),
+        ]),
+    }
+    let vars: BTreeMap<String, String> = vars
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
     Context::from_map(&vars).unwrap()
+}
+
+fn context() -> Context {
+    context_of(None)
 }
 
 fn relation() -> RelationId {
@@ -139,17 +151,7 @@ fn a_charm_and_its_library_reading_the_same_things_run_each_tool_once() {
 #[test]
 fn the_remote_application_is_asked_only_when_nothing_names_it() {
     let process = script();
-    let mut vars = BTreeMap::new();
-    for (k, v) in [
-        ("JUJU_DISPATCH_PATH", "hooks/update-status"),
-        ("JUJU_UNIT_NAME", "req/0"),
-        ("JUJU_MODEL_NAME", "m"),
-        ("JUJU_MODEL_UUID", "00000000-0000-4000-8000-000000000000"),
-        ("JUJU_VERSION", "3.6.4"),
-    ] {
-        vars.insert(k.to_owned(), v.to_owned());
-    }
-    let ctx = Context::from_map(&vars).unwrap();
+    let ctx = context_of(Some("hooks/update-status"));
     let tools = CachedHookTools::new(&process, &ctx);
     // Not a relation hook and no units listed yet: one relation-list --app.
     assert_eq!(
