@@ -534,9 +534,12 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<DemoReport, Dem
         p.line(&format!("    {}", file.display()))?;
     }
     p.line(&format!(
-        "\nDone: {} hooks ran as real processes; {} certificates issued, {} renewed, {} re-issued after the CA change.",
+        "\nDone: {} hooks ran as real processes; {} issued, {} renewed, {} re-issued after the CA change.",
         report.hooks,
-        issued.len(),
+        match issued.len() {
+            1 => "1 certificate".to_owned(),
+            n => format!("{n} certificates"),
+        },
         report.renewed,
         report.reissued
     ))?;
