@@ -169,6 +169,9 @@ struct Request {
     /// certificate has the same join key, so a new request's PEM is decoded once, by `verified`.
     spki: OnceLock<Option<Vec<u8>>>,
     verified: OnceLock<Result<CertificateRequest, String>>,
+    /// Whether a certificate answers it ([`RelationState::is_issued`]); reset whenever a
+    /// certificate for its join key is published, removed or revoked.
+    answered: OnceLock<bool>,
 }
 
 impl Request {
@@ -213,7 +216,19 @@ struct RelationState {
 }
 
 impl RelationState {
+    /// Forgets whether the request with this join key (if any) is answered.
+    fn forget_answer(&mut self, join: &JoinKey) {
+        if let Some(request) = self
+            .request_joins
+            .get(join)
+            .and_then(|i| self.requests.get_mut(*i))
+        {
+            request.answered = OnceLock::new();
+        }
+    }
+
     fn remove_certificate(&mut self, join: &JoinKey) -> bool {
+        self.forget_answer(join);
         match self.certificate_index.remove(join) {
             Some(i) => self
                 .certificates
@@ -232,6 +247,7 @@ impl RelationState {
     }
 
     fn push_certificate(&mut self, issued: Issued) {
+        self.forget_answer(&issued.join);
         self.certificate_index
             .insert(issued.join.clone(), self.certificates.len());
         self.certificates.push(Some(issued));
@@ -245,6 +261,13 @@ impl RelationState {
     /// Whether a non-revoked certificate for this CSR and its public key is published. Equal
     /// SPKI bytes decide at once; otherwise both sides are parsed and their keys compared.
     fn is_issued(&self, request: &Request, backend: &dyn CryptoBackend) -> bool {
+        *request
+            .answered
+            .get_or_init(|| self.find_answer(request, backend))
+    }
+
+    /// [`Self::is_issued`], computed.
+    fn find_answer(&self, request: &Request, backend: &dyn CryptoBackend) -> bool {
         let Some(issued) = self
             .certificate_index
             .get(&request.join)
@@ -371,6 +394,7 @@ fn observe_relation(
                 is_ca: entry.is_ca(),
                 csr_pem: entry.certificate_signing_request,
                 verified: OnceLock::new(),
+                answered: OnceLock::new(),
             });
         }
     }
@@ -765,6 +789,9 @@ impl<'b> Provider<'b> {
         for state in self.relations.values_mut() {
             for issued in state.certificates.iter_mut().flatten() {
                 issued.entry.revoked = Some(true);
+            }
+            for request in &mut state.requests {
+                request.answered = OnceLock::new();
             }
         }
         Ok(())

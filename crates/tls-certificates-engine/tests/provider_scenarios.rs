@@ -518,3 +518,32 @@ fn given_many_relations_and_requests_when_observed_then_same_plan_as_one_relatio
         steady
     );
 }
+
+#[test]
+fn given_one_hook_when_certificates_are_set_revoked_and_replaced_then_outstanding_follows_each_change()
+ {
+    let ca = Ca::new("ca");
+    let csrs = vec![
+        (new_csr("a.example.com"), false),
+        (new_csr("b.example.com"), false),
+    ];
+    let mut provider = Provider::observe(&observation(&csrs, &[], Databag::new()), None, backend());
+    assert_eq!(provider.outstanding_certificate_requests(None).len(), 2);
+    issue_all(&mut provider, &ca);
+    assert!(provider.outstanding_certificate_requests(None).is_empty());
+    provider.revoke_all_certificates().unwrap();
+    assert_eq!(provider.outstanding_certificate_requests(None).len(), 2);
+    issue_all(&mut provider, &ca);
+    assert!(provider.outstanding_certificate_requests(None).is_empty());
+    // An error for a replaces its certificate: a is outstanding again, b is not.
+    provider
+        .set_relation_error(
+            REL,
+            &csrs[0].0,
+            ProviderError::new(ErrorCode::Other, "refused"),
+        )
+        .unwrap();
+    let outstanding = provider.outstanding_certificate_requests(None);
+    assert_eq!(outstanding.len(), 1);
+    assert_eq!(outstanding[0].csr_pem, csrs[0].0);
+}
