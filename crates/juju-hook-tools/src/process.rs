@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -312,7 +313,7 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
         // The output holds secret values: wipe it after parsing, and never quote it (nor
         // serde's message, which can quote a value) in an error.
         let stdout = Zeroizing::new(self.run(TOOL, argv, None)?);
-        let content: BTreeMap<String, String> =
+        let content: BTreeMap<String, WipedString> =
             serde_json::from_slice(&stdout).map_err(|e| Error::MalformedOutput {
                 tool: TOOL.to_owned(),
                 reason: format!(
@@ -322,10 +323,16 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
                     e.column()
                 ),
             })?;
-        SecretContent::from_pairs(content).map_err(|e| Error::MalformedOutput {
-            tool: TOOL.to_owned(),
-            reason: e.to_string(),
-        })
+        let mut secret = SecretContent::new();
+        for (key, WipedString(value)) in content {
+            secret
+                .insert_wiped(&key, value)
+                .map_err(|e| Error::MalformedOutput {
+                    tool: TOOL.to_owned(),
+                    reason: e.to_string(),
+                })?;
+        }
+        Ok(secret)
     }
 
     fn secret_set(&self, id: &SecretId, update: &SecretUpdate) -> Result<(), Error> {
@@ -545,8 +552,19 @@ fn is_valid_action_key(key: &str) -> bool {
         })
 }
 
+/// A secret value decoded straight into a wiping buffer: the decoded `String` is moved, not
+/// copied, so no unwiped copy of it is left behind (serde_json's scratch buffer for escaped
+/// strings is outside our reach).
+struct WipedString(Zeroizing<String>);
+
+impl<'de> Deserialize<'de> for WipedString {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self(Zeroizing::new(s)))
+    }
+}
+
 /// `secret-info-get` output for one secret (the map key is the xid; empty fields are omitted).
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 struct WireSecretInfo {
     revision: u32,
     #[serde(default)]

@@ -173,6 +173,15 @@ impl SecretContent {
     ///
     /// [`Error::InvalidInput`] if `key` does not match `^([a-z](?:-?[a-z0-9]){2,})$`.
     pub fn insert(&mut self, key: &str, value: impl Into<String>) -> Result<&mut Self, Error> {
+        self.insert_wiped(key, Zeroizing::new(value.into()))
+    }
+
+    /// [`insert`](Self::insert) for a value already in a wiping buffer (no unwiped copy).
+    pub(crate) fn insert_wiped(
+        &mut self,
+        key: &str,
+        value: Zeroizing<String>,
+    ) -> Result<&mut Self, Error> {
         if !is_valid_secret_key(key) {
             return Err(Error::InvalidInput {
                 tool: "secret".to_owned(),
@@ -182,8 +191,7 @@ impl SecretContent {
                 ),
             });
         }
-        self.entries
-            .insert(key.to_owned(), Zeroizing::new(value.into()));
+        self.entries.insert(key.to_owned(), value);
         Ok(self)
     }
 
