@@ -526,6 +526,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn wrapping_a_key_never_reallocates_so_no_unwiped_copy_is_left_behind() {
+        // The largest keys we handle: a PKCS#1 RSA-4096 key is ~2.4 KB; P-384 SEC1 ~170 B.
+        for len in [
+            0, 100, 127, 128, 255, 256, 1_200, 2_400, 5_000, 65_535, 70_000,
+        ] {
+            let pkcs1 = vec![0x5e_u8; len];
+            let wrapped = pkcs8_from_pkcs1(&pkcs1).unwrap();
+            assert_eq!(wrapped.capacity(), len + 32, "PKCS#1 of {len} bytes");
+            assert!(wrapped.len() <= wrapped.capacity());
+        }
+        let sec1 = [
+            0x30, 0x13, 0x02, 0x01, 0x01, 0x04, 0x01, 0x07, 0xa0, 0x0b, 0x06, 0x09, 0x2b, 0x24,
+            0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07,
+        ];
+        let wrapped = pkcs8_from_sec1(&sec1).unwrap();
+        assert_eq!(wrapped.capacity(), sec1.len() + 32);
+    }
+
+    #[test]
     fn given_parsed_pkcs8_when_debug_printed_then_private_key_bytes_are_redacted() {
         let secret = [0x5e_u8, 0xc2, 0xe7, 0x5e, 0xc2, 0xe7];
         let der = pkcs8_from_pkcs1(&secret).unwrap();
