@@ -1,0 +1,302 @@
+//! Reading a `certificates` value that is exactly what [`crate::json`] writes for its entries.
+//!
+//! A provider reads its own `certificates` value back on every hook, and needs to know whether
+//! writing its entries would change it. When the value is in the canonical form (what this
+//! crate and Python's `json.dumps` write: `", "` and `": "` separators, members in the model's
+//! order, `chain`/`revoked` only when set, Python's escapes, PEMs without surrounding
+//! whitespace), re-encoding the entries gives the value back byte for byte, so nothing needs
+//! to be encoded or compared. This reader accepts exactly that form, as the inverse of the
+//! writer, and gives up (`None`) on anything else; the caller then decodes tolerantly.
+
+use crate::v1::ProviderCertificate;
+use crate::{PemCertificate, PemCsr};
+
+/// A cursor over the text being read.
+struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn rest(&self) -> &'a [u8] {
+        self.text.as_bytes().get(self.at..).unwrap_or_default()
+    }
+
+    /// Consumes `literal` if the text continues with it.
+    fn eat(&mut self, literal: &str) -> bool {
+        let found = self.rest().starts_with(literal.as_bytes());
+        if found {
+            self.at += literal.len();
+        }
+        found
+    }
+
+    fn expect(&mut self, literal: &str) -> Option<()> {
+        self.eat(literal).then_some(())
+    }
+
+    /// Four lowercase hex digits (the writer's `{:04x}`).
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.rest().get(..4)?;
+        let mut value = 0;
+        for digit in digits {
+            let nibble = match digit {
+                b'0'..=b'9' => digit - b'0',
+                b'a'..=b'f' => digit - b'a' + 10,
+                _ => return None,
+            };
+            value = value * 16 + u32::from(nibble);
+        }
+        self.at += 4;
+        Some(value)
+    }
+
+    /// A JSON string written by [`crate::json::write_str`], decoded.
+    fn string(&mut self) -> Option<String> {
+        self.expect("\"")?;
+        let mut out = String::new();
+        loop {
+            let rest = self.rest();
+            let plain = rest
+                .iter()
+                .position(|b| !matches!(b, b' '..=b'~') || *b == b'"' || *b == b'\\')?;
+            // Every byte before `plain` is printable ASCII, so both ends are char boundaries.
+            out.push_str(self.text.get(self.at..self.at + plain)?);
+            self.at += plain;
+            match rest.get(plain)? {
+                b'"' => {
+                    self.at += 1;
+                    return Some(out);
+                }
+                b'\\' => {
+                    self.at += 1;
+                    out.push(self.escape()?);
+                }
+                // Raw control, DEL or non-ASCII text: the writer escapes all of them.
+                _ => return None,
+            }
+        }
+    }
+
+    /// The character of the escape after a backslash, if the writer would write it that way.
+    fn escape(&mut self) -> Option<char> {
+        let short = match self.rest().first()? {
+            b'"' => Some('"'),
+            b'\\' => Some('\\'),
+            b'n' => Some('\n'),
+            b'r' => Some('\r'),
+            b't' => Some('\t'),
+            b'b' => Some('\u{8}'),
+            b'f' => Some('\u{c}'),
+            b'u' => None,
+            _ => return None,
+        };
+        self.at += 1;
+        if short.is_some() {
+            return short;
+        }
+        let unit = self.hex4()?;
+        let c = match unit {
+            0xd800..=0xdbff => {
+                self.expect("\\u")?;
+                let low = self.hex4()?;
+                if !(0xdc00..=0xdfff).contains(&low) {
+                    return None;
+                }
+                char::from_u32(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00))?
+            }
+            _ => char::from_u32(unit)?,
+        };
+        // Only what the writer writes as `\uXXXX`: not printable ASCII, no short escape.
+        let written_plain_or_short =
+            matches!(c, ' '..='~' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}');
+        (!written_plain_or_short).then_some(c)
+    }
+
+    /// A PEM string as the writer writes it: no surrounding whitespace (the newtypes strip it,
+    /// so a value with some would not come back the same).
+    fn pem(&mut self) -> Option<String> {
+        let text = self.string()?;
+        (text.trim().len() == text.len()).then_some(text)
+    }
+
+    fn certificate(&mut self) -> Option<PemCertificate> {
+        PemCertificate::from_string(self.pem()?).ok()
+    }
+
+    /// One entry, as `ProviderCertificate::write` writes it.
+    fn entry(&mut self) -> Option<ProviderCertificate> {
+        self.expect("{\"ca\": ")?;
+        let ca = self.certificate()?;
+        self.expect(", \"certificate_signing_request\": ")?;
+        let certificate_signing_request = PemCsr::from_string(self.pem()?).ok()?;
+        self.expect(", \"certificate\": ")?;
+        let certificate = self.certificate()?;
+        let chain = if self.eat(", \"chain\": [") {
+            let mut chain = Vec::new();
+            if !self.eat("]") {
+                loop {
+                    chain.push(self.certificate()?);
+                    if self.eat("]") {
+                        break;
+                    }
+                    self.expect(", ")?;
+                }
+            }
+            Some(chain)
+        } else {
+            None
+        };
+        let revoked = if self.eat(", \"revoked\": ") {
+            if self.eat("true") {
+                Some(true)
+            } else {
+                self.expect("false")?;
+                Some(false)
+            }
+        } else {
+            None
+        };
+        self.expect("}")?;
+        Some(ProviderCertificate {
+            ca,
+            certificate_signing_request,
+            certificate,
+            chain,
+            revoked,
+        })
+    }
+}
+
+/// The entries of `text` if it is exactly what encoding them writes (see the module docs), else
+/// `None`. An empty list is never written (the key is deleted), so `[]` is not canonical.
+pub(crate) fn certificates(text: &str) -> Option<Vec<ProviderCertificate>> {
+    let mut reader = Reader { text, at: 0 };
+    reader.expect("[")?;
+    let mut entries = Vec::new();
+    loop {
+        entries.push(reader.entry()?);
+        if reader.eat("]") {
+            break;
+        }
+        reader.expect(", ")?;
+    }
+    (reader.at == text.len()).then_some(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::v1::ProviderData;
+    use crate::{Databag, PemCertificate, PemCsr};
+
+    fn encode(entries: &[ProviderCertificate]) -> String {
+        ProviderData::encode_certificates(entries).unwrap()
+    }
+
+    fn pem_text() -> impl Strategy<Value = String> {
+        "(-----BEGIN [A-Z ]{1,12}-----|\\n|[A-Za-z0-9+/=]{1,64}|[\"\\\\\\r\\t\\u{8}\\u{c}\\u{0}\\u{1f}\\u{7f}]|é|\\u{3000}|🔒|\\u{ffff}){0,12}"
+            .prop_map(|body| format!("-----BEGIN X-----\n{body}\n-----END X-----"))
+    }
+
+    prop_compose! {
+        fn entry()(
+            ca in pem_text(),
+            csr in pem_text(),
+            certificate in pem_text(),
+            chain in proptest::option::of(proptest::collection::vec(pem_text(), 0..3)),
+            revoked in proptest::option::of(any::<bool>()),
+        ) -> ProviderCertificate {
+            ProviderCertificate {
+                ca: PemCertificate::new(ca).unwrap(),
+                certificate_signing_request: PemCsr::new(csr).unwrap(),
+                certificate: PemCertificate::new(certificate).unwrap(),
+                chain: chain.map(|c| c.into_iter().map(|p| PemCertificate::new(p).unwrap()).collect()),
+                revoked,
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn given_any_encoded_entries_when_read_canonically_then_the_same_entries(
+            entries in proptest::collection::vec(entry(), 1..4),
+        ) {
+            prop_assert_eq!(certificates(&encode(&entries)), Some(entries));
+        }
+
+        #[test]
+        fn given_any_altered_text_when_read_canonically_then_accepted_only_if_it_reencodes_to_itself(
+            entries in proptest::collection::vec(entry(), 1..3),
+            edits in proptest::collection::vec(
+                (any::<prop::sample::Index>(), 0..3_usize, prop::sample::select(vec![
+                    " ", "\\", "/", "\\/", "u", "\\u0041", "\\u00E9", "\\u00e9", "A", "\"", ",",
+                    "é", "\n", "}", "]", "null", "true", ", \"x\": 1",
+                ])),
+                1..3,
+            ),
+        ) {
+            let mut text = encode(&entries);
+            for (at, kind, piece) in edits {
+                let mut i = at.index(text.len() + 1);
+                while !text.is_char_boundary(i) {
+                    i -= 1;
+                }
+                match kind {
+                    0 => text.insert_str(i, piece),
+                    1 => {
+                        let end = text[i..].chars().next().map_or(i, |c| i + c.len_utf8());
+                        text.replace_range(i..end, piece);
+                    }
+                    _ => {
+                        let end = text[i..].chars().next().map_or(i, |c| i + c.len_utf8());
+                        text.replace_range(i..end, "");
+                    }
+                }
+            }
+            if let Some(read) = certificates(&text) {
+                prop_assert_eq!(&encode(&read), &text);
+                let bag = Databag::from([("certificates".to_owned(), text.clone())]);
+                let decoded = ProviderData::decode(&bag);
+                prop_assert!(decoded.is_clean(), "{:?}", decoded.issues);
+                prop_assert_eq!(decoded.value.certificates, read);
+            }
+        }
+    }
+
+    #[test]
+    fn given_texts_the_writer_would_write_differently_when_read_canonically_then_refused() {
+        let entry = |ca: &str| {
+            format!(
+                r#"[{{"ca": "{ca}", "certificate_signing_request": "-----BEGIN C-----", "certificate": "-----BEGIN X-----"}}]"#
+            )
+        };
+        assert!(certificates(&entry("-----BEGIN X-----")).is_some());
+        for ca in [
+            r"-----BEGIN X-----\/",
+            r"\u002d----BEGIN X-----",
+            r"-----BEGIN X-----\u00E9",
+            "-----BEGIN X-----é",
+            r"-----BEGIN X-----\u000a",
+            r" -----BEGIN X-----",
+            r"-----BEGIN X-----\n",
+            r"-----BEGIN X-----\udc00",
+            r"-----BEGIN X-----\ud800",
+            "no pem",
+        ] {
+            assert_eq!(certificates(&entry(ca)), None, "{ca}");
+        }
+        assert!(certificates(&entry(r"-----BEGIN X-----\u00e9\ud83d\udd12")).is_some());
+        assert_eq!(certificates("[]"), None);
+        assert_eq!(
+            certificates(&format!("{} ", entry("-----BEGIN X-----"))),
+            None
+        );
+        assert_eq!(
+            certificates(&entry("-----BEGIN X-----").replace(", ", ",")),
+            None
+        );
+    }
+}
