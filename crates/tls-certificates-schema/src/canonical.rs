@@ -8,6 +8,7 @@
 //! to be encoded or compared. This reader accepts exactly that form, as the inverse of the
 //! writer, and gives up (`None`) on anything else; the caller then decodes tolerantly.
 
+use crate::json::plain_prefix;
 use crate::v1::ProviderCertificate;
 use crate::{PemCertificate, PemCsr};
 
@@ -51,15 +52,33 @@ impl<'a> Reader<'a> {
         Some(value)
     }
 
+    /// The length in bytes of the string literal body starting here (up to its closing
+    /// quote), an upper bound of its decoded length; `None` if it is not terminated.
+    fn literal_len(&self) -> Option<usize> {
+        let rest = self.text.get(self.at..)?;
+        let mut from = 0;
+        loop {
+            // `str::find` of one byte is a fast memchr.
+            let quote = from + rest.get(from..)?.find('"')?;
+            let backslashes = rest.as_bytes()[..quote]
+                .iter()
+                .rev()
+                .take_while(|b| **b == b'\\')
+                .count();
+            if backslashes % 2 == 0 {
+                return Some(quote);
+            }
+            from = quote + 1;
+        }
+    }
+
     /// A JSON string written by [`crate::json::write_str`], decoded.
     fn string(&mut self) -> Option<String> {
         self.expect("\"")?;
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.literal_len()?);
         loop {
             let rest = self.rest();
-            let plain = rest
-                .iter()
-                .position(|b| !matches!(b, b' '..=b'~') || *b == b'"' || *b == b'\\')?;
+            let plain = plain_prefix(rest);
             // Every byte before `plain` is printable ASCII, so both ends are char boundaries.
             out.push_str(self.text.get(self.at..self.at + plain)?);
             self.at += plain;

@@ -41,7 +41,7 @@ fn is_plain(b: u8) -> bool {
 /// The length of the longest prefix of `bytes` written as it is, looked at eight bytes at a
 /// time: a word is skipped whole when none of its bytes can need an escape (the word tests
 /// may report a byte that needs none, which the byte-by-byte tail then settles).
-fn plain_prefix(bytes: &[u8]) -> usize {
+pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     /// Some byte of `word` may be zero.

@@ -372,20 +372,13 @@ impl ProviderData {
     /// JSON under one key does not affect the others.
     pub fn decode(databag: &(impl DatabagSource + ?Sized)) -> Decoded<Self> {
         let mut issues = Vec::new();
-        // The certificates are the bulk of the data: read directly when canonical, in a typed
-        // pass when regular, tolerantly otherwise.
-        let canonical = databag
-            .value(Self::CERTIFICATES_KEY)
-            .and_then(Self::decode_canonical_certificates);
-        let certificates = match canonical {
-            Some(certificates) => certificates,
-            None => decode_raw_list(
-                databag,
-                Self::CERTIFICATES_KEY,
-                &mut issues,
-                ProviderCertificate::decode,
-            ),
-        };
+        // The certificates are the bulk of the data: a typed pass when they are regular.
+        let certificates = decode_raw_list(
+            databag,
+            Self::CERTIFICATES_KEY,
+            &mut issues,
+            ProviderCertificate::decode,
+        );
         let request_errors = decode_list(
             json_value(databag, Self::REQUEST_ERRORS_KEY),
             Self::REQUEST_ERRORS_KEY,
@@ -441,8 +434,8 @@ impl ProviderData {
     /// [`Self::decode`] reads tolerantly. An empty list is never written, so `[]` is not
     /// canonical; nor is a value longer than [`MAX_VALUE_LEN`](crate::MAX_VALUE_LEN).
     ///
-    /// Faster than [`Self::decode`], and it tells a provider reading back its own value that the
-    /// value needs no rewrite as long as its entries do not change.
+    /// It tells a provider reading back its own value that the value needs no rewrite as long
+    /// as its entries do not change, without keeping a copy of it to compare against.
     pub fn decode_canonical_certificates(text: &str) -> Option<Vec<ProviderCertificate>> {
         if text.len() > crate::MAX_VALUE_LEN {
             return None;
