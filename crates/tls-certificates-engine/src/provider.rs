@@ -197,9 +197,24 @@ impl Request {
     }
 }
 
+/// Our own `certificates` value, as observed.
+#[derive(Default)]
+enum OwnCertificates {
+    /// The key was absent.
+    #[default]
+    Absent,
+    /// Exactly what encoding the observed entries writes
+    /// ([`ProviderData::decode_canonical_certificates`]): while the entries do not change there
+    /// is nothing to encode or compare. Before their first change it becomes `Text` of that
+    /// encoding (see [`RelationState::certificates_will_change`]).
+    Canonical,
+    /// Any other text, kept to compare the new encoding against.
+    Text(String),
+}
+
 #[derive(Default)]
 struct RelationState {
-    raw_certificates: Option<String>,
+    own_certificates: OwnCertificates,
     raw_errors: Option<String>,
     raw_capabilities: Option<String>,
     /// Our own key held data but not one entry could be read (e.g. over the schema's size
@@ -227,8 +242,25 @@ impl RelationState {
         }
     }
 
+    /// Called before the entries change: a canonical value is kept as its text (the encoding of
+    /// the entries as they still are), for `plan` to compare against.
+    fn certificates_will_change(&mut self) {
+        if matches!(self.own_certificates, OwnCertificates::Canonical) {
+            self.own_certificates = match ProviderData::encode_certificates(
+                self.certificates.iter().flatten().map(|i| &i.entry),
+            ) {
+                Some(text) => OwnCertificates::Text(text),
+                // A canonical value is never empty; were it, "absent" is what it encodes to.
+                None => OwnCertificates::Absent,
+            };
+        }
+    }
+
     fn remove_certificate(&mut self, join: &JoinKey) -> bool {
         self.forget_answer(join);
+        if self.certificate_index.contains_key(join) {
+            self.certificates_will_change();
+        }
         match self.certificate_index.remove(join) {
             Some(i) => self
                 .certificates
@@ -247,6 +279,7 @@ impl RelationState {
     }
 
     fn push_certificate(&mut self, issued: Issued) {
+        self.certificates_will_change();
         self.forget_answer(&issued.join);
         self.certificate_index
             .insert(issued.join.clone(), self.certificates.len());
@@ -341,10 +374,6 @@ fn observe_relation(
 ) -> (RelationState, Vec<LogLine>) {
     let mut logs = Vec::new();
     let mut state = RelationState {
-        raw_certificates: relation
-            .local_app
-            .get(ProviderData::CERTIFICATES_KEY)
-            .cloned(),
         raw_errors: relation
             .local_app
             .get(ProviderData::REQUEST_ERRORS_KEY)
@@ -398,18 +427,28 @@ fn observe_relation(
             });
         }
     }
-    if let Some(raw) = &state.raw_certificates {
-        let entries = decode_own(
-            wire::decode_certificates(raw),
-            ProviderData::CERTIFICATES_KEY,
-            "certificates",
-            relation.id,
-            &mut state.unreadable,
-            &mut logs,
-        );
+    if let Some(raw) = relation.local_app.get(ProviderData::CERTIFICATES_KEY) {
+        // Our own value is almost always exactly what we wrote: then it is read directly and
+        // not kept, since encoding the unchanged entries gives it back.
+        let canonical = ProviderData::decode_canonical_certificates(raw);
+        let is_canonical = canonical.is_some();
+        let entries = match canonical {
+            Some(entries) => entries,
+            None => decode_own(
+                wire::decode_certificates(raw),
+                ProviderData::CERTIFICATES_KEY,
+                "certificates",
+                relation.id,
+                &mut state.unreadable,
+                &mut logs,
+            ),
+        };
+        // While the entries are being indexed `own_certificates` is still `Absent`, so
+        // nothing is encoded.
+        let mut repeated = false;
         for entry in entries {
             let join = JoinKey::new(entry.certificate_signing_request.as_str(), hasher);
-            state.remove_certificate(&join);
+            repeated |= state.remove_certificate(&join);
             state.push_certificate(Issued {
                 entry,
                 join,
@@ -417,6 +456,12 @@ fn observe_relation(
                 public_key: OnceLock::new(),
             });
         }
+        // A repeated CSR (its earlier entry dropped) changed the entries: keep the text.
+        state.own_certificates = if is_canonical && !repeated {
+            OwnCertificates::Canonical
+        } else {
+            OwnCertificates::Text(raw.clone())
+        };
     }
     if let Some(raw) = &state.raw_errors {
         let entries = decode_own(
@@ -787,6 +832,7 @@ impl<'b> Provider<'b> {
     pub fn revoke_all_certificates(&mut self) -> Result<(), Error> {
         self.require_leader("revoke certificates")?;
         for state in self.relations.values_mut() {
+            state.certificates_will_change();
             for issued in state.certificates.iter_mut().flatten() {
                 issued.entry.revoked = Some(true);
             }
@@ -808,25 +854,37 @@ impl<'b> Provider<'b> {
             return plan;
         }
         for (id, state) in &self.relations {
-            for (key, raw, encoded) in [
-                (
+            let certificates = match &state.own_certificates {
+                // Unchanged since observed: encoding the entries gives the value back.
+                OwnCertificates::Canonical => None,
+                OwnCertificates::Absent => Some((
                     ProviderData::CERTIFICATES_KEY,
-                    &state.raw_certificates,
+                    None,
                     ProviderData::encode_certificates(
                         state.certificates.iter().flatten().map(|i| &i.entry),
                     ),
-                ),
+                )),
+                OwnCertificates::Text(raw) => Some((
+                    ProviderData::CERTIFICATES_KEY,
+                    Some(raw.as_str()),
+                    ProviderData::encode_certificates(
+                        state.certificates.iter().flatten().map(|i| &i.entry),
+                    ),
+                )),
+            };
+            let others = [
                 (
                     ProviderData::REQUEST_ERRORS_KEY,
-                    &state.raw_errors,
+                    state.raw_errors.as_deref(),
                     ProviderData::encode_request_errors(state.errors.iter().flatten()),
                 ),
                 (
                     ProviderData::CAPABILITIES_KEY,
-                    &state.raw_capabilities,
+                    state.raw_capabilities.as_deref(),
                     state.capabilities.clone(),
                 ),
-            ] {
+            ];
+            for (key, raw, encoded) in certificates.into_iter().chain(others) {
                 if state.unreadable.contains(&key) {
                     log(
                         &mut logs,
@@ -837,7 +895,7 @@ impl<'b> Provider<'b> {
                     );
                     continue;
                 }
-                if &encoded != raw {
+                if encoded.as_deref() != raw {
                     plan.databag_writes.push(DatabagWrite {
                         relation_id: *id,
                         scope: DatabagScope::App,

@@ -547,3 +547,100 @@ fn given_one_hook_when_certificates_are_set_revoked_and_replaced_then_outstandin
     assert_eq!(outstanding.len(), 1);
     assert_eq!(outstanding[0].csr_pem, csrs[0].0);
 }
+
+/// Issues one certificate for `csr` and returns what was published and the local databag.
+fn issued_once(csr: &str, ca: &Ca) -> (NewCertificate, Databag) {
+    let b = backend();
+    let authority = b.load_authority(&ca.key, ca.certificate.clone()).unwrap();
+    let obs = observation(&[(csr.to_owned(), false)], &[], Databag::new());
+    let mut provider = Provider::observe(&obs, None, b);
+    let request = provider.outstanding_certificate_requests(None)[0].clone();
+    let certificate = authority
+        .issue(
+            &request.csr,
+            &IssueProfile::leaf(Validity::starting_at(T0, Duration::days(30))),
+        )
+        .unwrap();
+    let new = NewCertificate {
+        relation_id: REL,
+        csr_pem: request.csr_pem,
+        certificate: certificate.clone(),
+        ca: ca.certificate.clone(),
+        chain: vec![certificate, ca.certificate.clone()],
+    };
+    provider.set_relation_certificate(new.clone()).unwrap();
+    let mut local = Databag::new();
+    applied(&mut local, &provider);
+    (new, local)
+}
+
+#[test]
+fn given_our_value_as_we_wrote_it_when_the_same_certificate_is_set_again_then_nothing_is_written() {
+    let ca = Ca::new("ca");
+    let csr = new_csr("a.example.com");
+    let (new, local) = issued_once(&csr, &ca);
+    let obs = observation(&[(csr, false)], &[], local);
+    let mut provider = Provider::observe(&obs, None, backend());
+    provider.reconcile();
+    assert!(provider.plan().databag_writes.is_empty());
+    // A change that leaves the entries as they were writes nothing either.
+    provider.set_relation_certificate(new).unwrap();
+    assert!(provider.plan().databag_writes.is_empty());
+    // Real changes to the value as observed are written: a revocation ...
+    let mut provider = Provider::observe(&obs, None, backend());
+    provider.revoke_all_certificates().unwrap();
+    let writes = provider.plan().databag_writes;
+    assert_eq!(writes.len(), 1);
+    assert!(
+        writes[0]
+            .value
+            .as_deref()
+            .unwrap()
+            .ends_with("\"revoked\": true}]")
+    );
+    // ... and a certificate for a new request, added to the one already there.
+    let mut two = obs.clone();
+    let b = new_csr("b.example.com");
+    two.relations[0]
+        .remote_units
+        .insert("req/1".to_owned(), csr_bag(&[(b.clone(), false)]));
+    let mut provider = Provider::observe(&two, None, backend());
+    issue_all(&mut provider, &ca);
+    let writes = provider.plan().databag_writes;
+    assert_eq!(writes.len(), 1);
+    let value = writes[0].value.as_deref().unwrap();
+    assert!(value.starts_with(&obs.relations[0].local_app["certificates"][..100]));
+    assert!(value.contains(&serde_json::to_string(&b).unwrap()));
+}
+
+#[test]
+fn given_our_value_written_differently_when_observed_then_it_is_rewritten_in_the_canonical_form() {
+    let ca = Ca::new("ca");
+    let csr = new_csr("a.example.com");
+    let (_, local) = issued_once(&csr, &ca);
+    let canonical = local["certificates"].clone();
+    let entry = canonical
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap()
+        .to_owned();
+    for (variant, expected) in [
+        // Other spacing and escapes: the same entries, so the canonical text is written.
+        (
+            canonical.replace("[{", "[ {").replace('/', "\\/"),
+            canonical.clone(),
+        ),
+        // The same CSR twice: the later entry wins, the list is written without the repeat.
+        (format!("[{entry}, {entry}]"), canonical.clone()),
+    ] {
+        let mut bag = Databag::new();
+        bag.insert("certificates".to_owned(), variant.clone());
+        let obs = observation(&[(csr.clone(), false)], &[], bag);
+        let mut provider = Provider::observe(&obs, None, backend());
+        assert!(provider.outstanding_certificate_requests(None).is_empty());
+        provider.reconcile();
+        let writes = provider.plan().databag_writes;
+        assert_eq!(writes.len(), 1, "{variant}");
+        assert_eq!(writes[0].value.as_deref(), Some(expected.as_str()));
+    }
+}
