@@ -146,6 +146,52 @@ pub(crate) fn first(pem: &str, kinds: &[rustls_pki_types::pem::SectionKind]) -> 
     None
 }
 
+/// Decodes `pem` when it is exactly one certificate or CSR section in the strict form libraries
+/// write: the `BEGIN` line first, base64 lines (any width, `\n` or `\r\n`), the matching `END`
+/// line, then only whitespace; canonical base64. `None` for anything else, and the caller then
+/// uses [`first`], which accepts everything PEM allows and gives the same DER for what this
+/// accepts (both are standard base64; this one refuses non-canonical padding bits).
+///
+/// About five times faster than [`first`] on a certificate because the base64 decoder is not
+/// constant-time: **public data only** (certificates and CSRs from relation data), never keys.
+pub(crate) fn single_public(pem: &str) -> Option<(rustls_pki_types::pem::SectionKind, Vec<u8>)> {
+    use base64::Engine as _;
+    use rustls_pki_types::pem::SectionKind;
+
+    if pem.len() > MAX_INPUT_SIZE {
+        return None;
+    }
+    let text = pem.trim_end_matches([' ', '\t', '\r', '\n']);
+    let (kind, label) = if text.starts_with("-----BEGIN CERTIFICATE-----") {
+        (SectionKind::Certificate, "CERTIFICATE")
+    } else if text.starts_with("-----BEGIN CERTIFICATE REQUEST-----") {
+        (SectionKind::Csr, "CERTIFICATE REQUEST")
+    } else {
+        return None;
+    };
+    // "-----BEGIN " + label + "-----" and "-----END " + label + "-----".
+    let body = text
+        .get(16 + label.len()..)?
+        .strip_suffix("-----")?
+        .strip_suffix(label)?
+        .strip_suffix("-----END ")?;
+    let mut b64 = Vec::with_capacity(body.len());
+    for line in body.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if !line
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+        {
+            return None;
+        }
+        b64.extend_from_slice(line.as_bytes());
+    }
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(&b64)
+        .ok()?;
+    Some((kind, der))
+}
+
 /// Encodes DER as canonical PEM: 64-column base64 lines, `\n` line ends, no trailing newline.
 pub(crate) fn encode(label: &str, der: &[u8]) -> Zeroizing<String> {
     use base64::Engine as _;

@@ -1224,10 +1224,20 @@ impl dyn CryptoBackend + '_ {
 /// # Ok::<(), tls_certificates_crypto::Error>(())
 /// ```
 pub fn spki_of_pem(pem: &str) -> Option<Vec<u8>> {
-    let (kind, der) = crate::pem::first(pem, &[SectionKind::Csr, SectionKind::Certificate])?;
+    match crate::pem::single_public(pem) {
+        Some((kind, der)) => spki_of_der(kind, &der),
+        None => {
+            let (kind, der) =
+                crate::pem::first(pem, &[SectionKind::Csr, SectionKind::Certificate])?;
+            spki_of_der(kind, &der)
+        }
+    }
+}
+
+fn spki_of_der(kind: SectionKind, der: &[u8]) -> Option<Vec<u8>> {
     let spki = match kind {
-        SectionKind::Csr => der::csr_spki(&der),
-        _ => der::certificate_spki(&der),
+        SectionKind::Csr => der::csr_spki(der),
+        _ => der::certificate_spki(der),
     };
     spki.map(<[u8]>::to_vec)
 }
@@ -1313,6 +1323,79 @@ mod tests {
         assert_eq!(spki_of_pem(&bundle), spki_of_pem(first));
         // Keys are not CSRs or certificates.
         assert_eq!(spki_of_pem(&fixture("private_key.pem")), None);
+    }
+
+    /// The general decoder alone (what `spki_of_pem` falls back to).
+    fn spki_general(pem: &str) -> Option<Vec<u8>> {
+        let (kind, der) = crate::pem::first(pem, &[SectionKind::Csr, SectionKind::Certificate])?;
+        spki_of_der(kind, &der)
+    }
+
+    #[test]
+    fn the_strict_public_decoder_agrees_with_the_general_one_or_declines() {
+        let agree = |text: &str| {
+            assert_eq!(spki_of_pem(text), spki_general(text), "{text}");
+            let strict = crate::pem::single_public(text);
+            if let Some((kind, der)) = &strict {
+                let (general_kind, general_der) =
+                    crate::pem::first(text, &[SectionKind::Csr, SectionKind::Certificate]).unwrap();
+                assert_eq!(
+                    (*kind, der.as_slice()),
+                    (general_kind, general_der.as_slice())
+                );
+            }
+            strict.is_some()
+        };
+        for name in [
+            "csr.pem",
+            "certificate.pem",
+            "ec_certificate.pem",
+            "ec_csr.pem",
+        ] {
+            let pem = fixture(name);
+            let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+            let (begin, end) = (pem.lines().next().unwrap(), pem.lines().last().unwrap());
+            let rewrapped = |width: usize, eol: &str| {
+                let lines: Vec<&str> = body
+                    .as_bytes()
+                    .chunks(width)
+                    .map(|c| core::str::from_utf8(c).unwrap())
+                    .collect();
+                format!("{begin}{eol}{}{eol}{end}{eol}", lines.join(eol))
+            };
+            // What libraries write: the fast path takes it.
+            for text in [
+                pem.clone(),
+                format!("{pem}\n\n"),
+                pem.replace('\n', "\r\n"),
+                rewrapped(76, "\n"),
+                rewrapped(1, "\r\n"),
+                rewrapped(10_000, "\n"),
+            ] {
+                assert!(agree(&text), "{name}: the fast path declined\n{text}");
+            }
+            // Everything else: same answer, whichever path gives it.
+            let mut others = vec![
+                format!("text before\n{pem}"),
+                format!("{pem}\n{pem}"),
+                pem.replacen(end, "-----END X509 CRL-----", 1),
+                pem.replace("-----\n", "-----\n "),
+                pem.replacen(&body[..8], "AA*AAAAA", 1),
+                pem.get(..pem.len() - 40).unwrap().to_owned(),
+                format!("{}\n{end}", &pem[..pem.len() - end.len() - 6]),
+            ];
+            // Non-canonical padding bits.
+            if let Some(i) = pem.find("=\n") {
+                let mut bytes = pem.clone().into_bytes();
+                bytes[i - 1] = if bytes[i - 1] == b'A' { b'B' } else { b'A' };
+                others.push(String::from_utf8(bytes).unwrap());
+            }
+            for text in &others {
+                agree(text);
+            }
+            assert!(!agree(&format!("text before\n{pem}")));
+            assert!(!agree(&format!("{pem}\n{pem}")));
+        }
     }
 
     #[cfg(feature = "ring")]
