@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::charm::{Charm, CharmOutcome, Invocation, ToolServer};
@@ -68,6 +69,9 @@ pub struct ProcessCharm {
     env: BTreeMap<String, String>,
     timeout: Duration,
     unit_dirs: Option<PathBuf>,
+    /// The hook-tool directory, made at the first hook and shared by every later hook (and
+    /// clone): laying out the tools costs more than a short hook.
+    tools: Arc<Mutex<Option<tempfile::TempDir>>>,
 }
 
 impl ProcessCharm {
@@ -81,6 +85,7 @@ impl ProcessCharm {
             env: BTreeMap::new(),
             timeout: Duration::from_secs(60),
             unit_dirs: None,
+            tools: Arc::default(),
         }
     }
 
@@ -145,6 +150,25 @@ impl ProcessCharm {
             })?;
         }
         Ok(target)
+    }
+
+    /// The directory of hook tools every hook of this charm gets first on `PATH`.
+    fn tool_dir(&self) -> Result<PathBuf> {
+        let mut tools = self.tools.lock().map_err(|_| Error::ProcessFailed {
+            context: "lay out the hook tools".into(),
+            source: std::io::Error::other("a hook panicked while laying them out"),
+        })?;
+        if let Some(dir) = tools.as_ref() {
+            return Ok(dir.path().to_path_buf());
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("juju-sim-tools-")
+            .tempdir()
+            .map_err(io("create the tools directory"))?;
+        Self::install_tools(&self.tool_binary, dir.path())?;
+        let path = dir.path().to_path_buf();
+        *tools = Some(dir);
+        Ok(path)
     }
 
     /// Writes the hook tools into `dir`: a symlink to the tool binary under every name.
@@ -246,9 +270,7 @@ impl Charm for ProcessCharm {
             .prefix("juju-sim-")
             .tempdir()
             .map_err(io("create a temporary directory"))?;
-        let tool_dir = tmp.path().join("tools");
-        std::fs::create_dir(&tool_dir).map_err(io("create the tools directory"))?;
-        Self::install_tools(&self.tool_binary, &tool_dir)?;
+        let tool_dir = self.tool_dir()?;
         let socket = tmp.path().join("agent.sock");
         let listener = UnixListener::bind(&socket).map_err(io("bind the agent socket"))?;
         let stdout_path = tmp.path().join("stdout");
