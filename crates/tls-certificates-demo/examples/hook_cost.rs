@@ -164,6 +164,8 @@ fn main() -> Result<()> {
     if !python.is_file() {
         bail!("no {}: run interop/setup-venv.sh", python.display());
     }
+    // Absolute: the working directory changes below.
+    let python = std::path::absolute(&python)?;
     if !Path::new("/usr/bin/time").is_file() {
         bail!("/usr/bin/time is missing: apt-get install time");
     }
