@@ -73,17 +73,23 @@ fn rust_unit_serial(sim: &Sim, unit: &str) -> Result<Vec<u8>> {
     Ok(backend().parse_certificate(&pem)?.serial().to_vec())
 }
 
+/// A model in `dir` running this build's charm binaries, its clock started at the wall clock
+/// (the Python charms read the wall clock).
+fn sim_on_wall_clock(dir: &Path) -> Result<Sim> {
+    let own = PathBuf::from(env!("CARGO_BIN_EXE_tls-certificates-requirer"));
+    let binaries =
+        Binaries::locate_fresh(&[own.parent().map(Path::to_path_buf).unwrap_or_default()])?;
+    let mut sim = Sim::new(binaries, dir, None);
+    sim.set_clock(time::OffsetDateTime::now_utc());
+    Ok(sim)
+}
+
 #[test]
 fn python_and_rust_charms_issue_and_renew_certificates_both_ways() -> Result<()> {
     let python = python()?;
     let python = python.to_str().context("non-UTF-8 python path")?;
-    let own = PathBuf::from(env!("CARGO_BIN_EXE_tls-certificates-requirer"));
-    let binaries = Binaries::locate(&[own.parent().map(Path::to_path_buf).unwrap_or_default()])?;
-    binaries.ensure_fresh(&repo())?;
     let dir = tempfile::tempdir()?;
-    let mut sim = Sim::new(binaries, dir.path(), None);
-    // The Python charms read the wall clock: start the simulated clock there.
-    sim.set_clock(time::OffsetDateTime::now_utc());
+    let mut sim = sim_on_wall_clock(dir.path())?;
 
     sim.deploy_provider("rust-ca", 1, BTreeMap::new())?;
     sim.deploy_dir(
@@ -153,12 +159,8 @@ fn a_python_requirer_switched_in_place_to_the_rust_charm_keeps_its_key_and_certi
 -> Result<()> {
     let python = python()?;
     let python = python.to_str().context("non-UTF-8 python path")?;
-    let own = PathBuf::from(env!("CARGO_BIN_EXE_tls-certificates-requirer"));
-    let binaries = Binaries::locate(&[own.parent().map(Path::to_path_buf).unwrap_or_default()])?;
-    binaries.ensure_fresh(&repo())?;
     let dir = tempfile::tempdir()?;
-    let mut sim = Sim::new(binaries, dir.path(), None);
-    sim.set_clock(time::OffsetDateTime::now_utc());
+    let mut sim = sim_on_wall_clock(dir.path())?;
     sim.deploy_provider("rust-ca", 1, BTreeMap::new())?;
     sim.deploy_dir(
         "app",

@@ -26,9 +26,7 @@ const FIPS_STARTUP: &str = "crypto backend openssl-fips (FIPS mode active)";
 fn binaries() -> Result<Binaries> {
     let own = PathBuf::from(env!("CARGO_BIN_EXE_tls-certificates-requirer"));
     let dir = own.parent().map(Path::to_path_buf).unwrap_or_default();
-    let binaries = Binaries::locate(&[dir])?;
-    binaries.ensure_fresh(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))?;
-    Ok(binaries)
+    Ok(Binaries::locate_fresh(&[dir])?)
 }
 
 #[test]

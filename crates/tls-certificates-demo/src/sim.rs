@@ -141,6 +141,17 @@ impl Binaries {
         Ok(())
     }
 
+    /// [`locate`](Self::locate), then [`ensure_fresh`](Self::ensure_fresh) against the workspace
+    /// this crate was built in: what tests running the charms as processes need.
+    ///
+    /// # Errors
+    /// As those two.
+    pub fn locate_fresh(dirs: &[PathBuf]) -> Result<Self, DemoError> {
+        let binaries = Self::locate(dirs)?;
+        binaries.ensure_fresh(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))?;
+        Ok(binaries)
+    }
+
     /// The directories next to the running executable: its own directory and, for test and
     /// example binaries in `target/<profile>/deps` or `examples`, the profile directory.
     pub fn default_dirs() -> Vec<PathBuf> {

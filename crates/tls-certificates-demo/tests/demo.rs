@@ -7,24 +7,34 @@
 
 use std::path::Path;
 
+use tls_certificates::crypto::KeyAlgorithm;
 use tls_certificates_demo::sim::Binaries;
-use tls_certificates_demo::{DemoOptions, Mode, run};
+use tls_certificates_demo::{DemoOptions, DemoReport, Mode, run};
 
-#[test]
-fn demo_with_two_units_issues_renews_reissues_and_writes_files() -> anyhow::Result<()> {
-    let out = tempfile::tempdir()?;
-    let binaries = Binaries::locate(&Binaries::default_dirs())?;
-    binaries.ensure_fresh(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))?;
+/// Runs the demo with two requirer units writing under `out`; returns its options, report and
+/// transcript.
+fn demo(
+    out: &Path,
+    mode: Mode,
+    key_algorithm: KeyAlgorithm,
+) -> anyhow::Result<(DemoOptions, DemoReport, String)> {
     let options = DemoOptions {
-        binaries: Some(binaries),
+        binaries: Some(Binaries::locate_fresh(&Binaries::default_dirs())?),
         units: 2,
-        mode: Mode::Unit,
-        out: out.path().join("certs"),
+        mode,
+        key_algorithm,
+        out: out.join("certs"),
         ..DemoOptions::default()
     };
     let mut transcript = Vec::new();
     let report = run(&options, &mut transcript)?;
-    let text = String::from_utf8(transcript)?;
+    Ok((options, report, String::from_utf8(transcript)?))
+}
+
+#[test]
+fn demo_with_two_units_issues_renews_reissues_and_writes_files() -> anyhow::Result<()> {
+    let out = tempfile::tempdir()?;
+    let (options, report, text) = demo(out.path(), Mode::Unit, KeyAlgorithm::default())?;
     println!("{text}");
 
     assert_eq!(report.renewed, 2, "{text}");
@@ -56,19 +66,7 @@ fn demo_with_two_units_issues_renews_reissues_and_writes_files() -> anyhow::Resu
 #[test]
 fn demo_in_app_and_unit_mode_with_ecdsa_keys() -> anyhow::Result<()> {
     let out = tempfile::tempdir()?;
-    let binaries = Binaries::locate(&Binaries::default_dirs())?;
-    binaries.ensure_fresh(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))?;
-    let options = DemoOptions {
-        binaries: Some(binaries),
-        units: 2,
-        mode: Mode::AppAndUnit,
-        key_algorithm: "p256".parse()?,
-        out: out.path().join("certs"),
-        ..DemoOptions::default()
-    };
-    let mut transcript = Vec::new();
-    let report = run(&options, &mut transcript)?;
-    let text = String::from_utf8(transcript)?;
+    let (options, report, text) = demo(out.path(), Mode::AppAndUnit, "p256".parse()?)?;
     // Two unit certificates and the application's (on the leader).
     assert_eq!(report.renewed, 3, "{text}");
     assert_eq!(report.reissued, 3, "{text}");
