@@ -18,6 +18,7 @@
 //!   `juju-log` message is cut there rather than split into several calls (as `ops` does, in
 //!   131 071-character chunks): a peer cannot turn one message into many processes.
 //! * [`MAX_STATUS_BYTES`] (1 KiB) for a status message, which `juju status` shows on one line.
+//! * [`MAX_QUOTE_BYTES`] (256 bytes) for a piece of peer text quoted in a longer message.
 //!
 //! [`ProcessHookTools`]: crate::ProcessHookTools
 
@@ -30,6 +31,10 @@ pub const MAX_ARG_BYTES: usize = 64 * 1024;
 
 /// The most bytes of a `status-set` message (and of an `application-version-set` version).
 pub const MAX_STATUS_BYTES: usize = 1024;
+
+/// The most bytes of peer text quoted inside a longer message (a common name, a peer's error
+/// message in a status): enough to recognise it, and leaving the rest of a status line room.
+pub const MAX_QUOTE_BYTES: usize = 256;
 
 /// `text` made safe for one argv string of a hook tool: on one line, printable, and at most
 /// `max_bytes` bytes long.

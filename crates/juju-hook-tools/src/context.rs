@@ -242,6 +242,15 @@ impl Event {
         }
     }
 
+    /// Whether Juju runs this hook in a restricted context, where the hook tools other than
+    /// `juju-log` fail: `meter-status-changed` (run by the meter-status worker with a
+    /// `jujuc.RestrictedContext`) and the deprecated `collect-metrics`. A charm has nothing to do
+    /// there, and should exit 0 at once.
+    #[must_use]
+    pub fn is_restricted(&self) -> bool {
+        matches!(self, Self::Unknown(hook) if hook == "meter-status-changed" || hook == "collect-metrics")
+    }
+
     /// The secret the event is about, for the four secret hooks.
     #[must_use]
     pub fn secret_id(&self) -> Option<&SecretId> {

@@ -100,7 +100,7 @@ mod process;
 mod secret;
 mod tools;
 
-pub use argv::{MAX_ARG_BYTES, MAX_STATUS_BYTES, bounded_line};
+pub use argv::{MAX_ARG_BYTES, MAX_QUOTE_BYTES, MAX_STATUS_BYTES, bounded_line};
 pub use cache::CachedHookTools;
 pub use context::{Context, Event, RelationEvent, SecretEvent, SecretRevisionEvent};
 pub use error::Error;

@@ -444,6 +444,7 @@ fn every_hook_juju_dispatches_parses_from_the_environment_juju_sets() {
             ],
         );
         assert_eq!(event(&env), Event::Unknown(hook.to_owned()));
+        assert!(!event(&env).is_restricted(), "{hook}");
     }
 }
 
@@ -562,6 +563,7 @@ fn meter_status_changed_parses_from_its_restricted_environment() {
         ctx.event(),
         &Event::Unknown("meter-status-changed".to_owned())
     );
+    assert!(ctx.event().is_restricted());
     assert_eq!(ctx.unit().as_str(), "tls-requirer/3");
     assert_eq!(
         (ctx.model_name(), ctx.model_uuid(), ctx.juju_version()),
