@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// The most argv bytes one `action-set` run carries (strings, their NULs and the pointers to
-/// them): larger results are set by several runs, which Juju merges. 96 KiB leaves a third of
+/// them): larger results are set by several runs, which Juju merges. 96 KiB leaves 32 KiB of
 /// the 128 KiB floor of Linux's `ARG_MAX` for the environment.
 const ACTION_SET_BATCH_BYTES: usize = 96 * 1024;
 
