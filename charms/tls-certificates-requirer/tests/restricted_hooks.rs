@@ -1,5 +1,5 @@
 //! Both charm binaries started as Juju starts `meter-status-changed` on a machine unit: with
-//! the restricted environment of `internal/worker/meterstatus/context.go:44-62` (no model name,
+//! the restricted environment of `internal/worker/meterstatus/context.go:44-67` (no model name,
 //! UUID or `JUJU_VERSION`, and the unit's *tag* in `JUJU_UNIT_NAME`, `meterstatus/runner.go:71`)
 //! and `JUJU_DISPATCH_PATH` from the uniter's runner. They exit 0 without calling a hook tool:
 //! none is reachable here (in Juju's restricted context only `juju-log` works).

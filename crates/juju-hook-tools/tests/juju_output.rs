@@ -2,7 +2,10 @@
 //! source (not from juju-sim): every `--format=json` output `ProcessHookTools` parses, empty and
 //! not, and the environment of every kind of hook, `meter-status-changed` included.
 //!
-//! Sources (juju/juju unless said otherwise; paths as of Juju 3.6):
+//! Sources (juju/juju unless said otherwise; paths as of Juju 3.6; line numbers at the commits
+//! they were read at: `jujuc/` files at 0cdccd5f, except `relation-list.go` at 2ba9927e,
+//! `relation-get.go` at 2365bb25 and `is-leader.go` at 373794ef; `meterstatus/context.go` at
+//! 27dafee5 and `meterstatus/runner.go` at 12baae6d; juju/cmd `output.go` at 09bdffe5):
 //!
 //! * juju/cmd `output.go:46-54` `FormatJson`: `json.Marshal(value)`, then `'\n'`, with no
 //!   `nil` check, so a Go `nil` slice or map prints `null\n`. Go's `json.Marshal` escapes `<`,
@@ -11,7 +14,7 @@
 //! * `internal/worker/uniter/runner/context/context.go` `HookContext.HookVars`: the hook
 //!   environment; `internal/worker/uniter/runner/runner.go` `runCharmHookWithLocation` appends
 //!   `JUJU_DISPATCH_PATH=<hooks|actions>/<name>`.
-//! * `internal/worker/meterstatus/context.go:44-62` `limitedContext.HookVars` and
+//! * `internal/worker/meterstatus/context.go:44-67` `limitedContext.HookVars` and
 //!   `internal/worker/meterstatus/runner.go:70-78` `RunHook`: the restricted environment of
 //!   `meter-status-changed`, whose `JUJU_UNIT_NAME` is the unit *tag* (`unitTag.String()`).
 
@@ -518,7 +521,7 @@ fn an_action_parses_from_the_environment_juju_sets() {
     );
 }
 
-/// `meterstatus/context.go:44-62`: the restricted context exports `CHARM_DIR`,
+/// `meterstatus/context.go:44-67`: the restricted context exports `CHARM_DIR`,
 /// `JUJU_CHARM_DIR`, `JUJU_CONTEXT_ID` (`<unit tag>-meter-status-<n>`, `context.go:39`), the two
 /// `JUJU_AGENT_SOCKET_*` and `JUJU_UNIT_NAME`, which `meterstatus/runner.go:71` fills with
 /// `unitTag.String()`; `runner.go:75-78` adds `JUJU_METER_STATUS` and `JUJU_METER_INFO`. No model
