@@ -68,12 +68,10 @@ fn read(tools: &dyn HookTools, backend: &dyn CryptoBackend) -> Result<Option<Sto
     let ca = match (key, certificate) {
         (Some(key), Some(certificate)) if certificate.matches_key(&key) => Some((key, certificate)),
         _ => {
-            tools
-                .juju_log(
-                    LogLevel::Warning,
-                    "the CA secret does not hold a usable key and certificate; replacing it",
-                )
-                .map_err(tool("logging"))?;
+            tools.log(
+                LogLevel::Warning,
+                "the CA secret does not hold a usable key and certificate; replacing it",
+            );
             None
         }
     };
@@ -181,8 +179,7 @@ pub(crate) fn ensure<'b>(
     rotate: bool,
     provider: &mut Provider<'_>,
 ) -> Result<CertificateAuthority<'b>, Error> {
-    let log =
-        |level: LogLevel, message: &str| tools.juju_log(level, message).map_err(tool("logging"));
+    let log = |level: LogLevel, message: &str| tools.log(level, message);
     let active = read(tools, backend)?;
     let expiring = info(tools, EXPIRING_CA_LABEL)?;
     let renewal_at = settings.root_validity - settings.certificate_validity;
@@ -198,7 +195,7 @@ pub(crate) fn ensure<'b>(
                         "CA renewal: the CA expiring {} is kept as the expiring CA; certificates are not revoked",
                         when(certificate.not_after())
                     ),
-                )?;
+                );
                 let old = content(backend, &key, &certificate)?;
                 store(
                     tools,
@@ -219,7 +216,7 @@ pub(crate) fn ensure<'b>(
                 (key, certificate)
             } else {
                 if let Some(old) = expiring.filter(|i| i.expiry.is_some_and(|e| e <= now)) {
-                    log(LogLevel::Info, "removing the expired previous CA")?;
+                    log(LogLevel::Info, "removing the expired previous CA");
                     match tools.secret_remove(&old.id, None) {
                         Ok(()) => {}
                         Err(e) if e.is_not_found() => {}
@@ -247,7 +244,7 @@ pub(crate) fn ensure<'b>(
                     certificate.common_name().unwrap_or(""),
                     when(certificate.not_after())
                 ),
-            )?;
+            );
             if let Some(old) = expiring {
                 match tools.secret_remove(&old.id, None) {
                     Ok(()) => {}

@@ -45,7 +45,9 @@ mod settings;
 
 use std::collections::BTreeMap;
 
-use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind};
+use juju_hook_tools::{
+    Context, Event, HookTools, LogLevel, MAX_QUOTE_BYTES, StatusKind, bounded_line,
+};
 use time::OffsetDateTime;
 use tls_certificates::charm::{HookError, when};
 use tls_certificates::crypto::{CryptoBackend, IssueProfile, Validity};
@@ -91,8 +93,6 @@ pub fn run(
     backend: &dyn CryptoBackend,
     now: OffsetDateTime,
 ) -> Result<(), Error> {
-    let log =
-        |level: LogLevel, message: &str| tools.juju_log(level, message).map_err(tool("logging"));
     let action = match ctx.event() {
         Event::Action { name, .. } => Some(name.as_str()),
         _ => None,
@@ -120,7 +120,7 @@ pub fn run(
                 "The following configuration values are not valid: [{}]",
                 names.join(", ")
             );
-            log(LogLevel::Warning, &message)?;
+            tools.log(LogLevel::Warning, &message);
             fail_action(&message)?;
             return tools
                 .status_set(false, StatusKind::Blocked, &message)
@@ -154,10 +154,10 @@ pub fn run(
         when(authority.certificate().not_after())
     );
     if issued > 0 {
-        log(
+        tools.log(
             LogLevel::Info,
             &format!("issued {issued} certificate(s) in this hook"),
-        )?;
+        );
     }
     if over_limit > 0 {
         message.push_str(&format!(
@@ -209,17 +209,20 @@ fn issue_outstanding(
         let certificate = authority
             .issue(&request.csr, &profile)
             .map_err(crypto("issuing a certificate"))?;
-        tools
-            .juju_log(
-                LogLevel::Info,
-                &format!(
-                    "issued a certificate for {:?} (relation {}), valid until {}",
+        // The common name is the requirer's text: quoted bounded, and the log line is best
+        // effort, so no name can stop the other relations from being served.
+        tools.log(
+            LogLevel::Info,
+            &format!(
+                "issued a certificate for \"{}\" (relation {}), valid until {}",
+                bounded_line(
                     request.csr.attributes().common_name().unwrap_or(""),
-                    request.relation_id,
-                    when(certificate.not_after())
+                    MAX_QUOTE_BYTES
                 ),
-            )
-            .map_err(tool("logging"))?;
+                request.relation_id,
+                when(certificate.not_after())
+            ),
+        );
         provider.set_relation_certificate(NewCertificate {
             relation_id: request.relation_id,
             csr_pem: request.csr_pem.clone(),
@@ -231,12 +234,10 @@ fn issue_outstanding(
         issued += 1;
     }
     if over > 0 {
-        tools
-            .juju_log(
-                LogLevel::Warning,
-                &format!("{over} request(s) not issued: certificate-limit reached"),
-            )
-            .map_err(tool("logging"))?;
+        tools.log(
+            LogLevel::Warning,
+            &format!("{over} request(s) not issued: certificate-limit reached"),
+        );
     }
     Ok((issued, over))
 }
@@ -257,27 +258,25 @@ fn run_action(
             None
         }
         "get-issued-certificates" => {
-            let certificates: Vec<serde_json::Value> = provider
-                .provider_certificates(None)
-                .into_iter()
-                .map(|c| {
-                    serde_json::json!({
-                        "relation_id": c.relation_id.0,
-                        "csr": c.csr,
-                        "certificate": c.certificate,
-                        "ca": c.ca,
-                        "chain": c.chain,
-                        "revoked": c.revoked,
-                    })
-                })
-                .collect();
+            // One key per certificate (`certificates.0`, `certificates.1`, ...; Juju nests
+            // dotted keys): the whole list in one value would not fit on a command line once
+            // there are a few dozen certificates.
+            let certificates = provider.provider_certificates(None);
+            for (index, c) in certificates.iter().enumerate() {
+                let entry = serde_json::json!({
+                    "relation_id": c.relation_id.0,
+                    "csr": c.csr,
+                    "certificate": c.certificate,
+                    "ca": c.ca,
+                    "chain": c.chain,
+                    "revoked": c.revoked,
+                });
+                results.insert(format!("certificates.{index}"), entry.to_string());
+            }
             if certificates.is_empty() {
                 Some("No certificates issued yet.")
             } else {
-                results.insert(
-                    "certificates".to_owned(),
-                    serde_json::Value::Array(certificates).to_string(),
-                );
+                results.insert("count".to_owned(), certificates.len().to_string());
                 None
             }
         }
@@ -295,7 +294,11 @@ fn run_action(
             .action_fail(message)
             .map_err(tool("failing the action"));
     }
-    tools
-        .action_set(&results)
-        .map_err(tool("setting the action results"))
+    match tools.action_set(&results) {
+        // Results Juju cannot take fail the action, not the hook.
+        Err(e @ juju_hook_tools::Error::InvalidInput { .. }) => tools
+            .action_fail(&e.to_string())
+            .map_err(tool("failing the action")),
+        other => other.map_err(tool("setting the action results")),
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use juju_hook_tools::HookTools;
+use juju_hook_tools::{HookTools, MAX_STATUS_BYTES, bounded_line};
 use tls_certificates::requirer::{Requirer, Scope};
 
 use crate::settings::{Mode, Settings};
@@ -102,8 +102,8 @@ pub(crate) fn run(
                         "relation-id": e.relation_id.0,
                         "csr": e.csr,
                         "code": e.error.code.code(),
-                        "name": e.error.name,
-                        "message": e.error.message,
+                        "name": bounded_line(&e.error.name, MAX_STATUS_BYTES),
+                        "message": bounded_line(&e.error.message, MAX_STATUS_BYTES),
                     })
                 })
                 .collect();
@@ -121,7 +121,12 @@ pub(crate) fn run(
             .action_fail(&message)
             .map_err(tool("failing the action"));
     }
-    tools
-        .action_set(&results)
-        .map_err(tool("setting the action results"))
+    match tools.action_set(&results) {
+        // Results Juju cannot take (a provider's chain too long for a command line) fail the
+        // action, not the hook.
+        Err(e @ juju_hook_tools::Error::InvalidInput { .. }) => tools
+            .action_fail(&e.to_string())
+            .map_err(tool("failing the action")),
+        other => other.map_err(tool("setting the action results")),
+    }
 }

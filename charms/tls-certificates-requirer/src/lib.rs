@@ -45,7 +45,9 @@ mod actions;
 mod files;
 mod settings;
 
-use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind};
+use juju_hook_tools::{
+    Context, Event, HookTools, LogLevel, MAX_QUOTE_BYTES, StatusKind, bounded_line,
+};
 use time::OffsetDateTime;
 use tls_certificates::charm::{HookError, when};
 use tls_certificates::crypto::CryptoBackend;
@@ -104,9 +106,7 @@ pub fn run(
                 "The following configuration values are not valid: {}",
                 bad.join("; ")
             );
-            tools
-                .juju_log(LogLevel::Warning, &message)
-                .map_err(tool("logging"))?;
+            tools.log(LogLevel::Warning, &message);
             if let Event::Action { .. } = ctx.event() {
                 tools
                     .action_fail(&message)
@@ -122,7 +122,7 @@ pub fn run(
         Event::Action { name, .. } => actions::run(name, &settings, &requirer, tools)?,
         _ => {
             let outcome = requirer.handle_event()?;
-            report_events(tools, &outcome.events)?;
+            report_events(tools, &outcome.events);
         }
     }
     files_and_status(ctx, &settings, &requirer, tools, backend)
@@ -135,7 +135,10 @@ fn scope_name(scope: Scope) -> &'static str {
     }
 }
 
-fn report_events(tools: &dyn HookTools, events: &[RequirerEvent]) -> Result<(), Error> {
+/// Logs what happened, best effort. Names, messages and reasons come from the provider: each is
+/// quoted bounded ([`MAX_QUOTE_BYTES`]), so a provider cannot flood the log or fail the hook.
+fn report_events(tools: &dyn HookTools, events: &[RequirerEvent]) {
+    let quote = |text: &str| bounded_line(text, MAX_QUOTE_BYTES).into_owned();
     for event in events {
         let (level, message) = match event {
             RequirerEvent::CertificateAvailable(c) => (
@@ -144,7 +147,7 @@ fn report_events(tools: &dyn HookTools, events: &[RequirerEvent]) -> Result<(), 
                     "certificate available ({} scope, relation {}): {}, valid until {}",
                     scope_name(c.scope),
                     c.relation_id,
-                    c.certificate.common_name().unwrap_or("(no common name)"),
+                    quote(c.certificate.common_name().unwrap_or("(no common name)")),
                     when(c.certificate.not_after()),
                 ),
             ),
@@ -153,22 +156,22 @@ fn report_events(tools: &dyn HookTools, events: &[RequirerEvent]) -> Result<(), 
                 format!(
                     "certificate request denied ({} scope): {} ({})",
                     scope_name(*scope),
-                    error.message,
+                    quote(&error.message),
                     error.code.code()
                 ),
             ),
             RequirerEvent::CertificateRejected { scope, reason, .. } => (
                 LogLevel::Warning,
                 format!(
-                    "certificate from the provider rejected ({} scope): {reason}",
-                    scope_name(*scope)
+                    "certificate from the provider rejected ({} scope): {}",
+                    scope_name(*scope),
+                    quote(reason)
                 ),
             ),
             other => (LogLevel::Debug, format!("requirer event: {other:?}")),
         };
-        tools.juju_log(level, &message).map_err(tool("logging"))?;
+        tools.log(level, &message);
     }
-    Ok(())
 }
 
 /// Writes the files of every certificate this unit can see and sets the status.
@@ -212,9 +215,10 @@ fn files_and_status(
                 let errors = requirer.request_errors()?;
                 if let Some(e) = errors.first() {
                     kind = StatusKind::Blocked;
+                    // The provider's words, bounded: the status keeps room for every scope.
                     parts.push(format!(
                         "{name}: the provider refused the request: {}",
-                        e.error.message
+                        bounded_line(&e.error.message, MAX_QUOTE_BYTES)
                     ));
                 } else {
                     if kind == StatusKind::Active {

@@ -11,9 +11,9 @@ use crate::{Error, JujuVersion, RelationId, SecretId, UnitName};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Context {
     unit: UnitName,
-    model_name: String,
-    model_uuid: String,
-    juju_version: JujuVersion,
+    model_name: Option<String>,
+    model_uuid: Option<String>,
+    juju_version: Option<JujuVersion>,
     charm_dir: Option<PathBuf>,
     dispatch_path: String,
     event: Event,
@@ -64,7 +64,9 @@ pub enum Event {
     Start,
     /// `stop`.
     Stop,
-    /// Any hook this crate does not model (storage, pebble, ...): exit 0 unless you handle it.
+    /// Any hook this crate does not model (storage, pebble, `meter-status-changed`, ...): exit 0
+    /// unless you handle it. `meter-status-changed` runs in a restricted context, where only
+    /// `juju-log` works.
     Unknown(String),
     /// `update-status`.
     UpdateStatus,
@@ -128,28 +130,37 @@ impl Context {
 
     /// Reads the context from a map of environment variables.
     ///
-    /// Required always: `JUJU_DISPATCH_PATH`, `JUJU_UNIT_NAME`, `JUJU_MODEL_NAME`,
-    /// `JUJU_MODEL_UUID`, `JUJU_VERSION`. Relation hooks need `JUJU_RELATION` and
-    /// `JUJU_RELATION_ID`; secret hooks `JUJU_SECRET_ID` (and `JUJU_SECRET_REVISION` for
-    /// `secret-expired` / `secret-remove`); actions `JUJU_ACTION_UUID`. The endpoint of a
-    /// relation hook comes from `JUJU_RELATION`, never from splitting the hook name.
+    /// Required always: `JUJU_DISPATCH_PATH` (read first) and `JUJU_UNIT_NAME` (a unit name,
+    /// or the unit's tag `unit-<app>-<n>`, which is what `meter-status-changed` gets). Relation
+    /// hooks need `JUJU_RELATION` and `JUJU_RELATION_ID`; secret hooks `JUJU_SECRET_ID` (and
+    /// `JUJU_SECRET_REVISION` for `secret-expired` / `secret-remove`); actions
+    /// `JUJU_ACTION_UUID`. The endpoint of a relation hook comes from `JUJU_RELATION`, never
+    /// from splitting the hook name.
+    ///
+    /// `JUJU_MODEL_NAME`, `JUJU_MODEL_UUID` and `JUJU_VERSION` are read when set: Juju sets them
+    /// for every hook but `meter-status-changed` on machines (its restricted context exports
+    /// only the charm directory, the agent socket, the context id, the unit's tag and the meter
+    /// status), and `ops` does not require them either.
     ///
     /// # Errors
     ///
     /// [`Error::MissingEnv`] for a required variable that is absent or empty,
-    /// [`Error::MalformedEnv`] for one that does not parse.
+    /// [`Error::MalformedEnv`] for one that does not parse (a `JUJU_VERSION` that is set must
+    /// parse).
     pub fn from_map(vars: &BTreeMap<String, String>) -> Result<Self, Error> {
         let env = Env(vars);
-        let unit = env.parse("JUJU_UNIT_NAME", UnitName::parse)?;
-        let model_name = env.required("JUJU_MODEL_NAME")?.to_owned();
-        let model_uuid = env.required("JUJU_MODEL_UUID")?.to_owned();
-        let juju_version = env.parse("JUJU_VERSION", JujuVersion::parse)?;
+        let dispatch_path = env.required("JUJU_DISPATCH_PATH")?.to_owned();
+        let event = parse_event(&env, &dispatch_path)?;
+        let unit = env.parse("JUJU_UNIT_NAME", |name| {
+            UnitName::parse(name).or_else(|reason| UnitName::from_tag(name).map_err(|_| reason))
+        })?;
+        let model_name = env.optional("JUJU_MODEL_NAME").map(str::to_owned);
+        let model_uuid = env.optional("JUJU_MODEL_UUID").map(str::to_owned);
+        let juju_version = env.parse_optional("JUJU_VERSION", JujuVersion::parse)?;
         let charm_dir = env
             .optional("JUJU_CHARM_DIR")
             .or_else(|| env.optional("CHARM_DIR"))
             .map(PathBuf::from);
-        let dispatch_path = env.required("JUJU_DISPATCH_PATH")?.to_owned();
-        let event = parse_event(&env, &dispatch_path)?;
         Ok(Self {
             unit,
             model_name,
@@ -179,22 +190,23 @@ impl Context {
         self.unit.number()
     }
 
-    /// The model's name.
+    /// The model's name (`None` in `meter-status-changed`, which Juju runs without it).
     #[must_use]
-    pub fn model_name(&self) -> &str {
-        &self.model_name
+    pub fn model_name(&self) -> Option<&str> {
+        self.model_name.as_deref()
     }
 
-    /// The model's UUID.
+    /// The model's UUID (`None` in `meter-status-changed`, which Juju runs without it).
     #[must_use]
-    pub fn model_uuid(&self) -> &str {
-        &self.model_uuid
+    pub fn model_uuid(&self) -> Option<&str> {
+        self.model_uuid.as_deref()
     }
 
-    /// The Juju agent version.
+    /// The Juju agent version (`None` in `meter-status-changed`, which Juju runs without
+    /// `JUJU_VERSION`).
     #[must_use]
-    pub fn juju_version(&self) -> &JujuVersion {
-        &self.juju_version
+    pub fn juju_version(&self) -> Option<&JujuVersion> {
+        self.juju_version.as_ref()
     }
 
     /// The charm directory (`JUJU_CHARM_DIR`, or the legacy `CHARM_DIR`), if Juju set it.
@@ -228,6 +240,15 @@ impl Event {
             | Self::RelationJoined(r) => Some(r),
             _ => None,
         }
+    }
+
+    /// Whether Juju runs this hook in a restricted context, where the hook tools other than
+    /// `juju-log` fail: `meter-status-changed` (run by the meter-status worker with a
+    /// `jujuc.RestrictedContext`) and the deprecated `collect-metrics`. A charm has nothing to do
+    /// there, and should exit 0 at once.
+    #[must_use]
+    pub fn is_restricted(&self) -> bool {
+        matches!(self, Self::Unknown(hook) if hook == "meter-status-changed" || hook == "collect-metrics")
     }
 
     /// The secret the event is about, for the four secret hooks.

@@ -32,6 +32,22 @@ pub enum Error {
         /// Its stderr, trimmed.
         stderr: String,
     },
+    /// The relation is gone: Juju still names it (in `relation-ids`, or in the hook's own
+    /// environment), but it can no longer be read or written. A relation tool answers `relation
+    /// not found` (`relation 7 not found` from `network-get`), or `permission denied` for a
+    /// relation whose other side was removed (a cross-model relation after `juju remove-saas
+    /// --force`: Juju 3.6 answers reads of its remote databags that way). The rule is `ops`'s
+    /// `_relation_is_gone`: `permission denied` means a gone relation, except when a non-leader
+    /// reads or writes its own application's databag, which it may not.
+    ///
+    /// Code that walks relations should skip a gone one rather than fail the hook.
+    #[error("{tool}: the relation is gone: {stderr}")]
+    RelationGone {
+        /// The relation tool that failed.
+        tool: String,
+        /// Its stderr, trimmed.
+        stderr: String,
+    },
     /// The tool refused the operation: not the leader, cannot write relation settings, access or
     /// permission denied.
     #[error("{tool}: permission denied: {stderr}")]
@@ -101,12 +117,14 @@ impl Error {
     ///
     /// * stderr containing `access denied`, `permission denied`, `not the leader`, or
     ///   `cannot write relation settings` is [`Error::PermissionDenied`];
-    /// * `relation not found` from a `relation-*` tool, `not found` from a `secret-*` tool, and
-    ///   any other `not found` are [`Error::NotFound`];
+    /// * any `not found` is [`Error::NotFound`];
     /// * any other exit code 2 is [`Error::Usage`];
     /// * everything else is [`Error::Failed`], or [`Error::Terminated`] when `code` is `None`.
     ///
-    /// The simulator uses this too, so both sides classify identically.
+    /// This is what the tool's output alone says. [`ProcessHookTools`](crate::ProcessHookTools)
+    /// then tells a gone relation apart from a refusal for the relation tools
+    /// ([`Error::RelationGone`]), which needs to know what the call touched. The simulator uses
+    /// this too, so both sides classify identically.
     #[must_use]
     pub fn classify(tool: &str, code: Option<i32>, stderr: &str) -> Self {
         let tool = tool.to_owned();
@@ -137,6 +155,7 @@ impl Error {
     pub fn tool(&self) -> Option<&str> {
         match self {
             Self::NotFound { tool, .. }
+            | Self::RelationGone { tool, .. }
             | Self::PermissionDenied { tool, .. }
             | Self::Usage { tool, .. }
             | Self::Failed { tool, .. }
@@ -148,10 +167,17 @@ impl Error {
         }
     }
 
-    /// Whether this is [`Error::NotFound`] (a missing relation, secret or unit).
+    /// Whether this is [`Error::NotFound`] (a missing secret, key or unit) or
+    /// [`Error::RelationGone`] (a missing relation).
     #[must_use]
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Self::NotFound { .. })
+        matches!(self, Self::NotFound { .. } | Self::RelationGone { .. })
+    }
+
+    /// Whether this is [`Error::RelationGone`]: the relation can no longer be read or written.
+    #[must_use]
+    pub fn is_relation_gone(&self) -> bool {
+        matches!(self, Self::RelationGone { .. })
     }
 
     /// Whether this is [`Error::PermissionDenied`] (e.g. not the leader).

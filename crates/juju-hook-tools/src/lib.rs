@@ -29,14 +29,14 @@
 //!         Event::RelationChanged(rel) => {
 //!             let Some(unit) = &rel.remote_unit else { return Ok(()) };
 //!             let bag = tools.relation_get(&rel.relation, juju_hook_tools::Member::Unit(unit))?;
-//!             tools.juju_log(LogLevel::Info, &format!("{unit} has {} keys", bag.len()))
+//!             tools.log(LogLevel::Info, &format!("{unit} has {} keys", bag.len()));
+//!             Ok(())
 //!         }
 //!         _ => Ok(()), // unknown and ignored events: nothing to do, exit 0
 //!     }
 //! }
 //!
 //! fn main() -> ExitCode {
-//!     let tools = ProcessHookTools::new();
 //!     let ctx = match Context::from_env() {
 //!         Ok(ctx) => ctx,
 //!         Err(e) => {
@@ -44,11 +44,12 @@
 //!             return ExitCode::FAILURE;
 //!         }
 //!     };
+//!     let tools = ProcessHookTools::new().for_unit(ctx.unit());
 //!     match reconcile(&ctx, &tools) {
 //!         Ok(()) => ExitCode::SUCCESS,
 //!         Err(e) => {
 //!             // A non-zero exit makes Juju drop this hook's writes and retry it.
-//!             let _ = tools.juju_log(LogLevel::Error, &e.to_string());
+//!             tools.log(LogLevel::Error, &e.to_string());
 //!             ExitCode::FAILURE
 //!         }
 //!     }
@@ -66,7 +67,19 @@
 //!   values reach the tools only through `key#file=` files (0600, in a private temporary
 //!   directory removed after the call), never on argv.
 //! * Tool failures are classified into [`Error`] variants from exit code and stderr, the way
-//!   `ops` does ([`Error::classify`]), and always name the tool.
+//!   `ops` does ([`Error::classify`]), and always name the tool. A relation that is gone (a
+//!   cross-model relation after `remove-saas --force`) is [`Error::RelationGone`], which code
+//!   walking relations skips.
+//! * Output is read as Juju writes it: a Go `nil` list or map prints as `null` and reads as
+//!   empty (`secret-ids` of a unit without secrets).
+//! * Text from related applications is hostile: every message reaches a tool's command line
+//!   through [`bounded_line`] (one line, control characters escaped, at most
+//!   [`MAX_ARG_BYTES`], [`MAX_STATUS_BYTES`] for a status), so nothing a peer writes can make a
+//!   tool fail to start. [`HookTools::log`] logs best effort: a lost log line never fails a
+//!   hook.
+//! * [`Context`] reads what Juju sets for every hook, including `meter-status-changed` on
+//!   machines, which runs without the model's name and UUID and without `JUJU_VERSION`, with
+//!   the unit's tag (`unit-app-0`) as its name.
 //! * [`ProcessHookTools`] runs tools through a [`CommandRunner`]; [`SystemRunner`] spawns them
 //!   from `PATH` or from an injected directory.
 //!
@@ -78,6 +91,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod argv;
 mod cache;
 mod context;
 mod error;
@@ -86,6 +100,7 @@ mod process;
 mod secret;
 mod tools;
 
+pub use argv::{MAX_ARG_BYTES, MAX_QUOTE_BYTES, MAX_STATUS_BYTES, bounded_line};
 pub use cache::CachedHookTools;
 pub use context::{Context, Event, RelationEvent, SecretEvent, SecretRevisionEvent};
 pub use error::Error;

@@ -42,6 +42,25 @@ impl UnitName {
         })
     }
 
+    /// Parses a unit tag, `unit-<app>-<N>` (Juju's `names.UnitTag`), into the unit `<app>/<N>`.
+    /// Juju passes the tag instead of the name in one place: `JUJU_UNIT_NAME` of
+    /// `meter-status-changed`.
+    ///
+    /// # Errors
+    ///
+    /// The reason, if `tag` is not `unit-`, an application name, `-` and a unit number.
+    pub fn from_tag(tag: &str) -> Result<Self, String> {
+        let bad = || format!("{tag:?} is not a unit tag (unit-<app>-<number>)");
+        let (app, number) = tag
+            .strip_prefix("unit-")
+            .and_then(|rest| rest.rsplit_once('-'))
+            .ok_or_else(bad)?;
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        Self::parse(&format!("{app}/{number}")).map_err(|_| bad())
+    }
+
     /// The application this unit belongs to (the part before `/`).
     #[must_use]
     pub fn app(&self) -> &str {
@@ -348,6 +367,19 @@ mod tests {
         let unit = UnitName::parse("tls-requirer/12").unwrap();
         assert_eq!((unit.app(), unit.number()), ("tls-requirer", 12));
         assert_eq!(unit.to_string(), "tls-requirer/12");
+        assert_eq!(UnitName::from_tag("unit-tls-requirer-12").unwrap(), unit);
+        for bad in [
+            "",
+            "unit-",
+            "unit-app",
+            "unit-app-",
+            "unit--0",
+            "app-0",
+            "unit-app-x",
+            "unit-a b-0",
+        ] {
+            assert!(UnitName::from_tag(bad).is_err(), "{bad:?}");
+        }
         for bad in [
             "", "app", "/0", "app/", "app/x", "app/0/1", "a b/0", "app/-1",
         ] {

@@ -12,10 +12,16 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
+use crate::argv::{MAX_ARG_BYTES, MAX_STATUS_BYTES, bounded_line};
 use crate::{
     Error, HookTools, LogLevel, Member, NewSecret, ReadMode, RelationId, SecretContent, SecretId,
     SecretInfo, SecretLookup, SecretOwner, SecretRef, SecretUpdate, StatusKind, UnitName,
 };
+
+/// The most argv bytes one `action-set` run carries (strings, their NULs and the pointers to
+/// them): larger results are set by several runs, which Juju merges. 96 KiB leaves 32 KiB of
+/// the 128 KiB floor of Linux's `ARG_MAX` for the environment.
+const ACTION_SET_BATCH_BYTES: usize = 96 * 1024;
 
 /// What a finished tool run produced.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -130,6 +136,18 @@ impl CommandRunner for SystemRunner {
 /// parsed, `relation-set ... --file -` with JSON on stdin, and secret values only through
 /// `key#file=<path>` files (mode 0600, in a fresh 0700 temporary directory removed afterwards).
 ///
+/// What Juju prints is read as Juju prints it: a Go `nil` slice or map comes out as `null`
+/// (`secret-ids` with no secrets, `config-get` of a charm without options, `relation-get` of an
+/// empty databag) and reads as empty. Messages (`juju-log`, `status-set`, `action-fail`,
+/// `action-log`) go through [`bounded_line`], so no text, however long or strange, can stop a
+/// tool from starting; `action-set` refuses a value it cannot pass and splits large results
+/// over several runs.
+///
+/// A relation tool that fails on a relation that is gone answers [`Error::RelationGone`] (see
+/// there for the rule). Telling a non-leader's refusal to read its own application's databag
+/// from a gone relation needs the application's name: give it with
+/// [`for_unit`](Self::for_unit).
+///
 /// The tools are run by `R`: [`SystemRunner`] (the default) spawns the real executables; any
 /// other [`CommandRunner`] sees exactly the same argv, stdin and files (the `juju-sim` crate
 /// uses this to run in-process charms through this very code).
@@ -146,6 +164,7 @@ impl CommandRunner for SystemRunner {
 #[derive(Debug)]
 pub struct ProcessHookTools<R = SystemRunner> {
     runner: R,
+    local_app: Option<String>,
 }
 
 impl ProcessHookTools {
@@ -166,7 +185,21 @@ impl<R: CommandRunner> ProcessHookTools<R> {
     /// Tools run by a custom [`CommandRunner`] (the `juju-sim` crate answers them in memory).
     #[must_use]
     pub fn with_runner(runner: R) -> Self {
-        Self { runner }
+        Self {
+            runner,
+            local_app: None,
+        }
+    }
+
+    /// The tools of `unit` (the hook's `JUJU_UNIT_NAME`): a `permission denied` when reading
+    /// another application's databag then means the relation is gone, and stays
+    /// [`Error::PermissionDenied`] for this unit's own application when it is not the leader.
+    /// Without it, a non-leader's `permission denied` on any application databag stays
+    /// [`Error::PermissionDenied`].
+    #[must_use]
+    pub fn for_unit(mut self, unit: &UnitName) -> Self {
+        self.local_app = Some(unit.app().to_owned());
+        self
     }
 
     /// The runner the tools go through.
@@ -196,6 +229,71 @@ impl<R: CommandRunner> ProcessHookTools<R> {
             reason: format!("not the expected JSON ({e}): {}", preview(&stdout)),
         })
     }
+
+    /// Runs a tool that prints a `--format=json` list of strings, reading `null` (a Go `nil`
+    /// slice, which `secret-ids` prints when there is nothing to list) as empty.
+    fn run_json_list(&self, tool: &str, args: Vec<String>) -> Result<Vec<String>, Error> {
+        let list: Option<Vec<String>> = self.run_json(tool, args)?;
+        Ok(list.unwrap_or_default())
+    }
+
+    /// [`Error::RelationGone`] instead of `error` when what a relation tool printed says the
+    /// relation is gone (`ops`'s `_relation_is_gone` rule): `relation [N ]not found`, or
+    /// `permission denied` for a call Juju would not refuse while the relation exists.
+    fn relation_error(&self, error: Error, touches: Touches<'_>) -> Error {
+        let (Error::NotFound { tool, stderr } | Error::PermissionDenied { tool, stderr }) = &error
+        else {
+            return error;
+        };
+        let lower = stderr.to_ascii_lowercase();
+        let gone = says_relation_not_found(&lower)
+            || (lower.contains("permission denied") && !self.may_refuse(touches));
+        if gone {
+            Error::RelationGone {
+                tool: tool.clone(),
+                stderr: stderr.clone(),
+            }
+        } else {
+            error
+        }
+    }
+
+    /// Whether Juju may refuse this call while the relation exists: a non-leader reading or
+    /// writing its own application's databag. The leadership check runs only on this error
+    /// path; if it fails too, the refusal is taken as a refusal.
+    fn may_refuse(&self, touches: Touches<'_>) -> bool {
+        let own_app = match touches {
+            Touches::Relation => false,
+            Touches::OwnAppBag => true,
+            Touches::AppBag(app) => self.local_app.as_deref().is_none_or(|own| own == app),
+        };
+        own_app && !matches!(HookTools::is_leader(self), Ok(true))
+    }
+}
+
+/// What a relation tool call reads or writes, which decides what a `permission denied` means.
+#[derive(Debug, Clone, Copy)]
+enum Touches<'a> {
+    /// The membership, or a unit's databag (ours or a remote unit's): never refused while the
+    /// relation exists.
+    Relation,
+    /// An application's databag, read by name (`relation-get --app`).
+    AppBag(&'a str),
+    /// Our application's databag, written (`relation-set --app`).
+    OwnAppBag,
+}
+
+/// Whether lowercased stderr says `relation not found` or `relation <N> not found`.
+fn says_relation_not_found(stderr: &str) -> bool {
+    stderr.match_indices("relation ").any(|(at, word)| {
+        let rest = stderr.get(at + word.len()..).unwrap_or_default();
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let rest = match rest.get(digits..) {
+            Some(after) if digits > 0 => after.strip_prefix(' '),
+            _ => Some(rest),
+        };
+        rest.is_some_and(|r| r.starts_with("not found"))
+    })
 }
 
 impl Default for ProcessHookTools {
@@ -207,7 +305,7 @@ impl Default for ProcessHookTools {
 impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
     fn relation_ids(&self, endpoint: &str) -> Result<Vec<RelationId>, Error> {
         const TOOL: &str = "relation-ids";
-        let ids: Vec<String> = self.run_json(TOOL, args([endpoint, "--format=json"]))?;
+        let ids = self.run_json_list(TOOL, args([endpoint, "--format=json"]))?;
         ids.iter()
             .map(|id| parse_output(TOOL, id, RelationId::parse))
             .collect()
@@ -215,8 +313,9 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
 
     fn relation_list(&self, relation: &RelationId) -> Result<Vec<UnitName>, Error> {
         const TOOL: &str = "relation-list";
-        let units: Vec<String> =
-            self.run_json(TOOL, args(["--format=json", "-r", &relation.to_string()]))?;
+        let units = self
+            .run_json_list(TOOL, args(["--format=json", "-r", &relation.to_string()]))
+            .map_err(|e| self.relation_error(e, Touches::Relation))?;
         units
             .iter()
             .map(|unit| parse_output(TOOL, unit, UnitName::parse))
@@ -224,10 +323,17 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
     }
 
     fn relation_remote_app(&self, relation: &RelationId) -> Result<Option<String>, Error> {
-        let app: Option<String> = self.run_json(
+        let app: Option<String> = match self.run_json(
             "relation-list",
             args(["--format=json", "--app", "-r", &relation.to_string()]),
-        )?;
+        ) {
+            Ok(app) => app,
+            // As `ops` does: a relation that is gone has no remote application.
+            Err(e) => match self.relation_error(e, Touches::Relation) {
+                Error::RelationGone { .. } => None,
+                e => return Err(e),
+            },
+        };
         Ok(app.filter(|a| !a.is_empty()))
     }
 
@@ -237,11 +343,19 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
         member: Member<'_>,
     ) -> Result<BTreeMap<String, String>, Error> {
         let relation = relation.to_string();
-        let argv = match member {
-            Member::App(app) => args(["--format=json", "-r", &relation, "--app", "-", app]),
-            Member::Unit(unit) => args(["--format=json", "-r", &relation, "-", unit.as_str()]),
+        let (argv, touches) = match member {
+            Member::App(app) => (
+                args(["--format=json", "-r", &relation, "--app", "-", app]),
+                Touches::AppBag(app),
+            ),
+            Member::Unit(unit) => (
+                args(["--format=json", "-r", &relation, "-", unit.as_str()]),
+                Touches::Relation,
+            ),
         };
-        let bag: Option<BTreeMap<String, String>> = self.run_json("relation-get", argv)?;
+        let bag: Option<BTreeMap<String, String>> = self
+            .run_json("relation-get", argv)
+            .map_err(|e| self.relation_error(e, touches))?;
         Ok(bag.unwrap_or_default())
     }
 
@@ -253,16 +367,21 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
     ) -> Result<(), Error> {
         const TOOL: &str = "relation-set";
         let relation = relation.to_string();
-        let argv = if app {
-            args(["-r", &relation, "--app", "--file", "-"])
+        let (argv, touches) = if app {
+            (
+                args(["-r", &relation, "--app", "--file", "-"]),
+                Touches::OwnAppBag,
+            )
         } else {
-            args(["-r", &relation, "--file", "-"])
+            (args(["-r", &relation, "--file", "-"]), Touches::Relation)
         };
         let json = serde_json::to_vec(delta).map_err(|e| Error::InvalidInput {
             tool: TOOL.to_owned(),
             reason: e.to_string(),
         })?;
-        self.run(TOOL, argv, Some(&json)).map(drop)
+        self.run(TOOL, argv, Some(&json))
+            .map(drop)
+            .map_err(|e| self.relation_error(e, touches))
     }
 
     fn is_leader(&self) -> Result<bool, Error> {
@@ -313,8 +432,8 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
         // The output holds secret values: wipe it after parsing, and never quote it (nor
         // serde's message, which can quote a value) in an error.
         let stdout = Zeroizing::new(self.run(TOOL, argv, None)?);
-        let content: BTreeMap<String, WipedString> =
-            serde_json::from_slice(&stdout).map_err(|e| Error::MalformedOutput {
+        let content: Option<BTreeMap<String, WipedString>> = serde_json::from_slice(&stdout)
+            .map_err(|e| Error::MalformedOutput {
                 tool: TOOL.to_owned(),
                 reason: format!(
                     "not a JSON object of strings ({:?} error at line {} column {})",
@@ -324,7 +443,7 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
                 ),
             })?;
         let mut secret = SecretContent::new();
-        for (key, WipedString(value)) in content {
+        for (key, WipedString(value)) in content.unwrap_or_default() {
             secret
                 .insert_wiped(&key, value)
                 .map_err(|e| Error::MalformedOutput {
@@ -389,7 +508,8 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
 
     fn secret_ids(&self) -> Result<Vec<SecretId>, Error> {
         const TOOL: &str = "secret-ids";
-        let ids: Vec<String> = self.run_json(TOOL, args(["--format=json"]))?;
+        // A unit that owns no secret gets `null`: Juju prints a Go `nil` slice.
+        let ids = self.run_json_list(TOOL, args(["--format=json"]))?;
         ids.iter()
             .map(|id| parse_output(TOOL, id, SecretId::parse))
             .collect()
@@ -421,23 +541,26 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
         } else {
             "--application=false"
         };
+        let message = bounded_line(message, MAX_STATUS_BYTES);
         self.run(
             "status-set",
-            args([application, status.as_str(), "--", message]),
+            args([application, status.as_str(), "--", &message]),
             None,
         )
         .map(drop)
     }
 
     fn application_version_set(&self, version: &str) -> Result<(), Error> {
-        self.run("application-version-set", args(["--", version]), None)
+        let version = bounded_line(version, MAX_STATUS_BYTES);
+        self.run("application-version-set", args(["--", &version]), None)
             .map(drop)
     }
 
     fn juju_log(&self, level: LogLevel, message: &str) -> Result<(), Error> {
+        let message = bounded_line(message, MAX_ARG_BYTES);
         self.run(
             "juju-log",
-            args(["--log-level", level.as_str(), "--", message]),
+            args(["--log-level", level.as_str(), "--", &message]),
             None,
         )
         .map(drop)
@@ -450,37 +573,69 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
     }
 
     fn action_get(&self) -> Result<serde_json::Value, Error> {
-        self.run_json("action-get", args(["--format=json"]))
+        let params: serde_json::Value = self.run_json("action-get", args(["--format=json"]))?;
+        // Juju prints `{}` for an action without parameters; `null` means the same.
+        Ok(match params {
+            serde_json::Value::Null => serde_json::Value::Object(serde_json::Map::new()),
+            params => params,
+        })
     }
 
     fn action_set(&self, results: &BTreeMap<String, String>) -> Result<(), Error> {
         const TOOL: &str = "action-set";
-        if results.is_empty() {
-            return Ok(());
-        }
-        let mut argv = Vec::with_capacity(results.len());
+        let invalid = |reason: String| Error::InvalidInput {
+            tool: TOOL.to_owned(),
+            reason,
+        };
+        // Everything is checked before anything is set: a refused result sets nothing.
+        let mut runs: Vec<Vec<String>> = Vec::new();
+        let mut run_bytes = 0;
         for (key, value) in results {
             if !is_valid_action_key(key) {
-                return Err(Error::InvalidInput {
-                    tool: TOOL.to_owned(),
-                    reason: format!(
-                        "action result key {key:?} must be dotted segments of \
-                         ^[a-z0-9](([a-z0-9-.]+)?[a-z0-9])?$ and not reserved"
-                    ),
-                });
+                return Err(invalid(format!(
+                    "action result key {key:?} must be dotted segments of \
+                     ^[a-z0-9](([a-z0-9-.]+)?[a-z0-9])?$ and not reserved"
+                )));
             }
-            argv.push(format!("{key}={value}"));
+            if value.contains('\0') {
+                return Err(invalid(format!(
+                    "the value of action result {key:?} contains a NUL byte, which no command \
+                     line can carry"
+                )));
+            }
+            let argument = format!("{key}={value}");
+            if argument.len() > MAX_ARG_BYTES {
+                return Err(invalid(format!(
+                    "action result {key:?} is {} bytes; one action-set argument carries at most \
+                     {MAX_ARG_BYTES}: split the value across keys",
+                    argument.len()
+                )));
+            }
+            let cost = argument.len() + 1 + size_of::<usize>();
+            match runs.last_mut() {
+                Some(run) if run_bytes + cost <= ACTION_SET_BATCH_BYTES => run.push(argument),
+                _ => {
+                    runs.push(vec![argument]);
+                    run_bytes = 0;
+                }
+            }
+            run_bytes += cost;
         }
-        self.run(TOOL, argv, None).map(drop)
+        for argv in runs {
+            self.run(TOOL, argv, None)?;
+        }
+        Ok(())
     }
 
     fn action_fail(&self, message: &str) -> Result<(), Error> {
-        self.run("action-fail", args(["--", message]), None)
+        let message = bounded_line(message, MAX_ARG_BYTES);
+        self.run("action-fail", args(["--", &message]), None)
             .map(drop)
     }
 
     fn action_log(&self, message: &str) -> Result<(), Error> {
-        self.run("action-log", args(["--", message]), None)
+        let message = bounded_line(message, MAX_ARG_BYTES);
+        self.run("action-log", args(["--", &message]), None)
             .map(drop)
     }
 }

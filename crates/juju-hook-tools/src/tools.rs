@@ -19,9 +19,16 @@ use crate::{
 /// # Errors
 ///
 /// Every method returns the classified [`Error`] of the tool that failed (see
-/// [`Error::classify`]), [`Error::MalformedOutput`] for output that is not what the tool
+/// [`Error::classify`]; a relation tool on a relation that is gone answers
+/// [`Error::RelationGone`]), [`Error::MalformedOutput`] for output that is not what the tool
 /// promises, or [`Error::InvalidInput`] when client-side validation rejects the call before any
 /// tool runs.
+///
+/// Messages are text, not commands: whatever a message holds (a peer's error message, a common
+/// name from a CSR), it is passed on one line and bounded (see [`bounded_line`]), so it cannot
+/// stop the tool from running.
+///
+/// [`bounded_line`]: crate::bounded_line
 pub trait HookTools {
     // --- relations ---
 
@@ -34,7 +41,7 @@ pub trait HookTools {
     fn relation_list(&self, relation: &RelationId) -> Result<Vec<UnitName>, Error>;
 
     /// `relation-list --format=json --app -r <ep:id>`: the remote application, or `None` if Juju
-    /// does not know it (prints an empty name).
+    /// does not know it (prints an empty name) or the relation is gone (as `ops` answers).
     fn relation_remote_app(&self, relation: &RelationId) -> Result<Option<String>, Error>;
 
     /// `relation-get --format=json -r <ep:id> [--app] - <member>`: all keys of one databag
@@ -81,7 +88,8 @@ pub trait HookTools {
     /// (consumers get [`Error::NotFound`]).
     fn secret_info_get(&self, secret: SecretLookup<'_>) -> Result<SecretInfo, Error>;
 
-    /// `secret-ids --format=json`: the secrets this unit (or its app, if leader) owns.
+    /// `secret-ids --format=json`: the secrets this unit (or its app, if leader) owns (Juju prints
+    /// `null` when there are none: that is an empty list).
     fn secret_ids(&self) -> Result<Vec<SecretId>, Error>;
 
     /// `secret-grant --relation <ep:id> [--unit <unit>] <id>`: lets the relation's remote app (or one of
@@ -104,14 +112,31 @@ pub trait HookTools {
     // --- status, logs, config ---
 
     /// `status-set --application=<true|false> <status> -- <message>` (immediate; `app = true`
-    /// needs the leader).
+    /// needs the leader). The message is put on one line and cut at
+    /// [`MAX_STATUS_BYTES`](crate::MAX_STATUS_BYTES).
     fn status_set(&self, app: bool, status: StatusKind, message: &str) -> Result<(), Error>;
 
     /// `application-version-set -- <version>` (immediate).
     fn application_version_set(&self, version: &str) -> Result<(), Error>;
 
-    /// `juju-log --log-level <LEVEL> -- <message>` (immediate).
+    /// `juju-log --log-level <LEVEL> -- <message>` (immediate). The message is put on one line
+    /// and cut at [`MAX_ARG_BYTES`](crate::MAX_ARG_BYTES).
+    ///
+    /// A charm should not fail a hook because a log line could not be written: use
+    /// [`log`](Self::log).
     fn juju_log(&self, level: LogLevel, message: &str) -> Result<(), Error>;
+
+    /// [`juju_log`](Self::juju_log), best effort: logging never fails a hook. If `juju-log`
+    /// fails, the message and the reason go to stderr instead, which Juju copies to the unit's
+    /// log at WARNING level.
+    fn log(&self, level: LogLevel, message: &str) {
+        if let Err(e) = self.juju_log(level, message) {
+            eprintln!(
+                "{level}: {} (juju-log failed: {e})",
+                crate::bounded_line(message, crate::MAX_ARG_BYTES)
+            );
+        }
+    }
 
     /// `config-get --format=json`: the options that are set or have a default.
     fn config_get(&self) -> Result<serde_json::Map<String, serde_json::Value>, Error>;
@@ -123,12 +148,18 @@ pub trait HookTools {
 
     /// `action-set key=value ...`: results, with dotted keys for nesting (keys are validated:
     /// `^[a-z0-9](([a-z0-9-.]+)?[a-z0-9])?$`, and `stdout`/`stderr`/`*-encoding` are reserved).
-    /// An empty map runs nothing.
+    /// An empty map runs nothing. Values are passed as they are (a PEM keeps its newlines); one
+    /// `key=value` longer than [`MAX_ARG_BYTES`](crate::MAX_ARG_BYTES), or a value with a NUL
+    /// byte, is refused with [`Error::InvalidInput`] before anything is set: give a long list
+    /// one key per entry (`certificates.0`, `certificates.1`, ...). Many results are set by
+    /// several `action-set` runs, which Juju merges.
     fn action_set(&self, results: &BTreeMap<String, String>) -> Result<(), Error>;
 
-    /// `action-fail -- <message>`: marks the action failed (the charm should still exit 0).
+    /// `action-fail -- <message>`: marks the action failed (the charm should still exit 0). The
+    /// message is put on one line and cut at [`MAX_ARG_BYTES`](crate::MAX_ARG_BYTES).
     fn action_fail(&self, message: &str) -> Result<(), Error>;
 
-    /// `action-log -- <message>` (immediate).
+    /// `action-log -- <message>` (immediate). The message is put on one line and cut at
+    /// [`MAX_ARG_BYTES`](crate::MAX_ARG_BYTES).
     fn action_log(&self, message: &str) -> Result<(), Error>;
 }

@@ -47,11 +47,15 @@ fn given_install_env_when_parsed_then_identity_fields_are_exposed() {
     assert_eq!(ctx.unit().as_str(), "tls-requirer/3");
     assert_eq!(ctx.app(), "tls-requirer");
     assert_eq!(ctx.unit_number(), 3);
-    assert_eq!(ctx.model_name(), "dev");
-    assert_eq!(ctx.model_uuid(), "0b7f1c2e-2d2f-4c8a-9a57-6c3e4f1d2a10");
-    assert_eq!(ctx.juju_version().as_str(), "3.6.14");
-    assert!(ctx.juju_version().at_least(3, 6, 0));
-    assert!(!ctx.juju_version().at_least(3, 7, 0));
+    assert_eq!(ctx.model_name(), Some("dev"));
+    assert_eq!(
+        ctx.model_uuid(),
+        Some("0b7f1c2e-2d2f-4c8a-9a57-6c3e4f1d2a10")
+    );
+    let version = ctx.juju_version().unwrap();
+    assert_eq!(version.as_str(), "3.6.14");
+    assert!(version.at_least(3, 6, 0));
+    assert!(!version.at_least(3, 7, 0));
     assert_eq!(
         ctx.charm_dir(),
         Some(Path::new("/var/lib/juju/agents/unit-tls-requirer-3/charm"))
@@ -380,13 +384,7 @@ fn given_action_without_uuid_when_parsed_then_missing_env() {
 
 #[test]
 fn given_each_required_variable_missing_when_parsed_then_missing_env_names_it() {
-    for var in [
-        "JUJU_DISPATCH_PATH",
-        "JUJU_UNIT_NAME",
-        "JUJU_MODEL_NAME",
-        "JUJU_MODEL_UUID",
-        "JUJU_VERSION",
-    ] {
+    for var in ["JUJU_DISPATCH_PATH", "JUJU_UNIT_NAME"] {
         let mut vars = base("hooks/install");
         vars.remove(var);
         let err = Context::from_map(&vars).unwrap_err();
@@ -405,10 +403,43 @@ fn given_each_required_variable_missing_when_parsed_then_missing_env_names_it() 
 }
 
 #[test]
+fn given_no_model_name_uuid_or_version_when_parsed_then_they_are_unknown_as_in_ops() {
+    for var in ["JUJU_MODEL_NAME", "JUJU_MODEL_UUID", "JUJU_VERSION"] {
+        let mut vars = base("hooks/update-status");
+        vars.remove(var);
+        let ctx = Context::from_map(&vars).unwrap();
+        assert_eq!(ctx.event(), &Event::UpdateStatus, "{var}");
+        let empty = with(base("hooks/update-status"), &[(var, "")]);
+        assert_eq!(Context::from_map(&empty).unwrap(), ctx, "{var} empty");
+    }
+    let mut vars = base("hooks/start");
+    for var in ["JUJU_MODEL_NAME", "JUJU_MODEL_UUID", "JUJU_VERSION"] {
+        vars.remove(var);
+    }
+    let ctx = Context::from_map(&vars).unwrap();
+    assert_eq!(
+        (ctx.model_name(), ctx.model_uuid(), ctx.juju_version()),
+        (None, None, None)
+    );
+}
+
+#[test]
+fn given_a_unit_tag_as_unit_name_when_parsed_then_the_unit_it_names() {
+    let vars = with(
+        base("hooks/start"),
+        &[("JUJU_UNIT_NAME", "unit-tls-requirer-3")],
+    );
+    let ctx = Context::from_map(&vars).unwrap();
+    assert_eq!(ctx.unit().as_str(), "tls-requirer/3");
+    assert_eq!(ctx.app(), "tls-requirer");
+}
+
+#[test]
 fn given_malformed_identity_variables_when_parsed_then_malformed_env() {
     for (var, value) in [
         ("JUJU_UNIT_NAME", "tls-requirer"),
         ("JUJU_UNIT_NAME", "tls-requirer/x"),
+        ("JUJU_UNIT_NAME", "unit-tls-requirer"),
         ("JUJU_VERSION", "three"),
         ("JUJU_DISPATCH_PATH", "install"),
         ("JUJU_DISPATCH_PATH", "bin/install"),
@@ -439,14 +470,12 @@ fn given_only_legacy_charm_dir_when_parsed_then_it_is_used() {
 fn given_prerelease_version_when_parsed_then_compared_numerically() {
     let vars = with(base("hooks/start"), &[("JUJU_VERSION", "3.6-beta2")]);
     let ctx = Context::from_map(&vars).unwrap();
+    let version = ctx.juju_version().unwrap();
     assert_eq!(
-        (
-            ctx.juju_version().major(),
-            ctx.juju_version().minor(),
-            ctx.juju_version().patch()
-        ),
+        (version.major(), version.minor(), version.patch()),
         (3, 6, 0)
     );
     let vars = with(base("hooks/start"), &[("JUJU_VERSION", "2.9.44.1")]);
-    assert_eq!(Context::from_map(&vars).unwrap().juju_version().patch(), 44);
+    let ctx = Context::from_map(&vars).unwrap();
+    assert_eq!(ctx.juju_version().unwrap().patch(), 44);
 }

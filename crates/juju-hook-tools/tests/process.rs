@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use juju_hook_tools::{
-    Error, HookTools, LogLevel, Member, NewSecret, ProcessHookTools, ReadMode, RelationId,
-    RotatePolicy, SecretContent, SecretId, SecretLookup, SecretOwner, SecretRef, SecretUpdate,
-    StatusKind, UnitName,
+    CommandRunner, Error, HookTools, LogLevel, MAX_ARG_BYTES, MAX_STATUS_BYTES, Member, NewSecret,
+    ProcessHookTools, ReadMode, RelationId, RotatePolicy, SecretContent, SecretId, SecretLookup,
+    SecretOwner, SecretRef, SecretUpdate, StatusKind, SystemRunner, UnitName,
 };
 use serde_json::{Value, json};
 use time::macros::datetime;
@@ -61,6 +61,12 @@ impl Fake {
         std::fs::create_dir(dir.path().join("responses")).unwrap();
         let tools = ProcessHookTools::with_tool_dir(dir.path());
         Self { dir, tools }
+    }
+
+    /// The tools of unit `unit` (so they know which application databag is this unit's own).
+    fn for_unit(mut self, name: &str) -> Self {
+        self.tools = ProcessHookTools::with_tool_dir(self.dir.path()).for_unit(&unit(name));
+        self
     }
 
     fn respond(&self, tool: &str, response: Value) {
@@ -1001,4 +1007,256 @@ fn assert_secret_files(call: &Call, expected: &[(&str, &str)]) {
         assert_eq!(file["mode"], json!("600"), "{key}");
         assert_eq!(file["dir_mode"], json!("700"), "{key}");
     }
+}
+
+// --- peer text on the command line ---
+
+/// What a hostile peer can put in a message: 200 000 characters, newlines that forge log
+/// lines, a terminal escape, a NUL.
+fn hostile_text() -> String {
+    format!(
+        "refused\nERROR unit-ca-0: forged line\u{1b}[2J\0{}",
+        "A".repeat(200_000)
+    )
+}
+
+#[test]
+fn an_argument_past_max_arg_strlen_does_not_even_start_a_tool() {
+    // The premise of the bounds: Linux refuses one argv string of 128 KiB or more (E2BIG).
+    let fake = Fake::new();
+    let runner = SystemRunner::with_tool_dir(fake.dir.path());
+    let err = runner
+        .run("juju-log", &["x".repeat(140_000)], None)
+        .unwrap_err();
+    assert!(matches!(err, Error::Spawn { .. }), "{err:?}");
+    assert!(fake.calls().is_empty());
+}
+
+#[test]
+fn a_200_000_character_peer_message_reaches_every_message_tool_bounded_on_one_line() {
+    let fake = Fake::new();
+    let text = hostile_text();
+    fake.tools.juju_log(LogLevel::Warning, &text).unwrap();
+    fake.tools
+        .status_set(false, StatusKind::Blocked, &text)
+        .unwrap();
+    fake.tools.action_fail(&text).unwrap();
+    fake.tools.action_log(&text).unwrap();
+    fake.tools.application_version_set(&text).unwrap();
+    let calls = fake.calls();
+    let tools: Vec<&str> = calls.iter().map(|c| c.tool.as_str()).collect();
+    assert_eq!(
+        tools,
+        [
+            "juju-log",
+            "status-set",
+            "action-fail",
+            "action-log",
+            "application-version-set"
+        ]
+    );
+    for call in &calls {
+        let message = call.args.last().unwrap();
+        let bound = match call.tool.as_str() {
+            "status-set" | "application-version-set" => MAX_STATUS_BYTES,
+            _ => MAX_ARG_BYTES,
+        };
+        assert!(message.len() <= bound, "{}: {}", call.tool, message.len());
+        assert!(
+            message.starts_with("refused\\nERROR unit-ca-0: forged line\\u{1b}[2J\\0AAA"),
+            "{}: {}",
+            call.tool,
+            &message[..60]
+        );
+        assert!(!message.chars().any(char::is_control), "{}", call.tool);
+        assert!(message.ends_with("more bytes]"), "{}", call.tool);
+    }
+}
+
+#[test]
+fn a_failing_juju_log_is_best_effort_through_log() {
+    let fake = Fake::new();
+    fake.fail("juju-log", 1, "ERROR connection is shut down\n");
+    // Nothing to unwrap: `log` cannot fail the hook.
+    fake.tools.log(LogLevel::Error, "the hook goes on");
+    assert_eq!(fake.only_call().tool, "juju-log");
+}
+
+#[test]
+fn ninety_nine_certificates_of_results_are_set_in_several_runs_under_arg_max() {
+    let fake = Fake::new();
+    let entry = "C".repeat(7_000);
+    let results: BTreeMap<String, String> = (0..99)
+        .map(|i| (format!("certificates.{i}"), format!("{i}:{entry}")))
+        .collect();
+    fake.tools.action_set(&results).unwrap();
+    let calls = fake.calls();
+    assert!(calls.len() > 1, "{} runs", calls.len());
+    let mut set = BTreeMap::new();
+    for call in &calls {
+        assert_eq!(call.tool, "action-set");
+        let bytes: usize = call.args.iter().map(|a| a.len() + 1 + 8).sum();
+        assert!(bytes <= 96 * 1024, "{bytes}");
+        for arg in &call.args {
+            let (key, value) = arg.split_once('=').unwrap();
+            assert!(
+                set.insert(key.to_owned(), value.to_owned()).is_none(),
+                "{key} twice"
+            );
+        }
+    }
+    assert_eq!(set, results);
+}
+
+#[test]
+fn an_action_result_too_long_for_one_argument_or_with_a_nul_is_refused_before_anything_is_set() {
+    let fake = Fake::new();
+    let too_long = bag(&[("a", "ok"), ("certificates", &"C".repeat(MAX_ARG_BYTES))]);
+    let err = fake.tools.action_set(&too_long).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { ref reason, .. } if reason.contains("split")),
+        "{err:?}"
+    );
+    let nul = bag(&[("a", "ok"), ("b", "x\0y")]);
+    let err = fake.tools.action_set(&nul).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { ref reason, .. } if reason.contains("NUL")),
+        "{err:?}"
+    );
+    assert!(fake.calls().is_empty());
+    // A PEM keeps its newlines: values are not escaped.
+    fake.tools
+        .action_set(&bag(&[(
+            "ca-certificate",
+            "-----BEGIN X-----\nAA\n-----END X-----",
+        )]))
+        .unwrap();
+    fake.assert_only_call(
+        "action-set",
+        &["ca-certificate=-----BEGIN X-----\nAA\n-----END X-----"],
+    );
+}
+
+// --- relations that are gone ---
+
+/// `relation-get` of a remote databag on a relation whose other side was removed (a
+/// cross-model relation after `juju remove-saas --force`): Juju 3.6 answers `permission denied`.
+#[test]
+fn reading_a_remote_databag_of_a_gone_relation_is_relation_gone_not_permission_denied() {
+    let fake = Fake::new().for_unit("web/0");
+    fake.fail("relation-get", 1, "ERROR permission denied\n");
+    let r = rel("certificates", 7);
+    let err = fake
+        .tools
+        .relation_get(
+            &r,
+            Member::Unit(&unit("remote-0a1b2c3d4e5f46078899aabbccddeeff/0")),
+        )
+        .unwrap_err();
+    assert!(err.is_relation_gone() && err.is_not_found(), "{err:?}");
+    let err = fake.tools.relation_get(&r, Member::App("ca")).unwrap_err();
+    assert!(err.is_relation_gone(), "{err:?}");
+    // Neither needed to ask about leadership.
+    assert!(fake.calls().iter().all(|c| c.tool == "relation-get"));
+}
+
+#[test]
+fn writing_our_unit_databag_of_a_gone_relation_is_relation_gone() {
+    let fake = Fake::new();
+    fake.fail("relation-set", 1, "ERROR permission denied\n");
+    let err = fake
+        .tools
+        .relation_set(&rel("certificates", 7), false, &bag(&[("k", "v")]))
+        .unwrap_err();
+    assert!(err.is_relation_gone(), "{err:?}");
+}
+
+/// `ops`'s exception: a non-leader may not read or write its own application's databag, so
+/// `permission denied` is a refusal there, not a gone relation.
+#[test]
+fn a_follower_touching_its_own_app_databag_is_refused_but_a_leader_there_finds_it_gone() {
+    for leader in [false, true] {
+        let fake = Fake::new().for_unit("web/0");
+        fake.stdout("is-leader", if leader { "true" } else { "false" });
+        fake.fail("relation-get", 1, "ERROR permission denied\n");
+        fake.fail("relation-set", 1, "ERROR permission denied\n");
+        let r = rel("certificates", 7);
+        let read = fake.tools.relation_get(&r, Member::App("web")).unwrap_err();
+        let write = fake
+            .tools
+            .relation_set(&r, true, &bag(&[("k", "v")]))
+            .unwrap_err();
+        for err in [read, write] {
+            assert_eq!(err.is_relation_gone(), leader, "leader {leader}: {err:?}");
+            assert_eq!(
+                err.is_permission_denied(),
+                !leader,
+                "leader {leader}: {err:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn without_knowing_its_app_a_follower_keeps_permission_denied_on_app_databags() {
+    let fake = Fake::new();
+    fake.stdout("is-leader", "false");
+    fake.fail("relation-get", 1, "ERROR permission denied\n");
+    let err = fake
+        .tools
+        .relation_get(&rel("certificates", 7), Member::App("ca"))
+        .unwrap_err();
+    assert!(err.is_permission_denied(), "{err:?}");
+}
+
+#[test]
+fn a_non_leader_app_write_refusal_stays_permission_denied_without_a_leadership_check() {
+    let fake = Fake::new();
+    fake.fail("relation-set", 1, "ERROR cannot write relation settings\n");
+    let err = fake
+        .tools
+        .relation_set(&rel("certificates", 7), true, &bag(&[("k", "v")]))
+        .unwrap_err();
+    assert!(err.is_permission_denied(), "{err:?}");
+    assert_eq!(fake.only_call().tool, "relation-set");
+}
+
+#[test]
+fn relation_not_found_from_any_relation_tool_is_relation_gone() {
+    let r = rel("certificates", 9);
+    for stderr in [
+        "ERROR invalid value \"certificates:9\" for option -r: relation not found\n",
+        "ERROR relation 9 not found\n",
+    ] {
+        let fake = Fake::new();
+        for tool in ["relation-get", "relation-set", "relation-list"] {
+            fake.fail(tool, 2, stderr);
+        }
+        let errors = [
+            fake.tools.relation_list(&r).unwrap_err(),
+            fake.tools
+                .relation_get(&r, Member::Unit(&unit("ca/0")))
+                .unwrap_err(),
+            fake.tools
+                .relation_set(&r, false, &bag(&[("k", "v")]))
+                .unwrap_err(),
+        ];
+        for err in errors {
+            assert!(err.is_relation_gone(), "{stderr}: {err:?}");
+        }
+        // As ops answers: a relation that is gone has no remote application.
+        assert_eq!(fake.tools.relation_remote_app(&r).unwrap(), None);
+    }
+    // A secret, key or settings that is not found stays NotFound.
+    let fake = Fake::new();
+    fake.fail(
+        "relation-get",
+        1,
+        "ERROR cannot read settings for unit \"ca/0\" in relation 9: settings not found\n",
+    );
+    let err = fake
+        .tools
+        .relation_get(&r, Member::Unit(&unit("ca/0")))
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }

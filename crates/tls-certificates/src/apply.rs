@@ -23,7 +23,8 @@ impl Relations {
     }
 }
 
-/// Reads a remote databag; a databag Juju will not show (departed, not yet joined) is empty.
+/// Reads a remote databag; a databag Juju will not show (departed, not yet joined, or of a
+/// relation that is gone) is empty.
 pub(crate) fn tolerant_get(
     tools: &dyn HookTools,
     relation: &JujuRelationId,
@@ -40,7 +41,21 @@ pub(crate) fn tolerant_get(
     }
 }
 
+/// `Ok(None)` when the relation is gone ([`juju_hook_tools::Error::RelationGone`]: Juju still
+/// lists it, but it can no longer be read or written, e.g. a cross-model relation after `juju
+/// remove-saas --force`): the caller skips that relation instead of failing the hook.
+pub(crate) fn unless_gone<T>(
+    result: Result<T, juju_hook_tools::Error>,
+) -> Result<Option<T>, juju_hook_tools::Error> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.is_relation_gone() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// One `relation-set` per databag, carrying every changed key (an empty value deletes a key).
+/// A relation that is gone is logged and skipped: there is nothing left to write to.
 pub(crate) fn databag_writes(
     tools: &dyn HookTools,
     relations: &Relations,
@@ -60,15 +75,22 @@ pub(crate) fn databag_writes(
                 relation_id: relation_id.0,
                 endpoint: String::new(),
             })?;
-        tools
-            .relation_set(relation, app, &delta)
-            .map_err(Error::tool("writing relation data"))?;
+        if unless_gone(tools.relation_set(relation, app, &delta))
+            .map_err(Error::tool("writing relation data"))?
+            .is_none()
+        {
+            tools.log(
+                juju_hook_tools::LogLevel::Warning,
+                &format!("not writing to relation {relation}: it is gone"),
+            );
+        }
     }
     Ok(())
 }
 
-/// Sends log lines to `juju-log`. Logging is best effort: a failing `juju-log` never fails
-/// the hook.
+/// Sends log lines to `juju-log`. Logging is best effort ([`HookTools::log`]): a failing
+/// `juju-log` never fails the hook, and every line, whatever peer text it quotes, is bounded on
+/// the way.
 pub(crate) fn logs(tools: &dyn HookTools, lines: &[LogLine]) {
     for line in lines {
         let level = match line.level {
@@ -77,7 +99,7 @@ pub(crate) fn logs(tools: &dyn HookTools, lines: &[LogLine]) {
             LogLevel::Warning => juju_hook_tools::LogLevel::Warning,
             _ => juju_hook_tools::LogLevel::Error,
         };
-        let _ignored = tools.juju_log(level, &line.message);
+        tools.log(level, &line.message);
     }
 }
 

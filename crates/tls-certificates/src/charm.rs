@@ -225,16 +225,20 @@ pub fn describe(backend: &dyn CryptoBackend) -> String {
 /// The whole `main` of a charm binary: reads the hook context, selects the crypto backend
 /// ([`backend`]), logs it with its FIPS status, reads the clock ([`now`]) and calls `run`.
 ///
+/// * A hook Juju runs in a restricted context (`meter-status-changed` on machines, see
+///   [`Event::is_restricted`]): exit 0 at once, `run` is not called (its tools would fail).
 /// * No usable backend (including a non-FIPS request in a `fips` build): blocked status
 ///   naming the reason (the action fails too), exit 0 — retrying would not help.
 /// * A bad context or clock, or `run` failing: the error chain goes to stderr and `juju-log`,
 ///   and the exit code is non-zero so Juju discards the hook's writes and retries it.
+///
+/// Logging never fails a hook, and messages are bounded on their way to the tools
+/// ([`juju_hook_tools::bounded_line`]).
 pub fn main<E, F>(run: F) -> ExitCode
 where
     E: std::error::Error,
     F: FnOnce(&Context, &dyn HookTools, &dyn CryptoBackend, OffsetDateTime) -> Result<(), E>,
 {
-    let tools = ProcessHookTools::new();
     let ctx = match Context::from_env() {
         Ok(ctx) => ctx,
         Err(e) => {
@@ -242,6 +246,15 @@ where
             return ExitCode::FAILURE;
         }
     };
+    if ctx.event().is_restricted() {
+        // Juju copies stdout to the unit log at DEBUG level.
+        println!(
+            "{}: nothing to do in Juju's restricted context",
+            ctx.dispatch_path()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let tools = ProcessHookTools::new().for_unit(ctx.unit());
     let fail = |message: String| {
         // Best effort: juju-log may itself be what failed; stderr reaches the unit log anyway.
         eprintln!("{message}");

@@ -75,10 +75,13 @@ impl<'a> Provider<'a> {
                 id: RelationId(id.number()),
                 ..ProviderRelation::default()
             };
-            for unit in tools
-                .relation_list(&id)
+            // A relation that is gone has nothing to serve: leave it out.
+            let Some(units) = apply::unless_gone(tools.relation_list(&id))
                 .map_err(Error::tool("listing requirer units"))?
-            {
+            else {
+                continue;
+            };
+            for unit in units {
                 let bag = apply::tolerant_get(tools, &id, Member::Unit(&unit))?;
                 relation.remote_units.insert(unit.as_str().to_owned(), bag);
             }
@@ -89,9 +92,13 @@ impl<'a> Provider<'a> {
                 relation.remote_app = apply::tolerant_get(tools, &id, Member::App(&app))?;
             }
             if is_leader {
-                relation.local_app = tools
-                    .relation_get(&id, Member::App(ctx.app()))
-                    .map_err(Error::tool("reading our app databag"))?;
+                let Some(local_app) =
+                    apply::unless_gone(tools.relation_get(&id, Member::App(ctx.app())))
+                        .map_err(Error::tool("reading our app databag"))?
+                else {
+                    continue;
+                };
+                relation.local_app = local_app;
             }
             observed.push(relation);
             relations.insert(id);

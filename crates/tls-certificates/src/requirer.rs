@@ -285,15 +285,22 @@ impl<'a> Requirer<'a> {
             .relation_ids(self.endpoint())
             .map_err(Error::tool("listing relations"))?;
         for id in ids {
-            let local_unit = self
-                .tools
-                .relation_get(&id, Member::Unit(self.ctx.unit()))
-                .map_err(Error::tool("reading our unit databag"))?;
+            // A relation that is gone can be neither read nor written: leave it out.
+            let Some(local_unit) =
+                apply::unless_gone(self.tools.relation_get(&id, Member::Unit(self.ctx.unit())))
+                    .map_err(Error::tool("reading our unit databag"))?
+            else {
+                continue;
+            };
             // The engine reads our app databag only for app-scope requests (leader only).
             let local_app = if is_leader {
-                self.tools
-                    .relation_get(&id, Member::App(self.ctx.app()))
-                    .map_err(Error::tool("reading our app databag"))?
+                let Some(bag) =
+                    apply::unless_gone(self.tools.relation_get(&id, Member::App(self.ctx.app())))
+                        .map_err(Error::tool("reading our app databag"))?
+                else {
+                    continue;
+                };
+                bag
             } else {
                 BTreeMap::new()
             };
