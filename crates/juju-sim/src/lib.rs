@@ -133,6 +133,7 @@
 mod charm;
 mod clock;
 mod error;
+mod format;
 mod hook;
 mod meta;
 mod model;

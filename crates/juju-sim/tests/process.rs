@@ -215,7 +215,8 @@ check 1 secret-get secret:doesnotexist0000000
 check 2 secret-get --peek --refresh --label x
 check 2 secret-info-get secret:abc --label x
 check 2 status-set sleeping
-check 2 juju-log --log-level LOUD -- hi
+check 2 relation-ids peers --format=xml
+check 2 status-set active two words
 check 1 action-set a=b
 check 1 action-get
 check 1 no-such-tool
