@@ -389,8 +389,10 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
 
     fn secret_ids(&self) -> Result<Vec<SecretId>, Error> {
         const TOOL: &str = "secret-ids";
-        let ids: Vec<String> = self.run_json(TOOL, args(["--format=json"]))?;
-        ids.iter()
+        // Juju prints `null` when the unit owns no secrets (a nil Go slice).
+        let ids: Option<Vec<String>> = self.run_json(TOOL, args(["--format=json"]))?;
+        ids.unwrap_or_default()
+            .iter()
             .map(|id| parse_output(TOOL, id, SecretId::parse))
             .collect()
     }
