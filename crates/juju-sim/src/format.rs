@@ -75,11 +75,11 @@ pub(crate) enum Go {
     /// A `[]string` (not nil; see [`Go::strings`]).
     Strings(Vec<String>),
     /// A `[]interface{}` or slice of structs.
-    List(Vec<Go>),
+    List(Vec<Self>),
     /// A map (keys sorted on output, as Go's encoders sort them).
-    Map(Vec<(String, Go)>),
+    Map(Vec<(String, Self)>),
     /// A struct: fields in declaration order (omitted `omitempty` fields left out by the caller).
-    Struct(Vec<(&'static str, Go)>),
+    Struct(Vec<(&'static str, Self)>),
 }
 
 impl Go {
@@ -317,7 +317,7 @@ impl Emitter {
             };
             for (i, (k, v)) in entries.iter().enumerate() {
                 let first_in_item = i == 0 && ctx == Context::Item;
-                if !first_in_item && !(i == 0 && ctx == Context::Root) {
+                if !(first_in_item || i == 0 && ctx == Context::Root) {
                     self.newline_indent(entry_indent);
                 }
                 self.scalar(k, Context::Key, entry_indent);

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::charm::Charm;
 use crate::error::{Error, Result};
-use crate::hook::{Fault, Hook, HookReport, ToolCall};
+use crate::hook::{Fault, Hook, HookOutcome, HookReport, ToolCall};
 use crate::meta::{CharmMeta, Role};
 
 /// A relation databag: keys to string values.
@@ -39,6 +39,9 @@ pub struct SimOptions {
     /// `Some(seed)`: pick the next unit to run at random (reproducibly from the seed) instead
     /// of round-robin, to exercise "no ordering guarantees across units and relations".
     pub seed: Option<u64>,
+    /// How many times in a row one hook of a unit may fail before
+    /// [`Model::run_until_quiescent`] gives up with [`Error::HookKeepsFailing`].
+    pub failure_limit: usize,
 }
 
 impl Default for SimOptions {
@@ -48,6 +51,7 @@ impl Default for SimOptions {
             coalesce_secret_set: true,
             secret_uri_form: SecretUriForm::Short,
             seed: None,
+            failure_limit: 5,
         }
     }
 }
@@ -387,7 +391,11 @@ pub struct Model {
     pub(crate) last_unit: Option<String>,
     pub(crate) rng: u64,
     pub(crate) action_outcomes: BTreeMap<u32, ActionRecord>,
+    pub(crate) progress: Option<Arc<Progress>>,
 }
+
+/// A progress callback: called with the report of every hook that ran.
+type Progress = dyn Fn(&HookReport) + Send + Sync;
 
 /// What an action run left: results, failure message, `action-log` lines.
 pub(crate) type ActionRecord = (BTreeMap<String, String>, Option<String>, Vec<String>);
@@ -438,7 +446,22 @@ impl Model {
             last_unit: None,
             rng: 0,
             action_outcomes: BTreeMap::new(),
+            progress: None,
         }
+    }
+
+    /// Calls `f` with the report of every hook that runs from now on (e.g. to print progress
+    /// during a long [`Model::run_until_quiescent`]).
+    ///
+    /// ```
+    /// use juju_sim::{CharmMeta, Model, idle_charm};
+    /// let mut model = Model::new();
+    /// model.on_hook(|report| eprintln!("{report}"));
+    /// model.deploy("app", CharmMeta::new("app"), idle_charm(), 1).unwrap();
+    /// model.run_until_quiescent(100).unwrap();
+    /// ```
+    pub fn on_hook(&mut self, f: impl Fn(&HookReport) + Send + Sync + 'static) {
+        self.progress = Some(Arc::new(f));
     }
 
     /// The simulated clock.
@@ -1279,14 +1302,18 @@ impl Model {
     }
 
     /// Runs hooks until no unit has one to run, and returns how many ran. A failed hook is
-    /// retried (as Juju does), so a charm that always fails never quiesces.
+    /// retried (as Juju does) up to [`SimOptions::failure_limit`] times in a row.
     ///
     /// # Errors
-    /// [`Error::Livelock`] when `bound` hooks ran and more are pending (hooks that keep
-    /// triggering each other, or a hook that keeps failing); errors of [`Model::run_hook`].
+    /// [`Error::HookKeepsFailing`] naming the unit, the hook and the reason when one hook of a
+    /// unit failed that many times in a row; [`Error::Livelock`] when `bound` hooks ran and
+    /// more are pending (hooks that keep triggering each other); errors of
+    /// [`Model::run_hook`].
     pub fn run_until_quiescent(&mut self, bound: usize) -> Result<usize> {
         let mut ran = 0;
         let mut recent: VecDeque<String> = VecDeque::new();
+        // Per unit: the hook that failed last and how many times in a row.
+        let mut failing: BTreeMap<String, (String, usize)> = BTreeMap::new();
         loop {
             if ran >= bound {
                 if self.is_quiescent() {
@@ -1305,6 +1332,30 @@ impl Model {
                         recent.pop_front();
                     }
                     recent.push_back(report.to_string());
+                    let reason = match &report.outcome {
+                        HookOutcome::Committed => {
+                            failing.remove(&report.unit);
+                            continue;
+                        }
+                        HookOutcome::Failed { reason } | HookOutcome::CommitRefused { reason } => {
+                            reason.clone()
+                        }
+                    };
+                    let entry = failing
+                        .entry(report.unit.clone())
+                        .or_insert_with(|| (report.name.clone(), 0));
+                    if entry.0 != report.name {
+                        *entry = (report.name.clone(), 0);
+                    }
+                    entry.1 += 1;
+                    if entry.1 >= self.options.failure_limit.max(1) {
+                        return Err(Error::HookKeepsFailing {
+                            unit: report.unit,
+                            hook: report.name,
+                            attempts: entry.1,
+                            reason,
+                        });
+                    }
                 }
             }
         }

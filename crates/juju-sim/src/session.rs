@@ -247,6 +247,9 @@ pub(crate) fn run(model: &mut Model, unit: &str, hook: Hook) -> Result<HookRepor
         env,
     };
     model.history.push(report.clone());
+    if let Some(progress) = &model.progress {
+        progress(&report);
+    }
     Ok(report)
 }
 
@@ -1252,7 +1255,7 @@ impl Session<'_> {
             .first()
             .is_some_and(|p| p.starts_with("secret:"))
             || (label.is_none() && !args.positional.is_empty());
-        let relabel = if by_id { label.clone() } else { None };
+        let relabel = if by_id { label } else { None };
         // Giving an id and a label sets the owner label (owner; leader for app-owned), or the
         // consumer label of a consumer; a peer of an app-owned secret's leader is ignored.
         if let Some(l) = &relabel

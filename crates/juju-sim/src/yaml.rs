@@ -31,11 +31,11 @@ enum Node {
         line: usize,
     },
     Seq {
-        items: Vec<Node>,
+        items: Vec<Self>,
         line: usize,
     },
     Map {
-        entries: Vec<(Node, Node)>,
+        entries: Vec<(Self, Self)>,
         line: usize,
     },
 }
