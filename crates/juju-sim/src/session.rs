@@ -183,6 +183,7 @@ pub(crate) fn run(model: &mut Model, unit: &str, hook: Hook) -> Result<HookRepor
         .get("JUJU_SECRET_REVISION")
         .and_then(|r| r.parse::<u32>().ok());
     before_hook_status(model, unit, &hook);
+    let logs_before = model.unit(unit).map_or(0, |u| u.logs.len());
     let action = match &hook {
         Hook::Action { id, params, .. } => Some(ActionCtx {
             id: *id,
@@ -231,7 +232,7 @@ pub(crate) fn run(model: &mut Model, unit: &str, hook: Hook) -> Result<HookRepor
     } else {
         session.keep_action_results();
         HookOutcome::Failed {
-            reason: failure_reason(session.model, unit, &hook_name, &outcome),
+            reason: failure_reason(session.model, unit, logs_before, &outcome),
         }
     };
     let committed = result.is_committed();
@@ -257,8 +258,9 @@ pub(crate) fn run(model: &mut Model, unit: &str, hook: Hook) -> Result<HookRepor
 const FAILURE_TAIL: usize = 5;
 
 /// Why a hook failed: the charm's error, its last stderr lines and the ERROR lines it logged
-/// with `juju-log` during the hook (an `ops` traceback goes to both).
-fn failure_reason(model: &Model, unit: &str, hook_name: &str, outcome: &CharmOutcome) -> String {
+/// with `juju-log` during the hook (the unit's log lines from `logs_before` on; an `ops`
+/// traceback goes to both).
+fn failure_reason(model: &Model, unit: &str, logs_before: usize, outcome: &CharmOutcome) -> String {
     let mut reason = outcome
         .error
         .clone()
@@ -280,7 +282,8 @@ fn failure_reason(model: &Model, unit: &str, hook_name: &str, outcome: &CharmOut
         .map(|u| {
             u.logs
                 .iter()
-                .filter(|l| l.hook == hook_name && l.level == "ERROR")
+                .skip(logs_before)
+                .filter(|l| l.level == "ERROR")
                 .map(|l| l.message.as_str())
                 .collect()
         })
@@ -395,16 +398,6 @@ fn build_env(
         }
         _ => None,
     };
-    let wants_secret = matches!(
-        hook,
-        Hook::SecretChanged { .. }
-            | Hook::SecretRotate { .. }
-            | Hook::SecretExpired { .. }
-            | Hook::SecretRemove { .. }
-    );
-    if wants_secret && secret.is_none() {
-        return Err(Error::SecretNotFound(hook_name.to_owned()));
-    }
     if let Some((s, revision)) = secret {
         set("JUJU_SECRET_ID", &s.uri);
         // The consumer label of the unit's record; for the owner side, the owner label when the
@@ -1307,7 +1300,7 @@ impl Session<'_> {
                 .map(|r| r.content.clone())
                 .ok_or_else(|| fail(format!("secret {xid:?} revision {revision} not found")))?
         };
-        let (value, formats) = match key {
+        let value = match key {
             Some(k) => {
                 let (k, b64) = match k.strip_suffix("#base64") {
                     Some(k) => (k.to_owned(), true),
@@ -1316,16 +1309,15 @@ impl Session<'_> {
                 let v = content
                     .get(&k)
                     .ok_or_else(|| fail(format!("secret key value {k:?} not found")))?;
-                let v = if b64 {
+                Go::Str(if b64 {
                     encode_base64(v.as_bytes())
                 } else {
                     v.clone()
-                };
-                (Go::Str(v), YAML)
+                })
             }
-            None => (Go::string_map(&content), YAML),
+            None => Go::string_map(&content),
         };
-        self.write(&args, formats, &value)
+        self.write(&args, YAML, &value)
     }
 
     /// Checks that this unit may manage `id` (owner; leader for app-owned) and returns its xid.
