@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create interop/.venv from scratch and install the exactly pinned requirements.txt from the
 # package index. Fails loudly if anything cannot be installed.
+# `setup-venv.sh ops2` does the same for interop/.venv-ops2 and requirements-ops2.txt (ops 2.x).
 #
 # An existing venv is reused only if it was completed by this script for the current
 # requirements.txt (stamp file) AND `pip freeze` still matches the pins AND `pip check` passes;
@@ -8,8 +9,12 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-venv="$here/.venv"
-req="$here/requirements.txt"
+flavour="${1:-}"
+case "$flavour" in
+    "") venv="$here/.venv" req="$here/requirements.txt" ;;
+    ops2) venv="$here/.venv-ops2" req="$here/requirements-ops2.txt" ;;
+    *) echo "usage: setup-venv.sh [ops2]" >&2; exit 2 ;;
+esac
 stamp="$venv/.interop-requirements.sha256"
 python="${INTEROP_BASE_PYTHON:-python3}"  # the interpreter the venv is made from
 
@@ -54,9 +59,16 @@ if ! diff -u <(normalise <"$req") <("$venv/bin/python" -m pip freeze --all --exc
 fi
 
 # Smoke-import what the tests need so a broken install fails here, not as a test error.
-"$venv/bin/python" - <<'EOF'
+INTEROP_FLAVOUR="$flavour" "$venv/bin/python" - <<'EOF'
 import importlib.metadata as md
+import os
 from charmlibs.interfaces import tls_certificates  # noqa: F401
+import ops, time_machine  # noqa: F401,E401
+if os.environ["INTEROP_FLAVOUR"] == "ops2":
+    assert md.version("ops") == "2.23.6", md.version("ops")
+    print("interop: ops 2 venv ready:", {p: md.version(p) for p in
+          ["charmlibs-interfaces-tls-certificates", "ops", "cryptography", "time-machine"]})
+    raise SystemExit(0)
 import ops, ops.testing, pkilint.pkix.certificate, pytest, cryptography  # noqa: F401,E401
 assert md.version("charmlibs-interfaces-tls-certificates") == "1.12.0", md.version("charmlibs-interfaces-tls-certificates")
 assert md.version("ops") == "3.9.0"

@@ -164,6 +164,7 @@ impl CommandRunner for SimRunner<'_> {
             stdin: stdin.map(|bytes| String::from_utf8_lossy(bytes).into_owned()),
             files: ToolRequest::read_referenced_files(args),
             context_id: None,
+            cwd: ToolRequest::current_dir(),
         };
         let response = self.server.borrow_mut().call(&request);
         Ok(CommandOutput {

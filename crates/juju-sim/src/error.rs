@@ -55,6 +55,19 @@ pub enum Error {
         /// The last hooks that ran, `unit: hook (outcome)`, oldest first.
         recent: Vec<String>,
     },
+    /// The same hook of a unit failed [`SimOptions::failure_limit`](crate::SimOptions) times
+    /// in a row (Juju would go on retrying it; the unit would sit in `error`).
+    #[error("{unit}: {hook} failed {attempts} times in a row: {reason}")]
+    HookKeepsFailing {
+        /// The unit.
+        unit: String,
+        /// The hook's name.
+        hook: String,
+        /// How many times in a row it failed.
+        attempts: usize,
+        /// Why it failed the last time (the charm's error, stderr tail and ERROR log lines).
+        reason: String,
+    },
     /// The charm's metadata could not be read.
     #[error("invalid charm metadata: {0}")]
     InvalidMetadata(String),

@@ -6,20 +6,26 @@
 //!   leader), units (status, logs, charm state), relations with four kinds of databags
 //!   (own/remote unit/app), and secrets (owner unit or app, labels, revisions with expiry,
 //!   tracked revision per observer, grants).
-//! * **Hooks in Juju's order**: install → `-relation-created` → leader hooks →
-//!   config-changed → start; per relation `-created` → `-joined(u)` → `-changed(u)`, app
-//!   databag `-changed` with an empty remote unit, `-departed` → `-broken`; `leader-elected`
-//!   on a leader change; `secret-changed` to observers; `secret-expired` as the simulated
-//!   clock passes a revision's expiry (again after every clock advance until removed);
-//!   `secret-remove` for revisions nobody tracks; `secret-rotate` by rotation policy (again
-//!   after every clock advance until a new revision is made); queued `update-status`. [`Model::run_until_quiescent`] runs them,
-//!   with a bound that reports a livelock as [`Error::Livelock`].
-//! * **Juju's rules**: a hook's writes commit only when the charm succeeds (status and logs
-//!   stay either way); non-leaders cannot write the app databag, manage app-owned secrets or
-//!   read their own app databag on a non-peer relation; remote data is a snapshot taken at
-//!   hook start; `secret-set` calls on one secret merge into one update per hook (Juju ≥ 3.6,
-//!   switchable) and identical content makes no revision; `relation-ids` leaves out broken
-//!   relations; label lookups search owned secrets first.
+//! * **Hooks in Juju's 3.6 order**: install → `-relation-created` → leader hooks → secret
+//!   hooks → config-changed → start; secret hooks (`secret-expired`, `secret-rotate`,
+//!   `secret-changed`, `secret-remove`, in that order) before relation and queued hooks; per
+//!   relation `-created` → `-joined(u)` → `-changed(u)`, app databag `-changed` with an empty
+//!   remote unit, `-departed` → `-broken` (none for peer relations, which come after the
+//!   others); a dying unit's `-departed`/`-broken` before `stop` and `remove`.
+//!   [`Model::run_until_quiescent`] runs them, stopping with [`Error::HookKeepsFailing`] when
+//!   one hook keeps failing and [`Error::Livelock`] at its bound.
+//! * **Juju's secret rules**: consumer records for every reader (owners too) made by the first
+//!   read; revisions obsolete (and `secret-remove`d) only when no record points at them, checked
+//!   when a revision is written or a record moves; `secret-changed` to every unit with a record;
+//!   owner labels readable by every unit of the owning app; content set in a hook visible to
+//!   `--peek`/`--refresh`.
+//! * **Juju's other rules**: a hook's writes commit only when the charm succeeds (status, logs
+//!   and secret reads stay either way); non-leaders cannot write the app databag, manage
+//!   app-owned secrets or read their own app databag on a non-peer relation; remote data is a
+//!   snapshot taken at hook start; `secret-set` calls on one secret merge into one update per
+//!   hook (Juju ≥ 3.6, switchable) and identical content makes no revision.
+//! * **Tool output byte for byte**: `--format` `smart`/`yaml`/`json` with each tool's default,
+//!   Go's JSON and go-yaml v2's YAML; `--file` payloads read as Juju's YAML parser reads them.
 //! * **Fault injection**: [`Fault`] fails the Nth tool call of a hook, or a named tool, and
 //!   [`Model::trace`] records every tool call.
 //!
@@ -68,6 +74,9 @@
 //! assert_eq!(model.unit_status("r/1").unwrap().message, "hello");
 //! ```
 //!
+//! Every rule, with the Juju source it follows and the known differences, is listed in
+//! `docs/juju-sim.md` of the repository.
+//!
 //! # Design overview
 //!
 //! * [`Model`] holds the committed state and, per unit, the local knowledge Juju's uniter
@@ -84,7 +93,8 @@
 //!   deterministic.
 //! * Time is simulated: [`Model::advance_clock`] drives expiry and rotation. A charm that
 //!   needs "now" reads [`hook_time`] (in-process) or the `JUJU_SIM_NOW` variable (process),
-//!   falling back to the system clock outside the simulator.
+//!   falling back to the system clock outside the simulator; Python charms get it pinned with
+//!   [`ProcessCharm::python_sim_clock`].
 //!
 //! # Scenario style (one unit, state in, state out)
 //!
@@ -133,6 +143,7 @@
 mod charm;
 mod clock;
 mod error;
+mod format;
 mod hook;
 mod meta;
 mod model;

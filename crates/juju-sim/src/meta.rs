@@ -117,7 +117,7 @@ impl CharmMeta {
 
     /// Reads a unified `charmcraft.yaml` (or a `metadata.yaml`): `name`, `provides`,
     /// `requires`, `peers`, `config.options` (with defaults) and `actions`; other keys are
-    /// ignored. Only the YAML subset such files use is understood (no anchors or tags).
+    /// ignored. Plain scalars resolve as Juju's YAML parser (go-yaml v2) resolves them.
     ///
     /// ```
     /// use juju_sim::CharmMeta;
@@ -130,9 +130,9 @@ impl CharmMeta {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidMetadata`] for YAML outside that subset or an unexpected shape.
+    /// [`Error::InvalidMetadata`] for malformed YAML or an unexpected shape.
     pub fn from_charmcraft_yaml(text: &str) -> Result<Self> {
-        let mut value = crate::yaml::parse(text).map_err(Error::InvalidMetadata)?;
+        let mut value = crate::yaml::to_json(text).map_err(Error::InvalidMetadata)?;
         // `endpoint:` / `action:` with no body means an empty mapping.
         for section in ["provides", "requires", "peers", "actions"] {
             if let Some(Value::Object(entries)) = value.get_mut(section) {

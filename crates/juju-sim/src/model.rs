@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::charm::Charm;
 use crate::error::{Error, Result};
-use crate::hook::{Fault, Hook, HookReport, ToolCall};
+use crate::hook::{Fault, Hook, HookOutcome, HookReport, ToolCall};
 use crate::meta::{CharmMeta, Role};
 
 /// A relation databag: keys to string values.
@@ -39,6 +39,9 @@ pub struct SimOptions {
     /// `Some(seed)`: pick the next unit to run at random (reproducibly from the seed) instead
     /// of round-robin, to exercise "no ordering guarantees across units and relations".
     pub seed: Option<u64>,
+    /// How many times in a row one hook of a unit may fail before
+    /// [`Model::run_until_quiescent`] gives up with [`Error::HookKeepsFailing`].
+    pub failure_limit: usize,
 }
 
 impl Default for SimOptions {
@@ -48,6 +51,7 @@ impl Default for SimOptions {
             coalesce_secret_set: true,
             secret_uri_form: SecretUriForm::Short,
             seed: None,
+            failure_limit: 5,
         }
     }
 }
@@ -96,20 +100,48 @@ pub enum SecretOwnerRef {
 
 /// One revision of a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Revision {
     /// The content.
     pub content: Databag,
     /// When this revision expires, if it does.
     pub expire: Option<OffsetDateTime>,
+    /// Whether the revision is obsolete: no consumer record points at it any more (Juju marks
+    /// it when a newer revision is written or a consumer moves forward); its owner gets
+    /// `secret-remove` for it once.
+    pub obsolete: bool,
 }
 
-/// A unit's view of a secret it reads: tracked revision and consumer label.
+impl Revision {
+    /// A revision with `content`, expiring at `expire`.
+    pub fn new(content: Databag, expire: Option<OffsetDateTime>) -> Self {
+        Self {
+            content,
+            expire,
+            obsolete: false,
+        }
+    }
+}
+
+/// A unit's consumer record of a secret (Juju's `secretConsumerDoc`): the revision it tracks
+/// and its consumer label. Every unit that reads a secret has one, owners included.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Tracker {
     /// The tracked revision.
     pub revision: u32,
     /// The consumer label, if any.
     pub label: Option<String>,
+}
+
+/// How `secret-get` reads a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Read {
+    /// Latest revision, without moving the consumer record (`--peek`).
+    Peek,
+    /// Latest revision, moving the consumer record to it (`--refresh`).
+    Refresh,
+    /// The revision of the consumer record.
+    Tracked,
 }
 
 /// A secret in the model.
@@ -133,7 +165,8 @@ pub struct Secret {
     pub revisions: BTreeMap<u32, Revision>,
     /// The latest revision number.
     pub latest: u32,
-    /// Per unit: tracked revision and consumer label (owners track too).
+    /// Consumer records by unit: every unit that has read the secret (owners too), with the
+    /// revision it tracks and its consumer label.
     pub trackers: BTreeMap<String, Tracker>,
     /// Grants: relation id -> application or unit names.
     pub grants: BTreeMap<u32, BTreeSet<String>>,
@@ -153,6 +186,63 @@ impl Secret {
         match &self.owner {
             SecretOwnerRef::Unit(u) => u == unit,
             SecretOwnerRef::App(a) => app_of(unit) == a,
+        }
+    }
+
+    /// A read by `unit` (Juju `secretsmanager` `getConsumedRevision`): the unit's consumer
+    /// record is created at the latest revision on its first read whatever the mode, moved to
+    /// the latest by [`Read::Refresh`]; `label` becomes its consumer label. Returns the
+    /// revision to read.
+    pub(crate) fn consume(&mut self, unit: &str, mode: Read, label: Option<String>) -> u32 {
+        let latest = self.latest;
+        let Some(record) = self.trackers.get_mut(unit) else {
+            self.trackers.insert(
+                unit.to_owned(),
+                Tracker {
+                    revision: latest,
+                    label,
+                },
+            );
+            return latest;
+        };
+        if label.is_some() {
+            record.label = label;
+        }
+        match mode {
+            Read::Tracked => record.revision,
+            Read::Peek => latest,
+            Read::Refresh => {
+                let old = std::mem::replace(&mut record.revision, latest);
+                self.consumer_moved(old);
+                latest
+            }
+        }
+    }
+
+    /// Adds a revision with `content` and marks obsolete every older revision no consumer
+    /// record points at (Juju `state/secrets.go`: obsolete revisions are computed when a
+    /// revision is written).
+    pub(crate) fn add_revision(&mut self, content: Databag) {
+        self.latest += 1;
+        self.revisions
+            .insert(self.latest, Revision::new(content, None));
+        let tracked: BTreeSet<u32> = self.trackers.values().map(|t| t.revision).collect();
+        let latest = self.latest;
+        for (rev, r) in &mut self.revisions {
+            if *rev < latest && !tracked.contains(rev) {
+                r.obsolete = true;
+            }
+        }
+    }
+
+    /// A consumer record moved off revision `old`: it is obsolete if it is not the latest and
+    /// no other record points at it (Juju `state/secrets.go`, when a consumer is saved).
+    fn consumer_moved(&mut self, old: u32) {
+        if old == self.latest || self.trackers.values().any(|t| t.revision == old) {
+            return;
+        }
+        if let Some(r) = self.revisions.get_mut(&old) {
+            r.obsolete = true;
         }
     }
 }
@@ -237,9 +327,13 @@ pub(crate) struct Unit {
     pub(crate) views: BTreeMap<u32, RelView>,
     pub(crate) status: Status,
     pub(crate) status_history: Vec<Status>,
+    /// Whether the charm has ever run `status-set` (Juju's `StatusSet` in the uniter state).
+    pub(crate) status_set: bool,
     pub(crate) workload_version: String,
     pub(crate) logs: Vec<LogLine>,
     pub(crate) state: Databag,
+    /// Per secret, the revision of the last committed `secret-changed` (the uniter's
+    /// `ConsumedSecretInfo`).
     pub(crate) secret_changed_seen: BTreeMap<String, u32>,
     pub(crate) expired_fired: BTreeSet<(String, u32)>,
     pub(crate) remove_fired: BTreeSet<(String, u32)>,
@@ -286,6 +380,8 @@ pub struct Model {
     pub(crate) secrets: BTreeMap<String, Secret>,
     pub(crate) next_relation: u32,
     pub(crate) secret_counter: u64,
+    /// The order secrets were minted in, by xid.
+    pub(crate) secret_order: BTreeMap<String, u64>,
     pub(crate) next_action: u32,
     pub(crate) next_address: u32,
     pub(crate) faults: Vec<Fault>,
@@ -295,7 +391,11 @@ pub struct Model {
     pub(crate) last_unit: Option<String>,
     pub(crate) rng: u64,
     pub(crate) action_outcomes: BTreeMap<u32, ActionRecord>,
+    pub(crate) progress: Option<Arc<Progress>>,
 }
+
+/// A progress callback: called with the report of every hook that ran.
+type Progress = dyn Fn(&HookReport) + Send + Sync;
 
 /// What an action run left: results, failure message, `action-log` lines.
 pub(crate) type ActionRecord = (BTreeMap<String, String>, Option<String>, Vec<String>);
@@ -336,6 +436,7 @@ impl Model {
             secrets: BTreeMap::new(),
             next_relation: 0,
             secret_counter: 0,
+            secret_order: BTreeMap::new(),
             next_action: 1,
             next_address: 1,
             faults: Vec::new(),
@@ -345,7 +446,22 @@ impl Model {
             last_unit: None,
             rng: 0,
             action_outcomes: BTreeMap::new(),
+            progress: None,
         }
+    }
+
+    /// Calls `f` with the report of every hook that runs from now on (e.g. to print progress
+    /// during a long [`Model::run_until_quiescent`]).
+    ///
+    /// ```
+    /// use juju_sim::{CharmMeta, Model, idle_charm};
+    /// let mut model = Model::new();
+    /// model.on_hook(|report| eprintln!("{report}"));
+    /// model.deploy("app", CharmMeta::new("app"), idle_charm(), 1).unwrap();
+    /// model.run_until_quiescent(100).unwrap();
+    /// ```
+    pub fn on_hook(&mut self, f: impl Fn(&HookReport) + Send + Sync + 'static) {
+        self.progress = Some(Arc::new(f));
     }
 
     /// The simulated clock.
@@ -465,6 +581,7 @@ impl Model {
                     message: String::new(),
                 },
                 status_history: Vec::new(),
+                status_set: false,
                 workload_version: String::new(),
                 logs: Vec::new(),
                 state: Databag::new(),
@@ -483,8 +600,9 @@ impl Model {
     }
 
     /// Starts removing a unit: it leaves every relation's scope (the others get `-departed`),
-    /// then runs `stop`, `-departed`/`-broken` for its relations, and `remove`, after which it
-    /// is gone with its unit-owned secrets. A new leader is elected if it led.
+    /// then runs `-departed`/`-broken` for its relations (no `-broken` for peer relations),
+    /// `stop` and `remove`, after which it is gone with its unit-owned secrets. A new leader is
+    /// elected if it led.
     ///
     /// # Errors
     /// [`Error::UnitNotFound`].
@@ -648,8 +766,9 @@ impl Model {
         Ok(())
     }
 
-    /// Makes `unit` the leader of its application (the new leader gets `leader-elected`, the
-    /// others `leader-settings-changed`).
+    /// Makes `unit` the leader of its application: it gets `leader-elected`; the old leader
+    /// resigns without a hook (Juju fires `leader-settings-changed` only when leader settings
+    /// change, which the simulator does not model).
     ///
     /// # Errors
     /// [`Error::UnitNotFound`].
@@ -659,6 +778,12 @@ impl Model {
         }
         if let Some(a) = self.apps.get_mut(app_of(unit)) {
             a.leader = Some(unit.to_owned());
+            // The old leader resigns without a hook (`worker/uniter/leadership/resolver.go`).
+            for u in a.units.values_mut() {
+                if u.name != unit && u.leader_seen == Some(true) {
+                    u.leader_seen = Some(false);
+                }
+            }
         }
         Ok(())
     }
@@ -843,13 +968,7 @@ impl Model {
                 description: None,
                 rotate: None,
                 rotates: None,
-                revisions: BTreeMap::from([(
-                    1,
-                    Revision {
-                        content,
-                        expire: None,
-                    },
-                )]),
+                revisions: BTreeMap::from([(1, Revision::new(content, None))]),
                 latest: 1,
                 trackers: BTreeMap::new(),
                 grants: BTreeMap::new(),
@@ -889,14 +1008,7 @@ impl Model {
             .get_mut(xid)
             .ok_or_else(|| Error::SecretNotFound(xid.to_owned()))?;
         if s.revisions.get(&s.latest).map(|r| &r.content) != Some(&content) {
-            s.latest += 1;
-            s.revisions.insert(
-                s.latest,
-                Revision {
-                    content,
-                    expire: None,
-                },
-            );
+            s.add_revision(content);
         }
         Ok(s.latest)
     }
@@ -921,6 +1033,7 @@ impl Model {
                 n = self.secret_counter.wrapping_add(0x5bd1_e995);
             }
         }
+        self.secret_order.insert(xid.clone(), self.secret_counter);
         let uri = match self.options.secret_uri_form {
             SecretUriForm::Short => format!("secret:{xid}"),
             SecretUriForm::WithModelUuid => format!("secret://{}/{xid}", self.uuid),
@@ -958,22 +1071,30 @@ impl Model {
         self.leader(app_of(unit)) == Some(unit)
     }
 
-    /// Juju's resolver: the next hook `unit` would run, if any.
+    /// Juju's resolver: the next hook `unit` would run, if any (`worker/uniter/resolver.go`).
+    ///
+    /// * `install` first; a dying unit then runs every relation's `-departed` and `-broken`
+    ///   (none for peer relations), then `stop`, then `remove` (`case life.Dying`).
+    /// * `-relation-created` for relations the unit does not know yet, then leadership:
+    ///   `leader-elected` on becoming leader, `leader-settings-changed` only on a non-leader's
+    ///   first start (leader settings are not simulated; a demotion runs no hook).
+    /// * The secrets resolver (`worker/uniter/secrets/resolver.go`): `secret-expired`, then
+    ///   `secret-rotate`, then `secret-changed`, then `secret-remove`.
+    /// * Then `config-changed`, `start`, relation hooks (non-peer relations before peer ones,
+    ///   `relation/resolver.go`), and queued hooks.
     pub(crate) fn next_hook(&self, unit_name: &str) -> Option<Hook> {
         let unit = self.unit(unit_name)?;
         let app = self.apps.get(app_of(unit_name))?;
         if !unit.installed {
             return Some(Hook::Install);
         }
-        let my_rels: Vec<&Relation> = self
+        let mut my_rels: Vec<&Relation> = self
             .relations
             .values()
             .filter(|r| r.endpoint_of(&app.name).is_some())
             .collect();
+        my_rels.sort_by_key(|r| (r.is_peer(), r.id));
         if unit.dying {
-            if !unit.stopped {
-                return Some(Hook::Stop);
-            }
             for rel in &my_rels {
                 if let Some(view) = unit.views.get(&rel.id) {
                     if let Some(u) = view.members.keys().next() {
@@ -983,8 +1104,13 @@ impl Model {
                             departing: unit_name.to_owned(),
                         });
                     }
-                    return Some(Hook::RelationBroken { relation: rel.id });
+                    if !rel.is_peer() {
+                        return Some(Hook::RelationBroken { relation: rel.id });
+                    }
                 }
+            }
+            if !unit.stopped {
+                return Some(Hook::Stop);
             }
             return Some(Hook::Remove);
         }
@@ -995,12 +1121,14 @@ impl Model {
             }
         }
         let leader = app.leader.as_deref() == Some(unit_name);
-        if unit.leader_seen != Some(leader) {
-            return Some(if leader {
-                Hook::LeaderElected
-            } else {
-                Hook::LeaderSettingsChanged
-            });
+        if leader && unit.leader_seen != Some(true) {
+            return Some(Hook::LeaderElected);
+        }
+        if !leader && unit.leader_seen.is_none() {
+            return Some(Hook::LeaderSettingsChanged);
+        }
+        if let Some(h) = self.next_secret_hook(unit_name, leader) {
+            return Some(h);
         }
         if unit.config_seen < app.config_version {
             return Some(Hook::ConfigChanged);
@@ -1015,8 +1143,7 @@ impl Model {
                 return Some(h);
             }
         }
-        self.next_secret_hook(unit_name, leader)
-            .or_else(|| unit.queued.front().cloned())
+        unit.queued.front().cloned()
     }
 
     /// Juju's `nextHookForRelation`.
@@ -1073,30 +1200,21 @@ impl Model {
         None
     }
 
+    /// Juju's secrets resolver (`worker/uniter/secrets/resolver.go` `NextOp`), in its order:
+    /// `secret-expired` and `secret-rotate` to the owner (the leader for app-owned secrets),
+    /// `secret-changed` to every unit with a consumer record (owner side included) whose
+    /// secret's latest revision is above 1 and differs from the revision it was last notified
+    /// of (`state/secrets.go` consumed-secrets watcher), `secret-remove` to the owner once per
+    /// obsolete revision.
     fn next_secret_hook(&self, unit_name: &str, leader: bool) -> Option<Hook> {
         let unit = self.unit(unit_name)?;
         let app = app_of(unit_name);
-        for s in self.secrets.values() {
-            if s.owner_side(unit_name) {
-                continue;
-            }
-            if let Some(t) = s.trackers.get(unit_name) {
-                let seen = unit.secret_changed_seen.get(&s.xid).copied().unwrap_or(0);
-                if s.latest > t.revision && s.latest > seen {
-                    return Some(Hook::SecretChanged { xid: s.xid.clone() });
-                }
-            }
-        }
-        for s in self.secrets.values() {
-            if !s.owned_by(unit_name, app, leader) {
-                continue;
-            }
-            if let Some(due) = s.rotates
-                && due <= self.now
-                && !unit.rotate_fired.contains(&s.xid)
-            {
-                return Some(Hook::SecretRotate { xid: s.xid.clone() });
-            }
+        let owned = || {
+            self.secrets
+                .values()
+                .filter(move |s| s.owned_by(unit_name, app, leader))
+        };
+        for s in owned() {
             for (rev, r) in &s.revisions {
                 if let Some(exp) = r.expire
                     && exp <= self.now
@@ -1108,15 +1226,26 @@ impl Model {
                     });
                 }
             }
-            for rev in s.revisions.keys() {
-                if *rev >= s.latest || unit.remove_fired.contains(&(s.xid.clone(), *rev)) {
-                    continue;
+        }
+        for s in owned() {
+            if let Some(due) = s.rotates
+                && due <= self.now
+                && !unit.rotate_fired.contains(&s.xid)
+            {
+                return Some(Hook::SecretRotate { xid: s.xid.clone() });
+            }
+        }
+        for s in self.secrets.values() {
+            if s.trackers.contains_key(unit_name) {
+                let seen = unit.secret_changed_seen.get(&s.xid).copied().unwrap_or(0);
+                if s.latest > 1 && s.latest != seen {
+                    return Some(Hook::SecretChanged { xid: s.xid.clone() });
                 }
-                let tracked = s
-                    .trackers
-                    .iter()
-                    .any(|(u, t)| t.revision == *rev && !s.owner_side(u));
-                if !tracked {
+            }
+        }
+        for s in owned() {
+            for (rev, r) in &s.revisions {
+                if r.obsolete && !unit.remove_fired.contains(&(s.xid.clone(), *rev)) {
                     return Some(Hook::SecretRemove {
                         xid: s.xid.clone(),
                         revision: *rev,
@@ -1173,14 +1302,18 @@ impl Model {
     }
 
     /// Runs hooks until no unit has one to run, and returns how many ran. A failed hook is
-    /// retried (as Juju does), so a charm that always fails never quiesces.
+    /// retried (as Juju does) up to [`SimOptions::failure_limit`] times in a row.
     ///
     /// # Errors
-    /// [`Error::Livelock`] when `bound` hooks ran and more are pending (hooks that keep
-    /// triggering each other, or a hook that keeps failing); errors of [`Model::run_hook`].
+    /// [`Error::HookKeepsFailing`] naming the unit, the hook and the reason when one hook of a
+    /// unit failed that many times in a row; [`Error::Livelock`] when `bound` hooks ran and
+    /// more are pending (hooks that keep triggering each other); errors of
+    /// [`Model::run_hook`].
     pub fn run_until_quiescent(&mut self, bound: usize) -> Result<usize> {
         let mut ran = 0;
         let mut recent: VecDeque<String> = VecDeque::new();
+        // Per unit: the hook that failed last and how many times in a row.
+        let mut failing: BTreeMap<String, (String, usize)> = BTreeMap::new();
         loop {
             if ran >= bound {
                 if self.is_quiescent() {
@@ -1199,6 +1332,30 @@ impl Model {
                         recent.pop_front();
                     }
                     recent.push_back(report.to_string());
+                    let reason = match &report.outcome {
+                        HookOutcome::Committed => {
+                            failing.remove(&report.unit);
+                            continue;
+                        }
+                        HookOutcome::Failed { reason } | HookOutcome::CommitRefused { reason } => {
+                            reason.clone()
+                        }
+                    };
+                    let entry = failing
+                        .entry(report.unit.clone())
+                        .or_insert_with(|| (report.name.clone(), 0));
+                    if entry.0 != report.name {
+                        *entry = (report.name.clone(), 0);
+                    }
+                    entry.1 += 1;
+                    if entry.1 >= self.options.failure_limit.max(1) {
+                        return Err(Error::HookKeepsFailing {
+                            unit: report.unit,
+                            hook: report.name,
+                            attempts: entry.1,
+                            reason,
+                        });
+                    }
                 }
             }
         }
@@ -1260,8 +1417,9 @@ impl Model {
         crate::session::run(self, unit, hook)
     }
 
-    /// Bookkeeping after a committed hook: advance the unit's local knowledge.
-    pub(crate) fn hook_done(&mut self, unit_name: &str, hook: &Hook) {
+    /// Bookkeeping after a committed hook: advance the unit's local knowledge. `carried` is the
+    /// secret revision the hook carried (`JUJU_SECRET_REVISION`).
+    pub(crate) fn hook_done(&mut self, unit_name: &str, hook: &Hook, carried: Option<u32>) {
         let leader = self.is_leader(unit_name);
         let config_version = self
             .apps
@@ -1339,7 +1497,8 @@ impl Model {
             Hook::SecretChanged { xid } => {
                 let latest = self.secrets.get(xid).map_or(0, |s| s.latest);
                 if let Some(unit) = self.unit_mut(unit_name) {
-                    unit.secret_changed_seen.insert(xid.clone(), latest);
+                    unit.secret_changed_seen
+                        .insert(xid.clone(), carried.unwrap_or(latest));
                 }
             }
             Hook::SecretExpired { xid, revision } => {

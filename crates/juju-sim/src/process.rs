@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -59,19 +60,60 @@ pub const TOOL_NAMES: &[&str] = &[
 /// `juju-sim-tool` executable under every tool name) first on `PATH`. The tools talk back to
 /// the simulator over a Unix socket named by `JUJU_AGENT_SOCKET_ADDRESS`.
 ///
-/// By default the charm directory is shared by all units of the application. Juju gives each
-/// unit its own copy; do the same with [`ProcessCharm::per_unit_copies`] when a charm keeps
-/// files there (ops' `.unit-state.db`, certificates written to disk).
+/// Like Juju, every unit runs in its own copy of the charm directory (ops keeps
+/// `.unit-state.db` there), made before the unit's first hook in a private temporary directory
+/// or under [`ProcessCharm::per_unit_copies`]; [`ProcessCharm::shared_dir`] runs every unit in
+/// `charm_dir` itself. Every directory the simulator creates (tools, socket, copies) is 0700
+/// whatever the umask.
 #[derive(Debug, Clone)]
 pub struct ProcessCharm {
     charm_dir: PathBuf,
     tool_binary: PathBuf,
     env: BTreeMap<String, String>,
     timeout: Duration,
-    unit_dirs: Option<PathBuf>,
-    /// The hook-tool directory, made at the first hook and shared by every later hook (and
-    /// clone): laying out the tools costs more than a short hook.
+    unit_dirs: UnitDirs,
+    python_clock: bool,
+    /// The hook-tool directory (and the Python clock shim), made at the first hook and shared
+    /// by every later hook (and clone): laying out the tools costs more than a short hook.
     tools: Arc<Mutex<Option<tempfile::TempDir>>>,
+}
+
+/// Where a [`ProcessCharm`]'s units run.
+#[derive(Debug, Clone)]
+enum UnitDirs {
+    /// In a copy per unit under a temporary directory made at the first hook.
+    Private(Arc<Mutex<Option<tempfile::TempDir>>>),
+    /// In a copy per unit under this directory.
+    Under(PathBuf),
+    /// In the charm directory itself.
+    Shared,
+}
+
+/// The module a Python charm imports at start-up when [`ProcessCharm::python_sim_clock`] is on:
+/// it pins `time` and `datetime` to `JUJU_SIM_NOW` with `time-machine`, time then flowing.
+const SITECUSTOMIZE: &str = r#"# Written by juju-sim: pins time and datetime to the simulated clock (JUJU_SIM_NOW).
+import os as _os
+
+_now = _os.environ.get("JUJU_SIM_NOW")
+if _now:
+    import datetime as _datetime
+
+    import time_machine as _time_machine
+
+    _time_machine.travel(_datetime.datetime.fromisoformat(_now.replace("Z", "+00:00")), tick=True).start()
+"#;
+
+/// The mode of every directory the simulator creates.
+const PRIVATE_DIR: u32 = 0o700;
+
+fn private_tempdir(prefix: &str) -> std::io::Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .permissions(std::fs::Permissions::from_mode(PRIVATE_DIR))
+        .tempdir()?;
+    // `mkdir` applies the umask only to remove bits; set the mode explicitly all the same.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(PRIVATE_DIR))?;
+    Ok(dir)
 }
 
 impl ProcessCharm {
@@ -84,9 +126,28 @@ impl ProcessCharm {
             tool_binary: tool_binary.into(),
             env: BTreeMap::new(),
             timeout: Duration::from_secs(60),
-            unit_dirs: None,
+            unit_dirs: UnitDirs::Private(Arc::default()),
+            python_clock: false,
             tools: Arc::default(),
         }
+    }
+
+    /// Runs every unit in the charm directory itself instead of a copy per unit (for charms
+    /// whose files a test changes in place, or that keep per-unit files apart themselves).
+    #[must_use]
+    pub fn shared_dir(mut self) -> Self {
+        self.unit_dirs = UnitDirs::Shared;
+        self
+    }
+
+    /// Makes a Python charm see the simulated clock: a generated `sitecustomize` module, first
+    /// on `PYTHONPATH`, pins `time` and `datetime` to `JUJU_SIM_NOW` at start-up with the
+    /// `time-machine` package (which the charm's Python must have; time flows on from there).
+    /// The charm's `dispatch` must keep `PYTHONPATH` (e.g. `PYTHONPATH=src:$PYTHONPATH`).
+    #[must_use]
+    pub fn python_sim_clock(mut self) -> Self {
+        self.python_clock = true;
+        self
     }
 
     /// Sets an extra environment variable for the charm process (e.g. which Python to use).
@@ -104,13 +165,16 @@ impl ProcessCharm {
     }
 
     /// Lays out a charm directory the way `charmcraft pack` would: copies `source` (which
-    /// holds `charmcraft.yaml` and `dispatch`) into `target`, then copies each `(file, name)`
-    /// to `target/name` (e.g. the charm's built binary, which `dispatch` runs as `./name`).
-    /// Returns `target`, ready for [`ProcessCharm::new`] and
+    /// holds `charmcraft.yaml` and `dispatch`) into `target`, copies each `(file, name)` to
+    /// `target/name` (e.g. the charm's built binary, which `dispatch` runs as `./name`), and
+    /// writes `metadata.yaml`, `config.yaml` and `actions.yaml` from `charmcraft.yaml` where
+    /// the source has none (charmcraft's metadata keys, `config` and `actions`), so that `ops`
+    /// finds them. Returns `target`, ready for [`ProcessCharm::new`] and
     /// [`CharmMeta::from_charm_dir`](crate::CharmMeta::from_charm_dir).
     ///
     /// # Errors
-    /// [`Error::ProcessFailed`] when a copy fails.
+    /// [`Error::ProcessFailed`] when a copy or write fails; [`Error::InvalidMetadata`] when
+    /// `charmcraft.yaml` is not valid YAML.
     pub fn stage(source: &Path, files: &[(&Path, &str)], target: &Path) -> Result<PathBuf> {
         copy_tree(source, target).map_err(|source_err| Error::ProcessFailed {
             context: format!("copy {} to {}", source.display(), target.display()),
@@ -123,24 +187,45 @@ impl ProcessCharm {
                 source,
             })?;
         }
+        write_packed_metadata(target)?;
         Ok(target.to_path_buf())
     }
 
-    /// Gives every unit its own copy of the charm directory, made under `base` (as
-    /// `base/<app>-<n>`) before the unit's first hook, and run from there.
+    /// Makes every unit's copy of the charm directory under `base` (as `base/<app>-<n>`, made
+    /// before the unit's first hook) instead of a private temporary directory.
     #[must_use]
     pub fn per_unit_copies(mut self, base: impl Into<PathBuf>) -> Self {
-        self.unit_dirs = Some(base.into());
+        self.unit_dirs = UnitDirs::Under(base.into());
         self
     }
 
-    /// The directory a unit's hooks run in (its copy, or the shared charm directory).
+    /// The directory a unit's hooks run in (its copy, made now if needed, or the shared charm
+    /// directory).
     ///
     /// # Errors
     /// [`Error::ProcessFailed`] when the copy cannot be made.
     pub fn unit_dir(&self, unit: &str) -> Result<PathBuf> {
-        let Some(base) = &self.unit_dirs else {
-            return Ok(self.charm_dir.clone());
+        let base = match &self.unit_dirs {
+            UnitDirs::Shared => return Ok(self.charm_dir.clone()),
+            UnitDirs::Under(base) => {
+                std::fs::create_dir_all(base).map_err(io("create the unit directories"))?;
+                base.clone()
+            }
+            UnitDirs::Private(dir) => {
+                let mut dir = dir.lock().map_err(|_| Error::ProcessFailed {
+                    context: "make the unit directories".into(),
+                    source: std::io::Error::other("a hook panicked while making them"),
+                })?;
+                if dir.is_none() {
+                    *dir = Some(
+                        private_tempdir("juju-sim-units-")
+                            .map_err(io("create the unit directories"))?,
+                    );
+                }
+                dir.as_ref()
+                    .map(|d| d.path().to_path_buf())
+                    .unwrap_or_default()
+            }
         };
         let target = base.join(unit.replace('/', "-"));
         if !target.exists() {
@@ -148,6 +233,8 @@ impl ProcessCharm {
                 context: format!("copy {} to {}", self.charm_dir.display(), target.display()),
                 source,
             })?;
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(PRIVATE_DIR))
+                .map_err(io("restrict the unit directory"))?;
         }
         Ok(target)
     }
@@ -161,11 +248,12 @@ impl ProcessCharm {
         if let Some(dir) = tools.as_ref() {
             return Ok(dir.path().to_path_buf());
         }
-        let dir = tempfile::Builder::new()
-            .prefix("juju-sim-tools-")
-            .tempdir()
-            .map_err(io("create the tools directory"))?;
+        let dir = private_tempdir("juju-sim-tools-").map_err(io("create the tools directory"))?;
         Self::install_tools(&self.tool_binary, dir.path())?;
+        let python = dir.path().join("python-clock");
+        std::fs::create_dir(&python).map_err(io("create the Python clock directory"))?;
+        std::fs::write(python.join("sitecustomize.py"), SITECUSTOMIZE)
+            .map_err(io("write the Python clock module"))?;
         let path = dir.path().to_path_buf();
         *tools = Some(dir);
         Ok(path)
@@ -187,6 +275,66 @@ impl ProcessCharm {
         }
         Ok(())
     }
+}
+
+/// The `charmcraft.yaml` keys `charmcraft pack` moves to `metadata.yaml` (charmcraft
+/// `const.CHARM_METADATA_KEYS`, plus `charm-user`).
+const METADATA_KEYS: &[&str] = &[
+    "assumes",
+    "charm-user",
+    "containers",
+    "description",
+    "devices",
+    "documentation",
+    "extra-bindings",
+    "links",
+    "name",
+    "peers",
+    "provides",
+    "requires",
+    "resources",
+    "storage",
+    "subordinate",
+    "summary",
+    "terms",
+    "title",
+];
+
+/// Writes `metadata.yaml`, `config.yaml` and `actions.yaml` from `dir/charmcraft.yaml`, each
+/// only where `dir` has none.
+fn write_packed_metadata(dir: &Path) -> Result<()> {
+    let Ok(text) = std::fs::read_to_string(dir.join("charmcraft.yaml")) else {
+        return Ok(());
+    };
+    let value = crate::yaml::to_json(&text).map_err(Error::InvalidMetadata)?;
+    let Some(project) = value.as_object() else {
+        return Err(Error::InvalidMetadata(
+            "charmcraft.yaml is not a mapping".to_owned(),
+        ));
+    };
+    let metadata: serde_json::Map<String, serde_json::Value> = project
+        .iter()
+        .filter(|(k, _)| METADATA_KEYS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let files = [
+        ("metadata.yaml", Some(serde_json::Value::Object(metadata))),
+        ("config.yaml", project.get("config").cloned()),
+        ("actions.yaml", project.get("actions").cloned()),
+    ];
+    for (name, content) in files {
+        let path = dir.join(name);
+        if let Some(content) = content
+            && !path.exists()
+        {
+            let yaml = crate::format::Format::Yaml.render(&crate::format::Go::from_json(&content));
+            std::fs::write(&path, yaml).map_err(|source| Error::ProcessFailed {
+                context: format!("write {}", path.display()),
+                source,
+            })?;
+        }
+    }
+    Ok(())
 }
 
 fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
@@ -266,18 +414,31 @@ fn serve(stream: UnixStream, server: &mut dyn ToolServer, context_id: &str) {
 
 impl Charm for ProcessCharm {
     fn run(&self, invocation: &Invocation<'_>, tools: &mut dyn ToolServer) -> Result<CharmOutcome> {
-        let tmp = tempfile::Builder::new()
-            .prefix("juju-sim-")
-            .tempdir()
-            .map_err(io("create a temporary directory"))?;
+        let tmp = private_tempdir("juju-sim-").map_err(io("create a temporary directory"))?;
         let tool_dir = self.tool_dir()?;
         let socket = tmp.path().join("agent.sock");
         let listener = UnixListener::bind(&socket).map_err(io("bind the agent socket"))?;
+        std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600))
+            .map_err(io("restrict the agent socket"))?;
         let stdout_path = tmp.path().join("stdout");
         let stderr_path = tmp.path().join("stderr");
         let stdout = std::fs::File::create(&stdout_path).map_err(io("create the stdout file"))?;
         let stderr = std::fs::File::create(&stderr_path).map_err(io("create the stderr file"))?;
 
+        let inherited = self
+            .env
+            .get("PYTHONPATH")
+            .map(std::ffi::OsString::from)
+            .or_else(|| std::env::var_os("PYTHONPATH"));
+        let python_path = match inherited {
+            Some(p) if self.python_clock => {
+                let mut parts = vec![tool_dir.join("python-clock")];
+                parts.extend(std::env::split_paths(&p));
+                std::env::join_paths(parts).ok()
+            }
+            None if self.python_clock => Some(tool_dir.join("python-clock").into_os_string()),
+            _ => None,
+        };
         let path = match std::env::var_os("PATH") {
             Some(p) => {
                 let mut parts = vec![tool_dir];
@@ -314,6 +475,9 @@ impl Charm for ProcessCharm {
             .env("JUJU_AGENT_SOCKET_NETWORK", "unix")
             .env("PATH", path)
             .envs(&self.env);
+        if let Some(python_path) = python_path {
+            cmd.env("PYTHONPATH", python_path);
+        }
         let child = cmd.spawn().map_err(io("spawn the charm's dispatch"))?;
 
         // The accept loop blocks, so a hook-tool call is answered the moment it connects; a
@@ -356,14 +520,7 @@ impl Charm for ProcessCharm {
         } else if status.success() {
             None
         } else {
-            let lines: Vec<&str> = stderr.lines().collect();
-            let tail = lines
-                .get(lines.len().saturating_sub(5)..)
-                .unwrap_or_default();
-            Some(format!(
-                "dispatch exited with {status}: {}",
-                tail.join(" | ")
-            ))
+            Some(format!("dispatch exited with {status}"))
         };
         Ok(CharmOutcome {
             success: status.success() && !timed_out,

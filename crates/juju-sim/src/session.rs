@@ -1,5 +1,5 @@
 //! One hook run: the transaction (overlay of pending writes) and the hook tools, which parse
-//! their argv exactly as Juju's `jujuc` does.
+//! their argv exactly as Juju's `jujuc` does and print what Juju's tools print.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,9 +9,10 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::charm::{CharmOutcome, ToolServer};
 use crate::error::{Error, Result};
+use crate::format::{Format, Go};
 use crate::hook::{Hook, HookOutcome, HookReport, ToolCall};
 use crate::model::{
-    Databag, LogLine, Model, Revision, Secret, SecretOwnerRef, Status, Tracker, app_of,
+    Databag, LogLine, Model, Read, Revision, Secret, SecretOwnerRef, Status, app_of,
     effective_config, rotation_period,
 };
 use crate::wire::{ToolRequest, ToolResponse};
@@ -77,11 +78,15 @@ pub(crate) struct Session<'m> {
     new_secrets: BTreeMap<String, Secret>,
     updates: BTreeMap<String, PendingUpdate>,
     removes: Vec<(String, Option<u32>)>,
-    tracking: BTreeMap<String, Tracker>,
+    /// Secrets read with `--refresh` after a `secret-set` in this hook: the unit tracks the new
+    /// revision once it is committed (Juju's `pendingTrackLatest`).
+    track_latest: BTreeSet<String>,
     grants: Vec<(String, u32, String, bool)>,
     state_delta: BTreeMap<String, Option<String>>,
     action: Option<ActionCtx>,
     calls: u32,
+    /// The working directory of the tool call being answered (for `--output`).
+    cwd: Option<String>,
 }
 
 /// Runs `hook` on `unit` with its app's charm; commits on success.
@@ -173,6 +178,12 @@ pub(crate) fn run(model: &mut Model, unit: &str, hook: Hook) -> Result<HookRepor
     }
 
     let env = build_env(model, unit, &hook, &hook_name, &endpoint, &remote_app)?;
+    // The revision a secret-changed hook carries (Juju records it as notified at commit).
+    let carried_revision = env
+        .get("JUJU_SECRET_REVISION")
+        .and_then(|r| r.parse::<u32>().ok());
+    before_hook_status(model, unit, &hook);
+    let logs_before = model.unit(unit).map_or(0, |u| u.logs.len());
     let action = match &hook {
         Hook::Action { id, params, .. } => Some(ActionCtx {
             id: *id,
@@ -196,11 +207,12 @@ pub(crate) fn run(model: &mut Model, unit: &str, hook: Hook) -> Result<HookRepor
         new_secrets: BTreeMap::new(),
         updates: BTreeMap::new(),
         removes: Vec::new(),
-        tracking: BTreeMap::new(),
+        track_latest: BTreeSet::new(),
         grants: Vec::new(),
         state_delta: BTreeMap::new(),
         action,
         calls: 0,
+        cwd: None,
     };
     let invocation = crate::charm::Invocation {
         env: &env,
@@ -220,16 +232,13 @@ pub(crate) fn run(model: &mut Model, unit: &str, hook: Hook) -> Result<HookRepor
     } else {
         session.keep_action_results();
         HookOutcome::Failed {
-            reason: outcome
-                .error
-                .clone()
-                .unwrap_or_else(|| "the charm failed".to_owned()),
+            reason: failure_reason(session.model, unit, logs_before, &outcome),
         }
     };
     let committed = result.is_committed();
     let model = session.model;
     if committed {
-        model.hook_done(unit, &hook);
+        model.hook_done(unit, &hook, carried_revision);
     }
     let report = HookReport {
         unit: unit.to_owned(),
@@ -239,10 +248,79 @@ pub(crate) fn run(model: &mut Model, unit: &str, hook: Hook) -> Result<HookRepor
         env,
     };
     model.history.push(report.clone());
+    if let Some(progress) = &model.progress {
+        progress(&report);
+    }
     Ok(report)
 }
 
-/// The Juju environment of a hook, as `HookVars` builds it.
+/// How many of the charm's last stderr lines, and of its ERROR log lines, a failure reports.
+const FAILURE_TAIL: usize = 5;
+
+/// Why a hook failed: the charm's error, its last stderr lines and the ERROR lines it logged
+/// with `juju-log` during the hook (the unit's log lines from `logs_before` on; an `ops`
+/// traceback goes to both).
+fn failure_reason(model: &Model, unit: &str, logs_before: usize, outcome: &CharmOutcome) -> String {
+    let mut reason = outcome
+        .error
+        .clone()
+        .unwrap_or_else(|| "the charm failed".to_owned());
+    let stderr: Vec<&str> = outcome
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    if !stderr.is_empty() {
+        let tail = stderr
+            .get(stderr.len().saturating_sub(FAILURE_TAIL)..)
+            .unwrap_or_default();
+        reason.push_str("\nstderr (last lines):\n  ");
+        reason.push_str(&tail.join("\n  "));
+    }
+    let errors: Vec<&str> = model
+        .unit(unit)
+        .map(|u| {
+            u.logs
+                .iter()
+                .skip(logs_before)
+                .filter(|l| l.level == "ERROR")
+                .map(|l| l.message.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !errors.is_empty() {
+        let tail = errors
+            .get(errors.len().saturating_sub(FAILURE_TAIL)..)
+            .unwrap_or_default();
+        reason.push_str("\nERROR log lines:\n  ");
+        reason.push_str(&tail.join("\n  "));
+    }
+    reason
+}
+
+/// The status Juju's uniter sets before some hooks (`operation/runhook.go` `beforeHook`):
+/// `maintenance` "installing charm software" before `install` unless the charm has set a
+/// status already, "stopping charm software" before `stop`, "cleaning up prior to charm
+/// deletion" before `remove`.
+fn before_hook_status(model: &mut Model, unit: &str, hook: &Hook) {
+    let Some(u) = model.unit_mut(unit) else {
+        return;
+    };
+    let message = match hook {
+        Hook::Install if !u.status_set => "installing charm software",
+        Hook::Stop => "stopping charm software",
+        Hook::Remove => "cleaning up prior to charm deletion",
+        _ => return,
+    };
+    let status = Status {
+        kind: "maintenance".to_owned(),
+        message: message.to_owned(),
+    };
+    u.status = status.clone();
+    u.status_history.push(status);
+}
+
+/// The Juju environment of a hook, as `HookVars` builds it (`context/context.go`).
 fn build_env(
     model: &Model,
     unit: &str,
@@ -267,6 +345,17 @@ fn build_env(
     set("JUJU_MACHINE_ID", "");
     set("JUJU_PRINCIPAL_UNIT", "");
     set("JUJU_API_ADDRESSES", "10.0.0.1:17070");
+    // Always exported by HookVars, empty when the model has no such setting.
+    for var in [
+        "JUJU_SLA",
+        "CLOUD_API_VERSION",
+        "JUJU_CHARM_HTTP_PROXY",
+        "JUJU_CHARM_HTTPS_PROXY",
+        "JUJU_CHARM_FTP_PROXY",
+        "JUJU_CHARM_NO_PROXY",
+    ] {
+        set(var, "");
+    }
     // Not Juju's: the simulated clock, for charms that take "now" from their environment.
     set(crate::clock::SIM_NOW_VAR, &rfc3339(model.now));
     match hook {
@@ -299,26 +388,28 @@ fn build_env(
             set("JUJU_DEPARTING_UNIT", departing);
         }
     }
+    // (secret, revision the hook carries): secret-changed carries the latest revision,
+    // expired/remove their revision, rotate none (`worker/uniter/secrets/resolver.go`).
     let secret = match hook {
-        Hook::SecretChanged { xid } | Hook::SecretRotate { xid } => Some((xid, None)),
+        Hook::SecretChanged { xid } => model.secrets.get(xid).map(|s| (s, s.latest)),
+        Hook::SecretRotate { xid } => model.secrets.get(xid).map(|s| (s, 0)),
         Hook::SecretExpired { xid, revision } | Hook::SecretRemove { xid, revision } => {
-            Some((xid, Some(*revision)))
+            model.secrets.get(xid).map(|s| (s, *revision))
         }
         _ => None,
     };
-    if let Some((xid, revision)) = secret {
-        let s = model
-            .secrets
-            .get(xid)
-            .ok_or_else(|| Error::SecretNotFound(xid.clone()))?;
+    if let Some((s, revision)) = secret {
         set("JUJU_SECRET_ID", &s.uri);
-        let label = if s.owner_side(unit) {
-            s.label.clone()
-        } else {
-            s.trackers.get(unit).and_then(|t| t.label.clone())
+        // The consumer label of the unit's record; for the owner side, the owner label when the
+        // record has none (the context falls back to the owner's metadata).
+        let consumer = s.trackers.get(unit).and_then(|t| t.label.clone());
+        let label = match hook {
+            Hook::SecretChanged { .. } => {
+                consumer.or_else(|| s.owner_side(unit).then(|| s.label.clone()).flatten())
+            }
+            _ => s.label.clone(),
         };
         set("JUJU_SECRET_LABEL", label.as_deref().unwrap_or(""));
-        let revision = revision.unwrap_or(s.latest);
         if revision > 0 {
             set("JUJU_SECRET_REVISION", &revision.to_string());
         }
@@ -330,6 +421,7 @@ impl ToolServer for Session<'_> {
     fn call(&mut self, request: &ToolRequest) -> ToolResponse {
         self.calls += 1;
         let index = self.calls;
+        self.cwd.clone_from(&request.cwd);
         let fault = self
             .model
             .faults
@@ -386,8 +478,11 @@ impl Args {
     }
 }
 
+/// A flag spec: (canonical name, aliases, takes a value).
+type FlagSpec = (&'static str, &'static [&'static str], bool);
+
 /// The flags of `secret-add` and `secret-set` (`secret-set` accepts and ignores `--owner`).
-const SECRET_WRITE_FLAGS: &[(&str, &[&str], bool)] = &[
+const SECRET_WRITE_FLAGS: &[FlagSpec] = &[
     ("label", &[], true),
     ("description", &[], true),
     ("expire", &[], true),
@@ -396,12 +491,9 @@ const SECRET_WRITE_FLAGS: &[(&str, &[&str], bool)] = &[
     ("file", &[], true),
 ];
 
-/// Parses `args` against a spec of flags: (canonical name, aliases, takes a value).
-/// Flags and positionals may be interleaved; `--` ends flags.
-fn parse_args(
-    args: &[String],
-    spec: &[(&'static str, &[&str], bool)],
-) -> std::result::Result<Args, Fail> {
+/// Parses `args` against a spec of flags. Flags and positionals may be interleaved; `--` ends
+/// flags.
+fn parse_args(args: &[String], spec: &[FlagSpec]) -> std::result::Result<Args, Fail> {
     let mut flags = BTreeMap::new();
     let mut positional = Vec::new();
     let mut iter = args.iter();
@@ -447,12 +539,35 @@ fn parse_args(
     Ok(Args { flags, positional })
 }
 
-const FORMAT: (&str, &[&str], bool) = ("format", &[], true);
+/// `--format` and `-o`/`--output`, as `juju/cmd`'s `Output.AddFlags` declares them.
+const FORMAT: FlagSpec = ("format", &[], true);
+const OUTPUT: FlagSpec = ("output", &["o"], true);
 
-fn to_json(v: &impl serde::Serialize) -> ToolResult {
-    serde_json::to_string(v)
-        .map(|s| s + "\n")
-        .map_err(|e| fail(format!("cannot encode output: {e}")))
+/// The formats a tool offers and its default (Juju's `c.out.AddFlags(f, default, formatters)`).
+#[derive(Clone, Copy)]
+struct Formats {
+    default: Format,
+    offered: &'static [Format],
+}
+
+/// `cmd.DefaultFormatters` with `smart` as default: most tools.
+const SMART: Formats = Formats {
+    default: Format::Smart,
+    offered: &[Format::Json, Format::Smart, Format::Yaml],
+};
+/// `json` and `yaml`, `yaml` by default: `secret-get`, `secret-info-get`, `goal-state`.
+const YAML: Formats = Formats {
+    default: Format::Yaml,
+    offered: &[Format::Json, Format::Yaml],
+};
+
+/// The format chosen by `--format` (default otherwise); an unknown one is gnuflag's usage error.
+fn chosen_format(args: &Args, formats: Formats) -> std::result::Result<Format, Fail> {
+    match args.flag("format") {
+        None => Ok(formats.default),
+        Some(name) => Format::parse(name, formats.offered)
+            .map_err(|e| usage(format!("invalid value {name:?} for flag --format: {e}"))),
+    }
 }
 
 /// Go-style duration (`24h`, `1h30m`, `90s`).
@@ -527,34 +642,48 @@ fn valid_action_key(key: &str) -> bool {
     })
 }
 
-/// A `k: v` / JSON map from a `--file` payload.
-fn parse_map_file(text: &str) -> std::result::Result<Databag, Fail> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Ok(Databag::new());
+/// A `--file` payload as Juju reads it for `relation-set` and `state-set`: YAML into a
+/// `map[string]string` (`goyaml.Unmarshal`; JSON is YAML).
+fn parse_settings_file(text: &str) -> std::result::Result<Databag, Fail> {
+    crate::yaml::string_map(text).map_err(|e| fail(format!("yaml: {e}")))
+}
+
+/// A secret `--file` payload as Juju reads it (`core/secrets/createsecret.go`
+/// `ReadSecretData`): JSON first, then YAML, into a `map[string]string`.
+fn parse_secret_file(text: &str) -> std::result::Result<Databag, Fail> {
+    if let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(text) {
+        return Ok(map);
     }
-    if let Ok(v) = serde_json::from_str::<BTreeMap<String, Value>>(trimmed) {
-        return Ok(v
-            .into_iter()
-            .map(|(k, v)| {
-                let s = match v {
-                    Value::String(s) => s,
-                    Value::Null => String::new(),
-                    other => other.to_string(),
-                };
-                (k, s)
-            })
-            .collect());
+    parse_settings_file(text)
+}
+
+/// The contents of the file a `--file` flag names (`-` is stdin).
+fn file_payload<'r>(req: &'r ToolRequest, path: &str) -> std::result::Result<&'r str, Fail> {
+    if path == "-" {
+        return Ok(req.stdin.as_deref().unwrap_or_default());
     }
-    let mut out = Databag::new();
-    for line in trimmed.lines().filter(|l| !l.trim().is_empty()) {
-        let (k, v) = line
-            .split_once(':')
-            .ok_or_else(|| fail(format!("cannot parse settings line {line:?}")))?;
-        let v = v.trim().trim_matches('"').trim_matches('\'');
-        out.insert(k.trim().to_owned(), v.to_owned());
+    req.files
+        .get(path)
+        .map(String::as_str)
+        .ok_or_else(|| fail(format!("open {path}: no such file or directory")))
+}
+
+/// `juju/cmd`'s `CheckEmpty`: extra positional arguments are a usage error.
+fn check_empty(extra: &[String]) -> std::result::Result<(), Fail> {
+    if extra.is_empty() {
+        return Ok(());
     }
-    Ok(out)
+    let quoted: Vec<String> = extra.iter().map(|a| format!("{a:?}")).collect();
+    Err(usage(format!("unrecognized args: [{}]", quoted.join(" "))))
+}
+
+/// A Juju entity tag for an application or unit name (`application-x`, `unit-x-0`).
+fn entity_tag(name: &str) -> String {
+    if name.contains('/') {
+        format!("unit-{}", name.replace('/', "-"))
+    } else {
+        format!("application-{name}")
+    }
 }
 
 impl Session<'_> {
@@ -572,8 +701,8 @@ impl Session<'_> {
             "secret-remove" => self.secret_remove(a),
             "secret-info-get" => self.secret_info_get(a),
             "secret-ids" => self.secret_ids(a),
-            "secret-grant" => self.secret_grant(a, true),
-            "secret-revoke" => self.secret_grant(a, false),
+            "secret-grant" => self.secret_grant(a),
+            "secret-revoke" => self.secret_revoke(a),
             "status-set" => self.status_set(a),
             "status-get" => self.status_get(a),
             "application-version-set" => self.application_version_set(a),
@@ -591,6 +720,22 @@ impl Session<'_> {
                 "{other}: this hook tool is not simulated by juju-sim"
             ))),
         }
+    }
+
+    /// Writes `value` in the chosen format, to stdout or to the `--output` file (relative to the
+    /// tool's working directory), as `juju/cmd`'s `Output.Write` does.
+    fn write(&self, args: &Args, formats: Formats, value: &Go) -> ToolResult {
+        let text = chosen_format(args, formats)?.render(value);
+        let Some(path) = args.flag("output") else {
+            return Ok(text);
+        };
+        let target = match &self.cwd {
+            Some(cwd) => std::path::Path::new(cwd).join(path),
+            None => std::path::PathBuf::from(path),
+        };
+        std::fs::write(&target, text)
+            .map_err(|e| fail(format!("open {}: {e}", target.display())))?;
+        Ok(String::new())
     }
 
     // --- relations ---
@@ -633,8 +778,12 @@ impl Session<'_> {
         format!("{ep}:{id}")
     }
 
+    /// Juju's `relation-ids`: every relation of the endpoint that is not dead and not
+    /// "broken" for this unit (`jujuc/relation-ids.go`; `context/contextfactory.go`: broken
+    /// means dying, not a peer relation, and no remote member left), nor the relation whose
+    /// `-broken` hook is running. Sorted, never `null`.
     fn relation_ids(&mut self, a: &[String]) -> ToolResult {
-        let args = parse_args(a, &[FORMAT])?;
+        let args = parse_args(a, &[FORMAT, OUTPUT])?;
         let endpoint = match args.positional.first() {
             Some(e) => e.clone(),
             None => match self.current_relation() {
@@ -648,46 +797,58 @@ impl Session<'_> {
                 None => return Err(usage("no endpoint name specified")),
             },
         };
+        check_empty(args.positional.get(1..).unwrap_or_default())?;
         let broken_now = match &self.hook {
             Hook::RelationBroken { relation } => Some(*relation),
             _ => None,
         };
-        let ids: Vec<String> = self
+        let mut ids: Vec<String> = self
             .model
             .relations
             .values()
             .filter(|r| {
+                let broken = r.dying
+                    && !r.is_peer()
+                    && self.members.get(&r.id).is_none_or(BTreeSet::is_empty);
                 r.endpoint_of(&self.app) == Some(endpoint.as_str())
-                    && !r.dying
+                    && !broken
                     && self.known.contains(&r.id)
                     && broken_now != Some(r.id)
             })
             .map(|r| format!("{endpoint}:{}", r.id))
             .collect();
-        to_json(&ids)
+        ids.sort();
+        self.write(&args, SMART, &Go::Strings(ids))
     }
 
     fn relation_list(&mut self, a: &[String]) -> ToolResult {
         let args = parse_args(
             a,
-            &[FORMAT, ("relation", &["r"], true), ("app", &[], false)],
+            &[
+                FORMAT,
+                OUTPUT,
+                ("relation", &["r"], true),
+                ("app", &[], false),
+            ],
         )?;
         let id = self.relation_flag(&args)?;
+        check_empty(&args.positional)?;
         if args.bool("app") {
             let remote = self
                 .model
                 .relations
                 .get(&id)
                 .and_then(|r| r.remote_app_of(&self.app))
-                .unwrap_or_default();
-            return to_json(&remote);
+                .unwrap_or_default()
+                .to_owned();
+            return self.write(&args, SMART, &Go::Str(remote));
         }
         let members: Vec<String> = self
             .members
             .get(&id)
             .map(|m| m.iter().cloned().collect())
             .unwrap_or_default();
-        to_json(&members)
+        self.write(&args, SMART, &Go::Strings(members))
     }
 
     /// Own databag content: committed data merged with this hook's pending writes.
@@ -720,7 +881,12 @@ impl Session<'_> {
     fn relation_get(&mut self, a: &[String]) -> ToolResult {
         let args = parse_args(
             a,
-            &[FORMAT, ("relation", &["r"], true), ("app", &[], false)],
+            &[
+                FORMAT,
+                OUTPUT,
+                ("relation", &["r"], true),
+                ("app", &[], false),
+            ],
         )?;
         let id = self.relation_flag(&args)?;
         let mut app_flag = args.bool("app");
@@ -729,12 +895,7 @@ impl Session<'_> {
             .first()
             .cloned()
             .unwrap_or_else(|| "-".into());
-        if args.positional.len() > 2 {
-            return Err(usage(format!(
-                "unrecognized args: {:?}",
-                args.positional.get(2..).unwrap_or_default()
-            )));
-        }
+        check_empty(args.positional.get(2..).unwrap_or_default())?;
         let rel = self
             .model
             .relations
@@ -767,7 +928,7 @@ impl Session<'_> {
                         app_flag = true;
                         remote_app.clone()
                     }
-                    None => return Err(usage("no unit id specified")),
+                    None => return Err(usage("no unit or application specified")),
                 }
             }
         };
@@ -801,11 +962,12 @@ impl Session<'_> {
                 }
             }
         };
-        if key == "-" {
-            to_json(&bag)
+        let value = if key == "-" {
+            Go::string_map(&bag)
         } else {
-            to_json(&bag.get(&key))
-        }
+            bag.get(&key).map_or(Go::Nil, |v| Go::Str(v.clone()))
+        };
+        self.write(&args, SMART, &value)
     }
 
     fn relation_set(&mut self, req: &ToolRequest) -> ToolResult {
@@ -820,12 +982,7 @@ impl Session<'_> {
         )?;
         let id = self.relation_flag(&args)?;
         let mut delta = match args.flag("file") {
-            Some("-") => parse_map_file(req.stdin.as_deref().unwrap_or_default())?,
-            Some(path) => parse_map_file(
-                req.files
-                    .get(path)
-                    .ok_or_else(|| fail(format!("open {path}: no such file or directory")))?,
-            )?,
+            Some(path) => parse_settings_file(file_payload(req, path)?)?,
             None => Databag::new(),
         };
         let mut seen = BTreeSet::new();
@@ -869,14 +1026,15 @@ impl Session<'_> {
     }
 
     fn is_leader(&mut self, a: &[String]) -> ToolResult {
-        parse_args(a, &[FORMAT])?;
+        let args = parse_args(a, &[FORMAT, OUTPUT])?;
+        check_empty(&args.positional)?;
         let leader = self.leader_now();
-        to_json(&leader)
+        self.write(&args, SMART, &Go::Bool(leader))
     }
 
     // --- secrets ---
 
-    /// Content from `key=value`, `key#base64=...`, `key#file=path` args.
+    /// Content from `--file` and `key=value`, `key#base64=...`, `key#file=path` args.
     fn secret_content(
         &self,
         positional: &[String],
@@ -884,11 +1042,7 @@ impl Session<'_> {
         req: &ToolRequest,
     ) -> std::result::Result<Databag, Fail> {
         let mut content = match file {
-            Some(path) => parse_map_file(
-                req.files
-                    .get(path)
-                    .ok_or_else(|| fail(format!("open {path}: no such file or directory")))?,
-            )?,
+            Some(path) => parse_secret_file(file_payload(req, path)?)?,
             None => Databag::new(),
         };
         for kv in positional {
@@ -931,15 +1085,6 @@ impl Session<'_> {
             .or_else(|| s.label.clone())
     }
 
-    fn consumer_tracker(&self, xid: &str) -> Option<Tracker> {
-        self.tracking.get(xid).cloned().or_else(|| {
-            self.model
-                .secrets
-                .get(xid)
-                .and_then(|s| s.trackers.get(&self.unit).cloned())
-        })
-    }
-
     fn can_read(&self, s: &Secret) -> bool {
         if s.owner_side(&self.unit) {
             return true;
@@ -950,27 +1095,34 @@ impl Session<'_> {
         })
     }
 
-    /// Label lookup: owned secrets first (unit-owned; app-owned if leader), then consumer labels.
+    /// `secret-get --label`: the owner labels of secrets the unit or its application owns
+    /// (any unit of the app, leader or not: `secretsmanager/secrets.go`
+    /// `getAppOwnedOrUnitOwnedSecretMetadata`), then the unit's consumer labels.
     fn lookup_label(&self, label: &str) -> Option<String> {
         let owned = self
             .new_secrets
             .values()
             .chain(self.model.secrets.values())
-            .find(|s| {
-                s.owned_by(&self.unit, &self.app, self.leader)
-                    && self.owner_label(s).as_deref() == Some(label)
-            });
+            .find(|s| s.owner_side(&self.unit) && self.owner_label(s).as_deref() == Some(label));
         if let Some(s) = owned {
             return Some(s.xid.clone());
         }
         self.model
             .secrets
             .values()
+            .find(|s| s.trackers.get(&self.unit).and_then(|t| t.label.as_deref()) == Some(label))
+            .map(|s| s.xid.clone())
+    }
+
+    /// The owned secret with owner label `label` that this unit manages (owner; leader for
+    /// app-owned), for `secret-info-get --label`.
+    fn managed_by_label(&self, label: &str) -> Option<String> {
+        self.new_secrets
+            .values()
+            .chain(self.model.secrets.values())
             .find(|s| {
-                self.consumer_tracker(&s.xid)
-                    .and_then(|t| t.label)
-                    .as_deref()
-                    == Some(label)
+                s.owned_by(&self.unit, &self.app, self.leader)
+                    && self.owner_label(s).as_deref() == Some(label)
             })
             .map(|s| s.xid.clone())
     }
@@ -1001,6 +1153,7 @@ impl Session<'_> {
             .transpose()?;
         let rotate = self.rotate_flag(&args)?;
         let (xid, uri) = self.model.mint_secret_id();
+        // No consumer record for the creator: it gets one when it first reads the secret.
         self.new_secrets.insert(
             xid.clone(),
             Secret {
@@ -1014,15 +1167,9 @@ impl Session<'_> {
                     .and_then(rotation_period)
                     .and_then(|p| self.model.now.checked_add(p)),
                 rotate,
-                revisions: BTreeMap::from([(1, Revision { content, expire })]),
+                revisions: BTreeMap::from([(1, Revision::new(content, expire))]),
                 latest: 1,
-                trackers: BTreeMap::from([(
-                    self.unit.clone(),
-                    Tracker {
-                        revision: 1,
-                        label: None,
-                    },
-                )]),
+                trackers: BTreeMap::new(),
                 grants: BTreeMap::new(),
             },
         );
@@ -1039,11 +1186,23 @@ impl Session<'_> {
         }
     }
 
+    /// `secret-get`, as Juju 3.6 answers it (`context/context.go` `GetSecret`, `secretsmanager`
+    /// `getSecretContent` / `getConsumedRevision`):
+    ///
+    /// * a secret created in this hook reads its pending content;
+    /// * with `--peek` or `--refresh`, content set in this hook is returned, and `--refresh`
+    ///   makes the unit track the new revision once it is committed;
+    /// * otherwise the unit's consumer record decides: created at the latest revision on the
+    ///   first read (by any unit, owner or not), moved to the latest by `--refresh`, read at
+    ///   its revision otherwise (`--peek` reads the latest without moving). The record and a
+    ///   consumer label are saved at once, not at commit (the controller does it during the
+    ///   call); a consumer moving forward may make its old revision obsolete.
     fn secret_get(&mut self, a: &[String]) -> ToolResult {
         let args = parse_args(
             a,
             &[
                 FORMAT,
+                OUTPUT,
                 ("label", &[], true),
                 ("peek", &[], false),
                 ("refresh", &[], false),
@@ -1075,6 +1234,7 @@ impl Session<'_> {
                 )
             }
         };
+        check_empty(pos.as_slice())?;
         let secret = self
             .find_secret(&xid)
             .ok_or_else(|| Self::not_found(&xid))?;
@@ -1082,62 +1242,65 @@ impl Session<'_> {
             return Err(Self::not_found(&xid));
         }
         let owner_side = secret.owner_side(&self.unit);
-        let latest = secret.latest;
+        let manager = secret.owned_by(&self.unit, &self.app, self.leader);
         let by_id = args
             .positional
             .first()
             .is_some_and(|p| p.starts_with("secret:"))
             || (label.is_none() && !args.positional.is_empty());
-        // Giving an id and a label sets the label.
-        if by_id && let Some(l) = &label {
-            if owner_side {
-                if let Some(s) = self.new_secrets.get_mut(&xid) {
-                    s.label = Some(l.clone());
-                } else {
-                    self.merge_update(
-                        &xid,
-                        PendingUpdate {
-                            label: Some(l.clone()),
-                            ..PendingUpdate::default()
-                        },
-                    );
+        let relabel = if by_id { label } else { None };
+        // Giving an id and a label sets the owner label (owner; leader for app-owned), or the
+        // consumer label of a consumer; a peer of an app-owned secret's leader is ignored.
+        if let Some(l) = &relabel
+            && manager
+        {
+            match self.new_secrets.get_mut(&xid) {
+                Some(s) => s.label = Some(l.clone()),
+                None => {
+                    if let Some(s) = self.model.secrets.get_mut(&xid) {
+                        s.label = Some(l.clone());
+                    }
                 }
-            } else {
-                let mut t = self.consumer_tracker(&xid).unwrap_or(Tracker {
-                    revision: latest,
-                    label: None,
-                });
-                t.label = Some(l.clone());
-                self.tracking.insert(xid.clone(), t);
             }
         }
-        let revision = if args.bool("peek") {
-            latest
-        } else if args.bool("refresh") {
-            let mut t = self.consumer_tracker(&xid).unwrap_or_default();
-            t.revision = latest;
-            self.tracking.insert(xid.clone(), t);
-            latest
-        } else {
-            match self.consumer_tracker(&xid) {
-                Some(t) if t.revision > 0 => t.revision,
-                other => {
-                    let mut t = other.unwrap_or_default();
-                    t.revision = latest;
-                    self.tracking.insert(xid.clone(), t);
-                    latest
-                }
+        let consumer_label = relabel.filter(|_| !owner_side);
+        let content = if let Some(s) = self.new_secrets.get(&xid) {
+            s.revisions
+                .get(&s.latest)
+                .map(|r| r.content.clone())
+                .unwrap_or_default()
+        } else if let Some(pending) = self
+            .updates
+            .get(&xid)
+            .and_then(|u| u.content.clone())
+            .filter(|_| args.bool("peek") || args.bool("refresh"))
+        {
+            if args.bool("refresh") {
+                self.track_latest.insert(xid.clone());
             }
+            pending
+        } else {
+            let mode = if args.bool("refresh") {
+                Read::Refresh
+            } else if args.bool("peek") {
+                Read::Peek
+            } else {
+                Read::Tracked
+            };
+            let unit = self.unit.clone();
+            let secret = self
+                .model
+                .secrets
+                .get_mut(&xid)
+                .ok_or_else(|| Self::not_found(&xid))?;
+            let revision = secret.consume(&unit, mode, consumer_label);
+            secret
+                .revisions
+                .get(&revision)
+                .map(|r| r.content.clone())
+                .ok_or_else(|| fail(format!("secret {xid:?} revision {revision} not found")))?
         };
-        let secret = self
-            .find_secret(&xid)
-            .ok_or_else(|| Self::not_found(&xid))?;
-        let content = secret
-            .revisions
-            .get(&revision)
-            .map(|r| r.content.clone())
-            .ok_or_else(|| fail(format!("secret {xid:?} revision {revision} not found")))?;
-        match key {
+        let value = match key {
             Some(k) => {
                 let (k, b64) = match k.strip_suffix("#base64") {
                     Some(k) => (k.to_owned(), true),
@@ -1145,26 +1308,29 @@ impl Session<'_> {
                 };
                 let v = content
                     .get(&k)
-                    .ok_or_else(|| fail(format!("secret key {k:?} not found")))?;
-                if b64 {
-                    to_json(&encode_base64(v.as_bytes()))
+                    .ok_or_else(|| fail(format!("secret key value {k:?} not found")))?;
+                Go::Str(if b64 {
+                    encode_base64(v.as_bytes())
                 } else {
-                    to_json(v)
-                }
+                    v.clone()
+                })
             }
-            None => to_json(&content),
-        }
+            None => Go::string_map(&content),
+        };
+        self.write(&args, YAML, &value)
     }
 
-    /// Checks that this unit may manage `xid` (owner; leader for app-owned).
+    /// Checks that this unit may manage `id` (owner; leader for app-owned) and returns its xid.
     fn manageable(&self, id: &str) -> std::result::Result<String, Fail> {
         let xid = xid_of(id).to_owned();
-        let s = self.find_secret(&xid).ok_or_else(|| Self::not_found(id))?;
+        let s = self
+            .find_secret(&xid)
+            .ok_or_else(|| Self::not_found(&xid))?;
         if !s.owner_side(&self.unit) {
-            return Err(Self::not_found(id));
+            return Err(Self::not_found(&xid));
         }
         if !s.owned_by(&self.unit, &self.app, self.leader) {
-            return Err(fail("permission denied"));
+            return Err(fail("this unit is not the leader"));
         }
         Ok(xid)
     }
@@ -1240,6 +1406,7 @@ impl Session<'_> {
             .positional
             .first()
             .ok_or_else(|| usage("missing secret URI"))?;
+        check_empty(args.positional.get(1..).unwrap_or_default())?;
         let xid = self.manageable(id)?;
         let revision = args
             .flag("revision")
@@ -1263,125 +1430,205 @@ impl Session<'_> {
         Ok(String::new())
     }
 
+    /// `secret-info-get` (`jujuc/secret-info-get.go` `metadataDisplay`): `revision`, `label`
+    /// and `owner` always, `description`, `expiry`, `rotation`, `rotates` and `access` when set.
     fn secret_info_get(&mut self, a: &[String]) -> ToolResult {
-        let args = parse_args(a, &[FORMAT, ("label", &[], true)])?;
+        let args = parse_args(a, &[FORMAT, OUTPUT, ("label", &[], true)])?;
         let xid = match (args.positional.first(), args.flag("label")) {
             (Some(_), Some(_)) => {
                 return Err(usage("specify either a secret URI or label but not both"));
             }
             (None, None) => return Err(usage("require either a secret URI or label")),
             (Some(id), None) => xid_of(id).to_owned(),
-            (None, Some(l)) => {
-                let owned = self
-                    .new_secrets
-                    .values()
-                    .chain(self.model.secrets.values())
-                    .find(|s| {
-                        s.owned_by(&self.unit, &self.app, self.leader)
-                            && self.owner_label(s).as_deref() == Some(l)
-                    })
-                    .map(|s| s.xid.clone());
-                owned.ok_or_else(|| Self::not_found(l))?
-            }
+            (None, Some(l)) => self.managed_by_label(l).ok_or_else(|| Self::not_found(l))?,
         };
+        check_empty(args.positional.get(1..).unwrap_or_default())?;
         let s = self
             .find_secret(&xid)
             .ok_or_else(|| Self::not_found(&xid))?;
         if !s.owned_by(&self.unit, &self.app, self.leader) {
             return Err(Self::not_found(&xid));
         }
-        let mut info = serde_json::Map::new();
-        info.insert("revision".into(), json!(s.latest));
-        if let Some(l) = self.owner_label(s) {
-            info.insert("label".into(), json!(l));
-        }
-        let owner = match s.owner {
-            SecretOwnerRef::App(_) => "application",
-            SecretOwnerRef::Unit(_) => "unit",
-        };
-        info.insert("owner".into(), json!(owner));
+        let mut fields: Vec<(&'static str, Go)> = vec![
+            ("revision", Go::Int(i64::from(s.latest))),
+            ("label", Go::Str(self.owner_label(s).unwrap_or_default())),
+            (
+                "owner",
+                Go::Str(
+                    match s.owner {
+                        SecretOwnerRef::App(_) => "application",
+                        SecretOwnerRef::Unit(_) => "unit",
+                    }
+                    .to_owned(),
+                ),
+            ),
+        ];
         let description = self
             .updates
             .get(&xid)
             .and_then(|u| u.description.clone())
             .or_else(|| s.description.clone());
-        if let Some(d) = description {
-            info.insert("description".into(), json!(d));
+        if let Some(d) = description.filter(|d| !d.is_empty()) {
+            fields.push(("description", Go::Str(d)));
         }
         if let Some(e) = s.revisions.get(&s.latest).and_then(|r| r.expire) {
-            info.insert("expiry".into(), json!(rfc3339(e)));
+            fields.push(("expiry", Go::Str(rfc3339(e))));
         }
-        if let Some(r) = &s.rotate {
-            info.insert("rotation".into(), json!(r));
+        if let Some(r) = s.rotate.as_deref().filter(|r| *r != "never") {
+            fields.push(("rotation", Go::Str(r.to_owned())));
         }
         if let Some(t) = s.rotates {
-            info.insert("rotates".into(), json!(rfc3339(t)));
+            fields.push(("rotates", Go::Str(rfc3339(t))));
         }
-        to_json(&json!({ xid: Value::Object(info) }))
+        let access: Vec<Go> = s
+            .grants
+            .iter()
+            .flat_map(|(rel, targets)| {
+                let scope = self.relation_tag(*rel);
+                targets.iter().map(move |t| {
+                    Go::Struct(vec![
+                        ("target", Go::Str(entity_tag(t))),
+                        ("scope", Go::Str(scope.clone())),
+                        ("role", Go::Str("view".to_owned())),
+                    ])
+                })
+            })
+            .collect();
+        if !access.is_empty() {
+            fields.push(("access", Go::List(access)));
+        }
+        let value = Go::Map(vec![(xid, Go::Struct(fields))]);
+        self.write(&args, YAML, &value)
     }
 
+    /// A relation's tag (`relation-<app>.<ep>#<app>.<ep>`), as Juju names grant scopes.
+    fn relation_tag(&self, id: u32) -> String {
+        let key = self
+            .model
+            .relations
+            .get(&id)
+            .map(|r| {
+                let mut sides: Vec<String> =
+                    r.sides.iter().map(|(a, e)| format!("{a}.{e}")).collect();
+                sides.sort();
+                sides.join("#")
+            })
+            .unwrap_or_default();
+        format!("relation-{key}")
+    }
+
+    /// `secret-ids` (`jujuc/secret-ids.go`): a nil `[]string` when the unit owns nothing (JSON
+    /// `null`), in the controller's map order otherwise. The simulator uses creation order,
+    /// never sorted: charms must not rely on any order.
     fn secret_ids(&mut self, a: &[String]) -> ToolResult {
-        parse_args(a, &[FORMAT])?;
-        let ids: Vec<String> = self
+        let args = parse_args(a, &[FORMAT, OUTPUT])?;
+        check_empty(&args.positional)?;
+        let mut owned: Vec<&Secret> = self
             .model
             .secrets
             .values()
             .chain(self.new_secrets.values())
             .filter(|s| s.owned_by(&self.unit, &self.app, self.leader))
-            .map(|s| s.xid.clone())
             .collect();
-        to_json(&ids)
+        owned.sort_by_key(|s| {
+            self.model
+                .secret_order
+                .get(&s.xid)
+                .copied()
+                .unwrap_or(u64::MAX)
+        });
+        let ids: Vec<String> = owned.iter().map(|s| s.xid.clone()).collect();
+        self.write(&args, SMART, &Go::strings_or_nil(ids))
     }
 
-    fn secret_grant(&mut self, a: &[String], grant: bool) -> ToolResult {
+    /// `secret-grant` (`jujuc/secret-grant.go`): `-r/--relation` and an optional `--unit` of
+    /// the related application; there is no `--app`.
+    fn secret_grant(&mut self, a: &[String]) -> ToolResult {
+        let args = parse_args(a, &[("relation", &["r"], true), ("unit", &[], true)])?;
+        let id = args
+            .positional
+            .first()
+            .ok_or_else(|| usage("missing secret URI"))?;
+        check_empty(args.positional.get(1..).unwrap_or_default())?;
+        if args.flag("relation").is_none() {
+            return Err(usage("missing relation"));
+        }
+        let rel = self.relation_flag(&args)?;
+        let remote = self.remote_app(rel);
+        let target = match args.flag("unit") {
+            Some(u) if app_of(u) != remote => {
+                return Err(usage(format!(
+                    "cannot specify unit {u:?} in relation to application {remote:?}"
+                )));
+            }
+            Some(u) => u.to_owned(),
+            None => remote,
+        };
+        let xid = self.manageable(id)?;
+        self.grants.push((xid, rel, target, true));
+        Ok(String::new())
+    }
+
+    /// `secret-revoke` (`jujuc/secret-revoke.go`): `-r/--relation`, `--app/--application` or
+    /// `--unit`; a relation and an application together are refused.
+    fn secret_revoke(&mut self, a: &[String]) -> ToolResult {
         let args = parse_args(
             a,
             &[
                 ("relation", &["r"], true),
+                ("app", &["application"], true),
                 ("unit", &[], true),
-                ("app", &[], true),
             ],
         )?;
         let id = args
             .positional
             .first()
             .ok_or_else(|| usage("missing secret URI"))?;
+        check_empty(args.positional.get(1..).unwrap_or_default())?;
+        let (relation, app, unit) = (args.flag("relation"), args.flag("app"), args.flag("unit"));
+        if relation.is_some() && app.is_some() {
+            return Err(usage("either relation or application should be specified"));
+        }
+        if relation.is_none() && app.is_none() && unit.is_none() {
+            return Err(usage("missing relation or application or unit"));
+        }
         let xid = self.manageable(id)?;
-        let rel = self.relation_flag(&args)?;
-        let remote = self
-            .model
+        let secret = self.find_secret(&xid);
+        let rels: Vec<u32> = match relation {
+            Some(_) => vec![self.relation_flag(&args)?],
+            None => secret
+                .map(|s| s.grants.keys().copied().collect())
+                .unwrap_or_default(),
+        };
+        for rel in rels {
+            let target = match (unit, app) {
+                (Some(u), _) => u.to_owned(),
+                (None, Some(app)) => app.to_owned(),
+                (None, None) => self.remote_app(rel),
+            };
+            self.grants.push((xid.clone(), rel, target, false));
+        }
+        Ok(String::new())
+    }
+
+    fn remote_app(&self, relation: u32) -> String {
+        self.model
             .relations
-            .get(&rel)
+            .get(&relation)
             .and_then(|r| r.remote_app_of(&self.app))
             .unwrap_or_default()
-            .to_owned();
-        let target = match (args.flag("unit"), args.flag("app")) {
-            (Some(_), Some(_)) => return Err(usage("specify either --app or --unit but not both")),
-            (Some(u), None) => {
-                if app_of(u) != remote {
-                    return Err(fail(format!(
-                        "cannot {} secret: unit {u:?} is not in relation {}",
-                        if grant { "grant" } else { "revoke" },
-                        self.rel_ref(rel)
-                    )));
-                }
-                u.to_owned()
-            }
-            (None, Some(app)) => app.to_owned(),
-            (None, None) => remote,
-        };
-        self.grants.push((xid, rel, target, grant));
-        Ok(String::new())
+            .to_owned()
     }
 
     // --- status, log, config ---
 
+    /// `status-set <status> [message]` (`jujuc/status-set.go`): at most one message argument.
     fn status_set(&mut self, a: &[String]) -> ToolResult {
         let args = parse_args(a, &[("application", &[], false)])?;
         let mut pos = args.positional.iter();
         let kind = pos
             .next()
-            .ok_or_else(|| usage("invalid args, require <status> [message]"))?;
+            .ok_or_else(|| usage("invalid args, require <status> [message] [data]"))?;
         if !matches!(
             kind.as_str(),
             "active" | "blocked" | "maintenance" | "waiting"
@@ -1390,7 +1637,8 @@ impl Session<'_> {
                 "invalid status {kind:?}, expected one of [maintenance blocked waiting active]"
             )));
         }
-        let message = pos.cloned().collect::<Vec<_>>().join(" ");
+        let message = pos.next().cloned().unwrap_or_default();
+        check_empty(pos.as_slice())?;
         let status = Status {
             kind: kind.clone(),
             message,
@@ -1405,47 +1653,81 @@ impl Session<'_> {
         } else if let Some(u) = self.model.unit_mut(&self.unit) {
             u.status = status.clone();
             u.status_history.push(status);
+            u.status_set = true;
         }
         Ok(String::new())
     }
 
+    /// `status-get` (`jujuc/status-get.go`): the status word in `smart` without
+    /// `--include-data`, else `{status}` or `{message, status, status-data}`; with
+    /// `--application` the units are nested in `application-status`.
     fn status_get(&mut self, a: &[String]) -> ToolResult {
         let args = parse_args(
             a,
             &[
                 FORMAT,
+                OUTPUT,
                 ("application", &[], false),
                 ("include-data", &[], false),
             ],
         )?;
-        let one = |s: &Status| json!({"status": s.kind, "message": s.message, "status-data": {}});
-        let unit_status = self
-            .model
-            .unit(&self.unit)
-            .map(|u| one(&u.status))
-            .unwrap_or(Value::Null);
+        check_empty(&args.positional)?;
+        let format = chosen_format(&args, SMART)?;
+        let data = args.bool("include-data");
+        let details = |s: &Status| {
+            let mut m = vec![("status".to_owned(), Go::Str(s.kind.clone()))];
+            if data {
+                m.push(("status-data".to_owned(), Go::Map(Vec::new())));
+                m.push(("message".to_owned(), Go::Str(s.message.clone())));
+            }
+            Go::Map(m)
+        };
         if args.bool("application") {
             if !self.leader_now() {
-                return Err(fail("finding workload status: this unit is not the leader"));
+                return Err(fail(
+                    "finding application status: this unit is not the leader",
+                ));
             }
-            let app = self.model.apps.get(&self.app);
-            let app_status = app.map(|a| one(&a.status)).unwrap_or(Value::Null);
-            let units: serde_json::Map<String, Value> = app
-                .map(|a| {
-                    a.units
-                        .values()
-                        .map(|u| (u.name.clone(), one(&u.status)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            return to_json(&json!({"application-status": app_status, "units": units}));
+            let Some(app) = self.model.apps.get(&self.app) else {
+                return Err(fail("finding application status: application not found"));
+            };
+            if !data && format == Format::Smart {
+                return self.write(&args, SMART, &Go::Str(app.status.kind.clone()));
+            }
+            let units: Vec<(String, Go)> = app
+                .units
+                .values()
+                .map(|u| (u.name.clone(), details(&u.status)))
+                .collect();
+            let Go::Map(mut app_details) = details(&app.status) else {
+                return Err(fail("finding application status"));
+            };
+            app_details.push(("units".to_owned(), Go::Map(units)));
+            let value = Go::Map(vec![(
+                "application-status".to_owned(),
+                Go::Map(app_details),
+            )]);
+            return self.write(&args, SMART, &value);
         }
-        to_json(&unit_status)
+        let status = self
+            .model
+            .unit(&self.unit)
+            .map(|u| u.status.clone())
+            .unwrap_or_default();
+        if !data && format == Format::Smart {
+            return self.write(&args, SMART, &Go::Str(status.kind));
+        }
+        self.write(&args, SMART, &details(&status))
     }
 
     fn application_version_set(&mut self, a: &[String]) -> ToolResult {
         let args = parse_args(a, &[])?;
-        let version = args.positional.join(" ");
+        let version = args
+            .positional
+            .first()
+            .ok_or_else(|| usage("no version specified"))?
+            .clone();
+        check_empty(args.positional.get(1..).unwrap_or_default())?;
         if let Some(u) = self.model.unit_mut(&self.unit) {
             u.workload_version = version;
         }
@@ -1463,28 +1745,35 @@ impl Session<'_> {
         }
     }
 
+    /// `juju-log` (`jujuc/juju-log.go`): an invalid `--log-level` logs a warning and the
+    /// message at INFO.
     fn juju_log(&mut self, a: &[String]) -> ToolResult {
         let args = parse_args(
             a,
             &[("log-level", &["l"], true), ("debug", &[], false), FORMAT],
         )?;
-        let level = match args.flag("log-level") {
-            Some(l) => {
-                let up = l.to_ascii_uppercase();
-                if !matches!(
-                    up.as_str(),
-                    "TRACE" | "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL"
-                ) {
-                    return Err(usage(format!("invalid log level {l:?}")));
-                }
-                up
-            }
-            None if args.bool("debug") => "DEBUG".into(),
-            None => "INFO".into(),
-        };
         if args.positional.is_empty() {
             return Err(usage("no message specified"));
         }
+        let level = match args.flag("log-level") {
+            _ if args.bool("debug") => "DEBUG".to_owned(),
+            Some(l) => {
+                let up = l.to_ascii_uppercase();
+                if matches!(
+                    up.as_str(),
+                    "TRACE" | "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL"
+                ) {
+                    up
+                } else {
+                    self.log(
+                        "WARNING",
+                        format!("Specified log level of {l:?} is not valid"),
+                    );
+                    "INFO".to_owned()
+                }
+            }
+            None => "INFO".into(),
+        };
         let mut message = args.positional.join(" ");
         if let Some(id) = self.current_relation() {
             message = format!("{}: {message}", self.rel_ref(id));
@@ -1493,8 +1782,19 @@ impl Session<'_> {
         Ok(String::new())
     }
 
+    /// `config-get` (`jujuc/config-get.go`): options without a value are left out unless
+    /// `--all`; `--all` with a key is refused.
     fn config_get(&mut self, a: &[String]) -> ToolResult {
-        let args = parse_args(a, &[FORMAT, ("all", &["a"], false)])?;
+        let args = parse_args(a, &[FORMAT, OUTPUT, ("all", &["a"], false)])?;
+        let key = args.positional.first().filter(|k| *k != "-");
+        check_empty(args.positional.get(1..).unwrap_or_default())?;
+        if let Some(k) = key
+            && args.bool("all")
+        {
+            return Err(usage(format!(
+                "cannot use argument --all together with key {k:?}"
+            )));
+        }
         let app = self
             .model
             .apps
@@ -1506,10 +1806,16 @@ impl Session<'_> {
                 config.entry(k.clone()).or_insert(Value::Null);
             }
         }
-        match args.positional.first() {
-            Some(k) => to_json(config.get(k).unwrap_or(&Value::Null)),
-            None => to_json(&config),
-        }
+        let value = match key {
+            Some(k) => config.get(k).map_or(Go::Nil, Go::from_json),
+            None => Go::Map(
+                config
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Go::from_json(v)))
+                    .collect(),
+            ),
+        };
+        self.write(&args, SMART, &value)
     }
 
     // --- actions ---
@@ -1521,18 +1827,21 @@ impl Session<'_> {
     }
 
     fn action_get(&mut self, a: &[String]) -> ToolResult {
-        let args = parse_args(a, &[FORMAT])?;
-        let ctx = self.action_ctx()?;
-        match args.positional.first() {
+        let args = parse_args(a, &[FORMAT, OUTPUT])?;
+        let params = self.action_ctx()?.params.clone();
+        let value = match args.positional.first() {
             Some(path) => {
-                let mut v = &ctx.params;
+                let mut v = &params;
                 for seg in path.split('.') {
                     v = v.get(seg).unwrap_or(&Value::Null);
                 }
-                to_json(v)
+                Go::from_json(v)
             }
-            None => to_json(&ctx.params),
-        }
+            // "If no parameters were returned we still want to print an empty object, not nil".
+            None if params.is_null() => Go::Map(Vec::new()),
+            None => Go::from_json(&params),
+        };
+        self.write(&args, SMART, &value)
     }
 
     fn action_set(&mut self, a: &[String]) -> ToolResult {
@@ -1556,13 +1865,13 @@ impl Session<'_> {
         Ok(String::new())
     }
 
+    /// `action-fail [<message>]` (`jujuc/action-fail.go`).
     fn action_fail(&mut self, a: &[String]) -> ToolResult {
         let args = parse_args(a, &[])?;
-        let message = if args.positional.is_empty() {
-            "action failed without reason given".to_owned()
-        } else {
-            args.positional.join(" ")
-        };
+        let message = args.positional.first().cloned().unwrap_or_else(|| {
+            "action failed without reason given, check action for errors".to_owned()
+        });
+        check_empty(args.positional.get(1..).unwrap_or_default())?;
         self.action_ctx()?.failure = Some(message);
         Ok(String::new())
     }
@@ -1591,28 +1900,31 @@ impl Session<'_> {
         state
     }
 
+    /// `state-get` (Juju 3.6 `jujuc/state-get.go`, `context.go` `GetCharmState`): a nil map
+    /// when the state is empty, `""` for a missing key, `"k" not found` with `--strict`.
     fn state_get(&mut self, a: &[String]) -> ToolResult {
-        let args = parse_args(a, &[FORMAT, ("strict", &[], false)])?;
+        let args = parse_args(a, &[FORMAT, OUTPUT, ("strict", &[], false)])?;
+        let key = args.positional.first().filter(|k| *k != "-");
+        check_empty(args.positional.get(1..).unwrap_or_default())?;
         let state = self.current_state();
-        match args.positional.first() {
+        let value = match key {
             Some(k) => match state.get(k) {
-                Some(v) => to_json(v),
-                None if args.bool("strict") => Err(fail(format!("key {k:?} not found"))),
-                None => to_json(&Value::Null),
+                Some(v) => Go::Str(v.clone()),
+                None if args.bool("strict") => return Err(fail(format!("{k:?} not found"))),
+                None => Go::Str(String::new()),
             },
-            None => to_json(&state),
-        }
+            None if state.is_empty() => Go::Nil,
+            None => Go::string_map(&state),
+        };
+        self.write(&args, SMART, &value)
     }
 
+    /// `state-set` (`jujuc/state-set.go`): `key=value` and `--file` YAML; an empty value is
+    /// stored as an empty string.
     fn state_set(&mut self, req: &ToolRequest) -> ToolResult {
         let args = parse_args(&req.args, &[("file", &[], true)])?;
         let mut delta = match args.flag("file") {
-            Some("-") => parse_map_file(req.stdin.as_deref().unwrap_or_default())?,
-            Some(path) => parse_map_file(
-                req.files
-                    .get(path)
-                    .ok_or_else(|| fail(format!("open {path}: no such file or directory")))?,
-            )?,
+            Some(path) => parse_settings_file(file_payload(req, path)?)?,
             None => Databag::new(),
         };
         for kv in &args.positional {
@@ -1622,7 +1934,7 @@ impl Session<'_> {
             delta.insert(k.to_owned(), v.to_owned());
         }
         for (k, v) in delta {
-            self.state_delta.insert(k, (!v.is_empty()).then_some(v));
+            self.state_delta.insert(k, Some(v));
         }
         Ok(String::new())
     }
@@ -1633,13 +1945,15 @@ impl Session<'_> {
             .positional
             .first()
             .ok_or_else(|| usage("missing key"))?;
+        check_empty(args.positional.get(1..).unwrap_or_default())?;
         self.state_delta.insert(k.clone(), None);
         Ok(String::new())
     }
 
     fn goal_state(&mut self, a: &[String]) -> ToolResult {
-        parse_args(a, &[FORMAT])?;
-        let units: serde_json::Map<String, Value> = self
+        let args = parse_args(a, &[FORMAT, OUTPUT])?;
+        check_empty(&args.positional)?;
+        let units: Vec<(String, Go)> = self
             .model
             .apps
             .get(&self.app)
@@ -1647,11 +1961,23 @@ impl Session<'_> {
                 a.units
                     .values()
                     .filter(|u| !u.dying)
-                    .map(|u| (u.name.clone(), json!({"status": "active", "since": ""})))
+                    .map(|u| {
+                        (
+                            u.name.clone(),
+                            Go::Struct(vec![
+                                ("status", Go::Str("active".to_owned())),
+                                ("since", Go::Str(String::new())),
+                            ]),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();
-        to_json(&json!({"units": units, "relations": {}}))
+        let value = Go::Struct(vec![
+            ("units", Go::Map(units)),
+            ("relations", Go::Map(Vec::new())),
+        ]);
+        self.write(&args, YAML, &value)
     }
 
     // --- end of hook ---
@@ -1731,14 +2057,7 @@ impl Session<'_> {
                         .as_deref()
                         .and_then(rotation_period)
                         .and_then(|p| self.model.now.checked_add(p));
-                    s.latest += 1;
-                    s.revisions.insert(
-                        s.latest,
-                        Revision {
-                            content,
-                            expire: None,
-                        },
-                    );
+                    s.add_revision(content);
                 }
             }
             if let Some(e) = up.expire
@@ -1748,9 +2067,9 @@ impl Session<'_> {
             }
             apply_metadata(s, up.label, up.description, up.rotate, self.model.now);
         }
-        for (xid, t) in std::mem::take(&mut self.tracking) {
+        for xid in std::mem::take(&mut self.track_latest) {
             if let Some(s) = self.model.secrets.get_mut(&xid) {
-                s.trackers.insert(unit.clone(), t);
+                s.consume(&unit, Read::Refresh, None);
             }
         }
         for (xid, rel, target, grant) in std::mem::take(&mut self.grants) {
@@ -1878,8 +2197,7 @@ mod tests {
 
     #[test]
     fn given_gnuflag_style_argv_when_parsed_then_flags_and_positionals_are_separated() {
-        let spec: &[(&'static str, &[&str], bool)] =
-            &[FORMAT, ("relation", &["r"], true), ("app", &[], false)];
+        let spec: &[FlagSpec] = &[FORMAT, ("relation", &["r"], true), ("app", &[], false)];
         let a = parse_args(
             &strings(&["--format=json", "-", "-r", "db:3", "unit/0", "--app=False"]),
             spec,
@@ -1949,13 +2267,22 @@ mod tests {
     }
 
     #[test]
-    fn given_settings_files_when_parsed_then_json_and_simple_yaml_are_accepted() {
-        let j = parse_map_file(r#"{"a": "1", "b": "", "n": 2}"#).unwrap_or_else(|_| unreachable!());
+    fn given_settings_files_when_parsed_then_yaml_is_read_as_juju_reads_it() {
+        let j = parse_settings_file(r#"{"a": "1", "b": "", "n": 2}"#)
+            .unwrap_or_else(|_| unreachable!());
         assert_eq!(j.get("a").map(String::as_str), Some("1"));
         assert_eq!(j.get("b").map(String::as_str), Some(""));
         assert_eq!(j.get("n").map(String::as_str), Some("2"));
-        let y = parse_map_file("a: '1'\nb: two\n").unwrap_or_else(|_| unreachable!());
+        let y = parse_settings_file("a: '1'\nb: two\n").unwrap_or_else(|_| unreachable!());
         assert_eq!(y.get("b").map(String::as_str), Some("two"));
-        assert!(parse_map_file("no colon here").is_err());
+        assert!(parse_settings_file("no colon here").is_err());
+    }
+
+    #[test]
+    fn given_a_secret_file_when_parsed_then_json_is_tried_before_yaml() {
+        let j = parse_secret_file(r#"{"password": "p: w"}"#).unwrap_or_else(|_| unreachable!());
+        assert_eq!(j.get("password").map(String::as_str), Some("p: w"));
+        let y = parse_secret_file("password: secret\n").unwrap_or_else(|_| unreachable!());
+        assert_eq!(y.get("password").map(String::as_str), Some("secret"));
     }
 }

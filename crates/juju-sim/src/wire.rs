@@ -20,6 +20,9 @@ pub struct ToolRequest {
     /// `JUJU_CONTEXT_ID` of the calling process.
     #[serde(default)]
     pub context_id: Option<String>,
+    /// The working directory of the calling process (`-o`/`--output` paths are relative to it).
+    #[serde(default)]
+    pub cwd: Option<String>,
 }
 
 /// The simulator's answer: what the tool prints and its exit code.
@@ -34,6 +37,13 @@ pub struct ToolResponse {
 }
 
 impl ToolRequest {
+    /// The working directory of this process, as a request carries it.
+    pub fn current_dir() -> Option<String> {
+        std::env::current_dir()
+            .ok()
+            .map(|d| d.to_string_lossy().into_owned())
+    }
+
     /// A request with no stdin and no files.
     pub fn new(tool: &str, args: &[&str]) -> Self {
         Self {

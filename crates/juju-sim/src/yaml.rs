@@ -1,368 +1,323 @@
-//! A small reader for the subset of YAML that `charmcraft.yaml` / `metadata.yaml` use: block
-//! mappings and sequences, flow `[..]` and `{..}` of scalars, quoted and plain scalars, block
-//! scalars (`|`, `>`), comments. Anchors, tags and multi-document files are not supported and
-//! are reported as errors (or read as plain text), never a panic.
+//! YAML input, read the way Juju reads it.
+//!
+//! Parsing is done by `saphyr-parser` (a YAML 1.2 event parser tested against the YAML test
+//! suite); this module builds a small tree from its events and interprets it:
+//!
+//! * [`string_map`]: what Juju's `goyaml.Unmarshal(data, &map[string]string{})` makes of a
+//!   `--file` given to `relation-set`, `state-set` and `secret-add`/`secret-set` (Juju
+//!   `worker/uniter/runner/jujuc/relation-set.go` `readSettings`, `state-set.go`,
+//!   `core/secrets/createsecret.go` `ReadSecretData`). go-yaml v2 sets a string target from the
+//!   scalar's text whatever it resolves to (`1.50` stays `1.50`, `true` stays `true`), a null
+//!   (`~`, `null`, empty) becomes `""`, `!!binary` is decoded, and a mapping or sequence where a
+//!   string is expected is an error (`cannot unmarshal !!map into string`).
+//! * [`to_json`]: `charmcraft.yaml` / `metadata.yaml` as JSON, plain scalars resolved as go-yaml
+//!   v2 resolves them (null, booleans including `yes`/`no`/`on`/`off`, integers, floats).
+//!
+//! Anchors and aliases are followed, merge keys (`<<`) merge, multi-document input uses the
+//! first document. Malformed input is an error with a line number, never a panic.
 
+use std::collections::BTreeMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Map, Number, Value};
 
+/// A parsed YAML node.
 #[derive(Debug, Clone)]
-struct Line {
-    number: usize,
-    indent: usize,
-    text: String,
+enum Node {
+    Scalar {
+        text: String,
+        plain: bool,
+        tag: Option<String>,
+        line: usize,
+    },
+    Seq {
+        items: Vec<Self>,
+        line: usize,
+    },
+    Map {
+        entries: Vec<(Self, Self)>,
+        line: usize,
+    },
 }
 
-/// Parses `text` into a JSON value.
-pub(crate) fn parse(text: &str) -> Result<Value, String> {
-    let raw: Vec<&str> = text.lines().collect();
-    let mut lines = Vec::new();
-    let mut i = 0;
-    while let Some(line) = raw.get(i) {
-        i += 1;
-        let stripped = strip_comment(line);
-        let trimmed = stripped.trim_end();
-        if trimmed.trim().is_empty() || trimmed.trim() == "---" {
-            continue;
-        }
-        let indent = trimmed.len() - trimmed.trim_start().len();
-        if trimmed.get(..indent).is_some_and(|p| p.contains('\t')) {
-            return Err(format!("line {i}: tabs are not allowed for indentation"));
-        }
-        let content = trimmed.trim_start().to_owned();
-        // Block scalars: gather the more-indented raw lines that follow.
-        let block_style = content
-            .rsplit_once(": ")
-            .map(|(_, r)| r.trim())
-            .or_else(|| content.strip_prefix("- ").map(str::trim))
-            .filter(|r| matches!(*r, "|" | ">" | "|-" | ">-" | "|+" | ">+"));
-        if let Some(style) = block_style {
-            let mut body: Vec<String> = Vec::new();
-            let mut body_indent: Option<usize> = None;
-            while let Some(next) = raw.get(i) {
-                let blank = next.trim().is_empty();
-                let n_indent = next.len() - next.trim_start().len();
-                if !blank && n_indent <= indent {
-                    break;
-                }
-                if !blank && body_indent.is_none() {
-                    body_indent = Some(n_indent);
-                }
-                let cut = body_indent.unwrap_or(0).min(next.len());
-                body.push(if blank {
-                    String::new()
-                } else {
-                    next.get(cut..).unwrap_or_default().to_owned()
-                });
-                i += 1;
-            }
-            while body.last().is_some_and(|l| l.trim().is_empty()) {
-                body.pop();
-            }
-            let joined = if style.starts_with('>') {
-                body.join(" ")
-            } else {
-                body.join("\n")
-            };
-            let value = if style.ends_with('-') {
-                joined
-            } else {
-                joined + "\n"
-            };
-            let prefix_len = content.len() - style.len();
-            let head = content.get(..prefix_len).unwrap_or_default();
-            lines.push(Line {
-                number: i,
-                indent,
-                text: format!("{head}{}", quote_double(&value)),
-            });
-            continue;
-        }
-        lines.push(Line {
-            number: i,
-            indent,
-            text: content,
-        });
-    }
-    let mut pos = 0;
-    let Some(first) = lines.first() else {
-        return Ok(Value::Null);
-    };
-    let indent = first.indent;
-    let value = parse_block(&mut lines, &mut pos, indent)?;
-    if let Some(extra) = lines.get(pos) {
-        return Err(format!("line {}: unexpected indentation", extra.number));
-    }
-    Ok(value)
-}
-
-fn quote_double(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
+impl Node {
+    fn line(&self) -> usize {
+        match self {
+            Self::Scalar { line, .. } | Self::Seq { line, .. } | Self::Map { line, .. } => *line,
         }
     }
-    out.push('"');
-    out
-}
 
-/// Removes a `#` comment that is outside quotes and starts a line or follows whitespace.
-fn strip_comment(line: &str) -> String {
-    let mut out = String::new();
-    let mut quote: Option<char> = None;
-    let mut prev_space = true;
-    for c in line.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if (c == '"' || c == '\'') && prev_space => quote = Some(c),
-            None if c == '#' && prev_space => break,
-            None => {}
+    /// go-yaml's name of the node's kind, as its error messages print it.
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Scalar { .. } => "!!str",
+            Self::Seq { .. } => "!!seq",
+            Self::Map { .. } => "!!map",
         }
-        prev_space = c.is_whitespace() || (quote.is_none() && matches!(c, '[' | '{' | ','));
-        out.push(c);
     }
-    out
-}
 
-fn is_seq_item(text: &str) -> bool {
-    text == "-" || text.starts_with("- ")
-}
-
-fn parse_block(lines: &mut [Line], pos: &mut usize, indent: usize) -> Result<Value, String> {
-    let Some(first) = lines.get(*pos) else {
-        return Ok(Value::Null);
-    };
-    if is_seq_item(&first.text) {
-        parse_seq(lines, pos, indent)
-    } else {
-        parse_map(lines, pos, indent)
+    /// Whether the node is go-yaml's null: a plain `~`, `null`, `Null`, `NULL` or nothing.
+    fn is_null(&self) -> bool {
+        matches!(self, Self::Scalar { text, plain: true, tag: None, .. }
+            if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
     }
 }
 
-fn parse_seq(lines: &mut [Line], pos: &mut usize, indent: usize) -> Result<Value, String> {
-    let mut items = Vec::new();
-    while let Some(line) = lines.get(*pos) {
-        if line.indent != indent || !is_seq_item(&line.text) {
-            break;
-        }
-        let rest = line
-            .text
-            .get(1..)
-            .unwrap_or_default()
-            .trim_start()
-            .to_owned();
-        let number = line.number;
-        if rest.is_empty() {
-            *pos += 1;
-            match lines.get(*pos) {
-                Some(next) if next.indent > indent => {
-                    let ni = next.indent;
-                    items.push(parse_block(lines, pos, ni)?);
-                }
-                _ => items.push(Value::Null),
-            }
-        } else if split_key(&rest).is_some() && !rest.starts_with(['"', '\'', '[', '{']) {
-            // `- key: value` starts a mapping indented at the text's column.
-            let col = indent + (line.text.len() - rest.len());
-            if let Some(l) = lines.get_mut(*pos) {
-                l.indent = col;
-                l.text = rest;
-            }
-            items.push(parse_map(lines, pos, col)?);
-        } else {
-            items.push(parse_inline(&rest).map_err(|e| format!("line {number}: {e}"))?);
-            *pos += 1;
-        }
-    }
-    Ok(Value::Array(items))
-}
-
-/// Splits `key: value` (or `key:`) at the first `:` followed by a space or the end, outside
-/// quotes.
-fn split_key(text: &str) -> Option<(String, String)> {
-    let mut quote: Option<char> = None;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for (n, (idx, c)) in chars.iter().enumerate() {
-        match quote {
-            Some(q) if *c == q => quote = None,
-            Some(_) => {}
-            None if (*c == '"' || *c == '\'') && n == 0 => quote = Some(*c),
-            None if *c == ':' => {
-                let next = chars.get(n + 1).map(|(_, c)| *c);
-                if next.is_none() || next == Some(' ') {
-                    let key = text.get(..*idx).unwrap_or_default().trim();
-                    let value = text.get(idx + 1..).unwrap_or_default().trim();
-                    return Some((unquote(key), value.to_owned()));
-                }
-            }
-            None => {}
-        }
-    }
-    None
-}
-
-fn parse_map(lines: &mut [Line], pos: &mut usize, indent: usize) -> Result<Value, String> {
-    let mut map = Map::new();
-    while let Some(line) = lines.get(*pos) {
-        if line.indent < indent {
-            break;
-        }
-        let number = line.number;
-        if line.indent > indent {
-            return Err(format!("line {number}: unexpected indentation"));
-        }
-        if is_seq_item(&line.text) {
-            break;
-        }
-        let (key, rest) = split_key(&line.text)
-            .ok_or_else(|| format!("line {number}: expected `key: value`, got {:?}", line.text))?;
-        *pos += 1;
-        let value = if rest.is_empty() {
-            match lines.get(*pos) {
-                Some(next) if next.indent > indent => {
-                    let ni = next.indent;
-                    parse_block(lines, pos, ni)?
-                }
-                Some(next) if next.indent == indent && is_seq_item(&next.text) => {
-                    parse_seq(lines, pos, indent)?
-                }
-                _ => Value::Null,
-            }
-        } else {
-            parse_inline(&rest).map_err(|e| format!("line {number}: {e}"))?
+/// Builds the first document of `text` as a tree (`None` for an empty stream).
+fn document(text: &str) -> Result<Option<Node>, String> {
+    let mut parser = Parser::new_from_str(text);
+    let mut anchors: BTreeMap<usize, Node> = BTreeMap::new();
+    // Open collections: the node being built and, for mappings, a pending key.
+    let mut stack: Vec<(Node, Option<Node>, usize)> = Vec::new();
+    loop {
+        let Some(next) = parser.next_event() else {
+            return Ok(None);
         };
-        map.insert(key, value);
-    }
-    Ok(Value::Object(map))
-}
-
-fn unquote(s: &str) -> String {
-    let s = s.trim();
-    if s.len() >= 2 && s.starts_with('\'') && s.ends_with('\'') {
-        return s.get(1..s.len() - 1).unwrap_or_default().replace("''", "'");
-    }
-    if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
-        let inner = s.get(1..s.len() - 1).unwrap_or_default();
-        let mut out = String::new();
-        let mut chars = inner.chars();
-        while let Some(c) = chars.next() {
-            if c == '\\' {
-                match chars.next() {
-                    Some('n') => out.push('\n'),
-                    Some('t') => out.push('\t'),
-                    Some(other) => out.push(other),
-                    None => {}
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        return out;
-    }
-    s.to_owned()
-}
-
-/// Splits flow content at top-level commas.
-fn split_flow(inner: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut cur = String::new();
-    for c in inner.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None => match c {
-                '"' | '\'' => quote = Some(c),
-                '[' | '{' => depth += 1,
-                ']' | '}' => depth -= 1,
-                ',' if depth == 0 => {
-                    parts.push(std::mem::take(&mut cur));
-                    continue;
-                }
-                _ => {}
-            },
-        }
-        cur.push(c);
-    }
-    if !cur.trim().is_empty() {
-        parts.push(cur);
-    }
-    parts
-}
-
-fn parse_inline(s: &str) -> Result<Value, String> {
-    let s = s.trim();
-    if let Some(inner) = s.strip_prefix('[') {
-        let inner = inner
-            .strip_suffix(']')
-            .ok_or_else(|| format!("unterminated flow sequence {s:?}"))?;
-        return split_flow(inner)
-            .iter()
-            .map(|p| parse_inline(p))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array);
-    }
-    if let Some(inner) = s.strip_prefix('{') {
-        let inner = inner
-            .strip_suffix('}')
-            .ok_or_else(|| format!("unterminated flow mapping {s:?}"))?;
-        let mut map = Map::new();
-        for part in split_flow(inner) {
-            let (k, v) = split_key(part.trim())
-                .ok_or_else(|| format!("expected `key: value` in {part:?}"))?;
-            map.insert(
-                k,
-                if v.is_empty() {
-                    Value::Null
-                } else {
-                    parse_inline(&v)?
+        let (event, span) = next.map_err(|e| e.to_string())?;
+        let line = span.start.line();
+        let (node, anchor) = match event {
+            Event::StreamEnd | Event::DocumentEnd if stack.is_empty() => return Ok(None),
+            Event::Nothing
+            | Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart(_)
+            | Event::DocumentEnd => continue,
+            Event::Alias(id) => (
+                anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| format!("line {line}: unknown anchor"))?,
+                0,
+            ),
+            Event::Scalar(value, style, anchor, tag) => (
+                Node::Scalar {
+                    text: value.into_owned(),
+                    plain: style == ScalarStyle::Plain,
+                    tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                    line,
                 },
-            );
-        }
-        return Ok(Value::Object(map));
-    }
-    if s.starts_with(['"', '\'']) {
-        return Ok(Value::String(unquote(s)));
-    }
-    if s.starts_with(['&', '*', '!']) {
-        return Err(format!(
-            "anchors, aliases and tags are not supported: {s:?}"
-        ));
-    }
-    Ok(match s {
-        "null" | "Null" | "NULL" | "~" => Value::Null,
-        "true" | "True" | "TRUE" => Value::Bool(true),
-        "false" | "False" | "FALSE" => Value::Bool(false),
-        _ => {
-            if let Ok(i) = s.parse::<i64>() {
-                Value::Number(i.into())
-            } else if let Some(n) = s
-                .parse::<f64>()
-                .ok()
-                .filter(|f| f.is_finite() && s.contains('.'))
-                .and_then(Number::from_f64)
-            {
-                Value::Number(n)
-            } else {
-                Value::String(s.to_owned())
+                anchor,
+            ),
+            Event::SequenceStart(anchor, _) => {
+                stack.push((
+                    Node::Seq {
+                        items: Vec::new(),
+                        line,
+                    },
+                    None,
+                    anchor,
+                ));
+                continue;
             }
+            Event::MappingStart(anchor, _) => {
+                stack.push((
+                    Node::Map {
+                        entries: Vec::new(),
+                        line,
+                    },
+                    None,
+                    anchor,
+                ));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, _, anchor) = stack
+                    .pop()
+                    .ok_or_else(|| format!("line {line}: unbalanced collection"))?;
+                (node, anchor)
+            }
+        };
+        if anchor != 0 {
+            anchors.insert(anchor, node.clone());
+        }
+        match stack.last_mut() {
+            None => return Ok(Some(node)),
+            Some((Node::Seq { items, .. }, _, _)) => items.push(node),
+            Some((Node::Map { entries, .. }, pending, _)) => match pending.take() {
+                None => *pending = Some(node),
+                Some(key) => entries.push((key, node)),
+            },
+            Some((Node::Scalar { .. }, _, _)) => {
+                return Err(format!("line {line}: scalar cannot hold children"));
+            }
+        }
+    }
+}
+
+/// The entries of a mapping with merge keys (`<<: *base`) applied, later keys winning.
+fn merged(entries: &[(Node, Node)]) -> Vec<(&Node, &Node)> {
+    let mut out = Vec::new();
+    for (k, v) in entries {
+        let merge = matches!(k, Node::Scalar { text, plain: true, .. } if text == "<<");
+        match (merge, v) {
+            (true, Node::Map { entries, .. }) => out.extend(merged(entries)),
+            (true, Node::Seq { items, .. }) => {
+                for item in items {
+                    if let Node::Map { entries, .. } = item {
+                        out.extend(merged(entries));
+                    }
+                }
+            }
+            _ => out.push((k, v)),
+        }
+    }
+    out
+}
+
+/// A scalar as go-yaml v2 sets a Go string from it.
+fn scalar_text(node: &Node) -> Result<String, String> {
+    match node {
+        _ if node.is_null() => Ok(String::new()),
+        Node::Scalar { text, tag, .. } if tag.as_deref() == Some("tag:yaml.org,2002:binary") => {
+            use base64::Engine as _;
+            let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(clean)
+                .map_err(|e| {
+                    format!(
+                        "line {}: !!binary value contains invalid base64 data: {e}",
+                        node.line()
+                    )
+                })?;
+            Ok(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        Node::Scalar { text, .. } => Ok(text.clone()),
+        other => Err(format!(
+            "line {}: cannot unmarshal {} into string",
+            other.line(),
+            other.kind()
+        )),
+    }
+}
+
+/// `text` read as go-yaml v2 reads it into a Go `map[string]string` (see the module docs).
+/// Later duplicate keys win.
+///
+/// # Errors
+/// A YAML syntax error, a document that is not a mapping, or a value that is not a scalar.
+pub(crate) fn string_map(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let Some(root) = document(text)? else {
+        return Ok(BTreeMap::new());
+    };
+    if root.is_null() {
+        return Ok(BTreeMap::new());
+    }
+    let Node::Map { entries, .. } = &root else {
+        let shown = match &root {
+            Node::Scalar { text, .. } => {
+                let short: String = text.chars().take(10).collect();
+                format!("!!str `{short}`")
+            }
+            other => other.kind().to_owned(),
+        };
+        return Err(format!(
+            "line {}: cannot unmarshal {shown} into map[string]string",
+            root.line()
+        ));
+    };
+    merged(entries)
+        .into_iter()
+        .map(|(k, v)| Ok((scalar_text(k)?, scalar_text(v)?)))
+        .collect()
+}
+
+/// `text` as JSON, plain scalars resolved as go-yaml v2 does (see the module docs).
+///
+/// # Errors
+/// A YAML syntax error, or a mapping key that is not a scalar.
+pub(crate) fn to_json(text: &str) -> Result<Value, String> {
+    document(text)?.map_or(Ok(Value::Null), |n| json_of(&n))
+}
+
+fn json_of(node: &Node) -> Result<Value, String> {
+    Ok(match node {
+        Node::Scalar {
+            text, plain, tag, ..
+        } => match tag.as_deref() {
+            Some("tag:yaml.org,2002:str") => Value::String(text.clone()),
+            _ if *plain => resolve_plain(text),
+            _ => Value::String(text.clone()),
+        },
+        Node::Seq { items, .. } => {
+            Value::Array(items.iter().map(json_of).collect::<Result<_, _>>()?)
+        }
+        Node::Map { entries, .. } => {
+            let mut map = Map::new();
+            for (k, v) in merged(entries) {
+                let key = match k {
+                    Node::Scalar { .. } => scalar_text(k)?,
+                    other => {
+                        return Err(format!(
+                            "line {}: a {} cannot be a mapping key",
+                            other.line(),
+                            other.kind()
+                        ));
+                    }
+                };
+                map.insert(key, json_of(v)?);
+            }
+            Value::Object(map)
         }
     })
+}
+
+/// go-yaml v2's resolution of a plain scalar (`resolve.go`): YAML 1.1 booleans and nulls,
+/// integers (decimal, `0x`, `0o`/leading-zero octal, `0b`, `_` separators) and floats.
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Value::Bool(true);
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Value::Bool(false);
+        }
+        _ => {}
+    }
+    let plain: String = text.chars().filter(|c| *c != '_').collect();
+    let (negative, digits) = match plain.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, plain.strip_prefix('+').unwrap_or(&plain)),
+    };
+    let radix = if let Some(hex) = digits.strip_prefix("0x") {
+        Some((hex, 16))
+    } else if let Some(bin) = digits.strip_prefix("0b") {
+        Some((bin, 2))
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        Some((oct, 8))
+    } else if digits.len() > 1
+        && digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        digits.get(1..).map(|oct| (oct, 8))
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Some((digits, 10))
+    } else {
+        None
+    };
+    if let Some((body, radix)) = radix
+        && let Ok(n) = i64::from_str_radix(body, radix)
+    {
+        return Value::Number(Number::from(if negative { -n } else { n }));
+    }
+    let looks_float = plain.bytes().any(|b| b.is_ascii_digit())
+        && plain
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if looks_float && let Some(n) = plain.parse::<f64>().ok().and_then(Number::from_f64) {
+        return Value::Number(n);
+    }
+    Value::String(text.to_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use super::parse;
+    use super::{string_map, to_json};
 
     #[test]
-    fn given_charmcraft_like_yaml_when_parsed_then_maps_sequences_and_scalars_come_out() {
+    fn given_charmcraft_like_yaml_when_read_then_maps_sequences_and_scalars_come_out() {
         let text = r#"
 name: tls-requirer   # a comment
 type: charm
@@ -390,13 +345,13 @@ config:
 actions:
   get-ca-certificate:
     params:
-      accept-tos: {type: boolean, default: false}
+      accept-tos: {type: boolean, default: no}
     required: [accept-tos]
 links:
   - name: a
     url: 'it''s'
 "#;
-        let v = parse(text).unwrap();
+        let v = to_json(text).unwrap();
         assert_eq!(v["name"], "tls-requirer");
         assert_eq!(v["description"], "Line one.\nLine two.\n");
         assert_eq!(v["platforms"]["amd64"], json!(null));
@@ -407,6 +362,10 @@ links:
         assert_eq!(v["config"]["options"]["ratio"]["default"], 0.5);
         assert_eq!(v["config"]["options"]["flag"]["default"], false);
         assert_eq!(
+            v["actions"]["get-ca-certificate"]["params"]["accept-tos"]["default"], false,
+            "go-yaml v2 reads YAML 1.1 booleans"
+        );
+        assert_eq!(
             v["actions"]["get-ca-certificate"]["required"],
             json!(["accept-tos"])
         );
@@ -414,28 +373,80 @@ links:
     }
 
     #[test]
-    fn given_malformed_yaml_when_parsed_then_an_error_not_a_panic() {
+    fn given_go_yaml_v2_scalar_rules_when_read_into_a_string_map_then_text_is_kept_and_null_is_empty()
+     {
+        let m = string_map(
+            "a: 1.50\nb: true\nc: ~\nd:\ne: 0x10\nf: 'quoted: yes'\ng: !!binary aGVsbG8=\nh: \"x\\ty\"\n",
+        )
+        .unwrap();
+        let got: Vec<(&str, &str)> = m.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "1.50"),
+                ("b", "true"),
+                ("c", ""),
+                ("d", ""),
+                ("e", "0x10"),
+                ("f", "quoted: yes"),
+                ("g", "hello"),
+                ("h", "x\ty"),
+            ]
+        );
+        // JSON is YAML.
+        let j = string_map(r#"{"a":"b","c":"d"}"#).unwrap();
+        assert_eq!(j["a"], "b");
+        assert_eq!(j["c"], "d");
+        // Anchors, aliases and merge keys.
+        let m = string_map("base: &b shared\nx: *b\n").unwrap();
+        assert_eq!(m["x"], "shared");
+        assert!(string_map("").unwrap().is_empty());
+        assert!(string_map("~").unwrap().is_empty());
+    }
+
+    #[test]
+    fn given_non_string_values_when_read_into_a_string_map_then_go_yaml_v2_errors_are_given() {
+        for (bad, message) in [
+            ("a:\n  b: c\n", "cannot unmarshal !!map into string"),
+            ("a: [1, 2]\n", "cannot unmarshal !!seq into string"),
+            (
+                "- a\n- b\n",
+                "cannot unmarshal !!seq into map[string]string",
+            ),
+            (
+                "just text",
+                "cannot unmarshal !!str `just text` into map[string]string",
+            ),
+        ] {
+            let err = string_map(bad).unwrap_err();
+            assert!(err.contains(message), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn given_malformed_yaml_when_read_then_an_error_not_a_panic() {
         for bad in [
             "a: [1, 2",
             "a:\n    b: 1\n  c: 2",
-            "just text",
             "a: *alias",
-            "\tkey: 1",
-            "a: {b}",
+            "a: 'unterminated",
         ] {
-            assert!(parse(bad).is_err(), "{bad:?}");
+            assert!(to_json(bad).is_err(), "{bad:?}");
+            assert!(string_map(bad).is_err(), "{bad:?}");
         }
         for odd in [
             "",
+            "\tkey: 1",
             "# only a comment",
             "-",
             "- - x",
             "a: |",
             ":",
             "'",
-            "a: 'unterminated",
+            "---\n...\n",
         ] {
-            let _ = parse(odd);
+            let _ = to_json(odd);
+            let _ = string_map(odd);
         }
     }
 }

@@ -779,8 +779,10 @@ fn given_a_non_leader_when_it_adds_an_app_secret_then_permission_denied() {
     assert_eq!(*res.lock().unwrap(), Some(Err(true)));
 }
 
+/// Juju `worker/uniter/leadership/resolver.go`: a demoted leader resigns without a hook;
+/// `leader-settings-changed` fires only when leader settings change.
 #[test]
-fn given_a_leader_change_then_the_new_leader_gets_leader_elected() {
+fn r5_given_a_leader_change_then_the_new_leader_gets_leader_elected_and_the_old_one_runs_nothing() {
     let mut model = Model::new();
     model
         .deploy("app", CharmMeta::new("app"), noop(), 2)
@@ -790,7 +792,11 @@ fn given_a_leader_change_then_the_new_leader_gets_leader_elected() {
     model.set_leader("app/1").unwrap();
     model.run_until_quiescent(100).unwrap();
     assert_eq!(hooks_of(&model, "app/1"), ["leader-elected"]);
-    assert_eq!(hooks_of(&model, "app/0"), ["leader-settings-changed"]);
+    assert!(hooks_of(&model, "app/0").is_empty());
+    // Leading again is a new election.
+    model.set_leader("app/0").unwrap();
+    model.run_until_quiescent(100).unwrap();
+    assert_eq!(hooks_of(&model, "app/0"), ["leader-elected"]);
 }
 
 #[test]
@@ -864,9 +870,10 @@ fn given_an_action_when_run_then_params_with_defaults_and_results_come_back() {
     );
 }
 
+/// Juju `worker/uniter/resolver.go` (`case life.Dying`): a dying unit runs its relations'
+/// `-departed` and `-broken` hooks first, then `stop`, then `remove`.
 #[test]
-fn given_a_unit_removed_then_remote_units_see_departed_and_it_sees_departed_then_broken_then_remove()
- {
+fn r1_given_a_unit_removed_then_it_runs_departed_and_broken_before_stop_and_remove() {
     let mut model = Model::new();
     model.deploy("prov", provider_meta(), noop(), 1).unwrap();
     model.deploy("req", requirer_meta(), noop(), 2).unwrap();
@@ -878,9 +885,9 @@ fn given_a_unit_removed_then_remote_units_see_departed_and_it_sees_departed_then
     assert_eq!(
         hooks_of(&model, "req/1"),
         [
-            "stop",
             "db-relation-departed",
             "db-relation-broken",
+            "stop",
             "remove"
         ]
     );

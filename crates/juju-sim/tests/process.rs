@@ -215,7 +215,8 @@ check 1 secret-get secret:doesnotexist0000000
 check 2 secret-get --peek --refresh --label x
 check 2 secret-info-get secret:abc --label x
 check 2 status-set sleeping
-check 2 juju-log --log-level LOUD -- hi
+check 2 relation-ids peers --format=xml
+check 2 status-set active two words
 check 1 action-set a=b
 check 1 action-get
 check 1 no-such-tool
@@ -336,5 +337,142 @@ fn given_a_charm_source_dir_and_a_binary_when_staged_then_dispatch_runs_the_bina
     assert_eq!(
         model.unit_status("staged/0").unwrap().message,
         "greeting: hey"
+    );
+}
+
+#[test]
+fn given_a_charm_with_only_charmcraft_yaml_when_staged_then_metadata_config_and_actions_yaml_are_written_as_charmcraft_pack_does()
+ {
+    let src = charm_dir("#!/bin/sh\nexit 0\n");
+    std::fs::write(
+        src.path().join("charmcraft.yaml"),
+        "name: packed\ntype: charm\nsummary: s\ndescription: d\nbase: ubuntu@24.04\nplatforms:\n  amd64:\nrequires:\n  certificates:\n    interface: tls-certificates\n    limit: 1\nconfig:\n  options:\n    common-name:\n      type: string\n      default: banana\nactions:\n  get-certificate:\n    description: Returns it.\n",
+    )
+    .unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let dir = ProcessCharm::stage(src.path(), &[], &target.path().join("packed")).unwrap();
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    assert_eq!(
+        read("metadata.yaml"),
+        "description: d\nname: packed\nrequires:\n  certificates:\n    interface: tls-certificates\n    limit: 1\nsummary: s\n"
+    );
+    assert_eq!(
+        read("config.yaml"),
+        "options:\n  common-name:\n    default: banana\n    type: string\n"
+    );
+    assert_eq!(
+        read("actions.yaml"),
+        "get-certificate:\n  description: Returns it.\n"
+    );
+    // A metadata.yaml the source has is kept as it is.
+    std::fs::write(src.path().join("metadata.yaml"), "name: own\n").unwrap();
+    let again = ProcessCharm::stage(src.path(), &[], &target.path().join("own")).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(again.join("metadata.yaml")).unwrap(),
+        "name: own\n"
+    );
+}
+
+#[test]
+fn given_a_process_charm_by_default_then_each_unit_runs_in_its_own_copy_of_the_charm_dir() {
+    let dir = charm_dir("#!/bin/sh\necho \"$JUJU_UNIT_NAME\" >> units.txt\npwd -P >> units.txt\n");
+    let charm = ProcessCharm::new(dir.path(), TOOL);
+    let mut model = Model::new();
+    model
+        .deploy("sh", CharmMeta::new("sh"), Arc::new(charm.clone()), 2)
+        .unwrap();
+    model.run_until_quiescent(50).unwrap();
+    let zero = charm.unit_dir("sh/0").unwrap();
+    let one = charm.unit_dir("sh/1").unwrap();
+    assert_ne!(zero, one);
+    for (unit, dir) in [("sh/0", &zero), ("sh/1", &one)] {
+        let text = std::fs::read_to_string(dir.join("units.txt")).unwrap();
+        assert!(text.lines().any(|l| l == unit), "{unit}: {text}");
+        assert!(
+            !text.contains(if unit == "sh/0" { "sh/1" } else { "sh/0" }),
+            "{unit}: {text}"
+        );
+    }
+    assert!(!dir.path().join("units.txt").exists());
+}
+
+#[test]
+fn given_a_failing_process_charm_then_the_hook_report_carries_its_last_stderr_lines() {
+    let model = run_script(
+        "#!/bin/sh\n[ \"$JUJU_HOOK_NAME\" = install ] || exit 0\nfor i in 1 2 3 4 5 6 7; do echo \"line $i\" >&2; done\njuju-log --log-level ERROR -- 'Traceback (most recent call last)'\nexit 3\n",
+    );
+    let report = model.history().first().unwrap();
+    let HookOutcome::Failed { reason } = &report.outcome else {
+        panic!("{report}");
+    };
+    assert!(
+        reason.starts_with("dispatch exited with exit status: 3"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("line 7") && reason.contains("line 3"),
+        "{reason}"
+    );
+    assert!(
+        !reason.contains("line 2"),
+        "only the last five lines: {reason}"
+    );
+    assert!(
+        reason.contains("Traceback (most recent call last)"),
+        "ERROR log lines: {reason}"
+    );
+}
+
+/// Issue "juju-sim's tool socket and temp directory follow the umask": under `umask 000` the
+/// socket is 0600 and every directory the simulator makes (socket, tools, unit copies) 0700.
+#[test]
+fn given_umask_000_then_the_tool_socket_and_the_simulators_directories_are_private() {
+    const CHILD: &str = "JUJU_SIM_TEST_UMASK_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        // Run this very test again in a process whose umask is 000.
+        let exe = std::env::current_exe().unwrap();
+        let out = std::process::Command::new("sh")
+            .args([
+                "-c",
+                "umask 000 && exec \"$0\" --exact \"$1\" --nocapture --test-threads=1",
+            ])
+            .arg(&exe)
+            .arg("given_umask_000_then_the_tool_socket_and_the_simulators_directories_are_private")
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("1 passed"), "{text}");
+        return;
+    }
+    let probe = tempfile::tempdir().unwrap();
+    let file = probe.path().join("probe");
+    std::fs::write(&file, "").unwrap();
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o666,
+        "the umask is 000 in this process"
+    );
+    let report = probe.path().join("modes");
+    let script = format!(
+        "#!/bin/sh\n[ \"$JUJU_HOOK_NAME\" = install ] || exit 0\nsock=\"$JUJU_AGENT_SOCKET_ADDRESS\"\ntools=\"$(dirname \"$(command -v is-leader)\")\"\nstat -c '%a %n' \"$(dirname \"$sock\")\" \"$sock\" \"$tools\" \"$JUJU_CHARM_DIR\" \"$(dirname \"$JUJU_CHARM_DIR\")\" > '{}'\n",
+        report.display()
+    );
+    let model = run_script(&script);
+    assert!(model.history().first().unwrap().outcome.is_committed());
+    let modes: Vec<String> = std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .map(|l| l.split(' ').next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        modes,
+        ["700", "600", "700", "700", "700"],
+        "socket dir, socket, tools, unit copy, its parent"
     );
 }

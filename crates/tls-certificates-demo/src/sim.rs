@@ -240,7 +240,8 @@ impl Sim {
     ) -> Result<Arc<dyn Charm>, DemoError> {
         let dir = self.charm_dir(app);
         Self::write_charm_files(&dir, binary, name, dispatch)?;
-        let mut process = ProcessCharm::new(&dir, &self.binaries.tool);
+        // Our charms keep each unit's files apart (`data/<unit>/`): one directory for the app.
+        let mut process = ProcessCharm::new(&dir, &self.binaries.tool).shared_dir();
         if let Some(backend) = &self.backend {
             process = process.env(BACKEND_ENV, backend);
         }
@@ -254,12 +255,27 @@ impl Sim {
     /// # Errors
     /// File-system errors.
     pub fn switch_to_requirer(&self, app: &str) -> Result<(), DemoError> {
-        Self::write_charm_files(
-            &self.charm_dir(app),
-            &self.binaries.requirer,
-            REQUIRER_BIN,
-            meta::REQUIRER_DISPATCH,
-        )
+        let units = self.unit_copies(app);
+        let copies = std::fs::read_dir(&units)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path());
+        for dir in std::iter::once(self.charm_dir(app)).chain(copies) {
+            Self::write_charm_files(
+                &dir,
+                &self.binaries.requirer,
+                REQUIRER_BIN,
+                meta::REQUIRER_DISPATCH,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Where the units of an app deployed with [`Sim::deploy_dir`] get their copies of the
+    /// charm directory (`<dir>/<app>-<n>`).
+    fn unit_copies(&self, app: &str) -> PathBuf {
+        self.workdir.join("units").join(app)
     }
 
     /// Deploys the provider charm as `app` with `units` units and `config`.
@@ -317,9 +333,9 @@ impl Sim {
     }
 
     /// Deploys a charm from a source directory (with `dispatch` and `charmcraft.yaml` or
-    /// `metadata.yaml`), copied into this model's working directory, run as a process with
-    /// `env` (e.g. `SIM_OPS_PYTHON` for an `ops` charm). Charms that keep state in their
-    /// directory (ops' `.unit-state.db`) should run one unit: juju-sim shares the directory.
+    /// `metadata.yaml`), staged into this model's working directory as `charmcraft pack` would,
+    /// run as a process with `env` (e.g. `SIM_OPS_PYTHON` for an `ops` charm). Each unit runs
+    /// in its own copy of the directory, as under Juju.
     ///
     /// # Errors
     /// Simulator, metadata or file-system errors.
@@ -331,9 +347,10 @@ impl Sim {
         env: &[(&str, &str)],
     ) -> Result<(), DemoError> {
         let dir = self.charm_dir(app);
-        copy_tree(source, &dir)?;
+        ProcessCharm::stage(source, &[], &dir)?;
         let meta = juju_sim::CharmMeta::from_charm_dir(&dir)?;
-        let mut process = ProcessCharm::new(&dir, &self.binaries.tool);
+        let mut process =
+            ProcessCharm::new(&dir, &self.binaries.tool).per_unit_copies(self.unit_copies(app));
         for (k, v) in env {
             process = process.env(k, v);
         }
@@ -374,12 +391,18 @@ impl Sim {
         Ok(ran)
     }
 
-    /// The certificate files a requirer unit wrote (`<charm dir>/data/<unit>/`).
+    /// The certificate files a requirer unit wrote (`data/<unit>/` in the directory it runs
+    /// in: its own copy for apps deployed with [`Sim::deploy_dir`], else the app's).
     pub fn unit_data_dir(&self, unit: &str) -> PathBuf {
         let app = unit.split('/').next().unwrap_or(unit);
-        self.charm_dir(app)
-            .join("data")
-            .join(unit.replace('/', "-"))
+        let name = unit.replace('/', "-");
+        let copy = self.unit_copies(app).join(&name);
+        let base = if copy.is_dir() {
+            copy
+        } else {
+            self.charm_dir(app)
+        };
+        base.join("data").join(name)
     }
 }
 
@@ -387,22 +410,6 @@ fn set_executable(path: &Path) -> Result<(), DemoError> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
         .map_err(DemoError::io(path))
-}
-
-/// Copies a directory tree (files keep their permissions).
-fn copy_tree(from: &Path, to: &Path) -> Result<(), DemoError> {
-    std::fs::create_dir_all(to).map_err(DemoError::io(to))?;
-    for entry in std::fs::read_dir(from).map_err(DemoError::io(from))? {
-        let entry = entry.map_err(DemoError::io(from))?;
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_tree(&path, &target)?;
-        } else {
-            std::fs::copy(&path, &target).map_err(DemoError::io(&target))?;
-        }
-    }
-    Ok(())
 }
 
 /// A `.rs` file under `dir` modified after `than` (and not after `cutoff`), if any.

@@ -55,6 +55,7 @@ fn run() -> Result<i32, String> {
         stdin,
         files,
         context_id: std::env::var("JUJU_CONTEXT_ID").ok(),
+        cwd: ToolRequest::current_dir(),
     };
     let mut line = serde_json::to_string(&request).map_err(|e| format!("cannot encode: {e}"))?;
     line.push('\n');
