@@ -255,17 +255,16 @@ impl CertificateRequestAttributesBuilder {
     ///
     /// # Errors
     /// [`Error::MissingIdentity`] without a common name and SANs; [`Error::InvalidAttribute`] for
-    /// an unparseable IP address or OID, a country that is not two letters, or a DNS name or text
-    /// attribute with control characters.
+    /// an unparseable IP address or OID, a country that is not two letters, a DNS name or text
+    /// attribute with control characters, or a subject attribute longer than its RFC 5280 upper
+    /// bound (common name, organization and organizational unit 64 characters, state and
+    /// locality 128, email address 255).
     pub fn build(self) -> Result<CertificateRequestAttributes, Error> {
         let text = |field: &'static str, v: Option<String>| -> Result<Option<String>, Error> {
             match v {
                 Some(s) if s.is_empty() => Ok(None),
-                Some(s) if s.chars().any(char::is_control) => Err(Error::InvalidAttribute {
-                    field,
-                    reason: "contains control characters".into(),
-                }),
-                other => Ok(other),
+                Some(s) => crate::name::check_text(field, &s).map(|()| Some(s)),
+                None => Ok(None),
             }
         };
         let sans_dns = self
@@ -420,6 +419,17 @@ mod tests {
         assert_eq!(field(b().san_dns("a b.example.com")), "sans_dns");
         assert_eq!(field(b().email_address("é@example.com")), "email_address");
         assert_eq!(field(b().locality_name("a\nb")), "locality_name");
+        // RFC 5280 upper bounds: what a provider of ours would refuse is never built.
+        assert_eq!(field(b().organization("o".repeat(65))), "organization");
+        assert_eq!(field(b().locality_name("l".repeat(129))), "locality_name");
+        assert!(b().common_name("c".repeat(64)).build().is_ok());
+        assert!(matches!(
+            b().common_name("c".repeat(65)).build(),
+            Err(Error::InvalidAttribute {
+                field: "common_name",
+                ..
+            })
+        ));
     }
 
     #[test]
