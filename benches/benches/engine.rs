@@ -23,7 +23,7 @@ use tls_certificates_crypto::{
     CertificateRequestAttributes, CryptoBackend, IssueProfile, KeyAlgorithm, Validity,
 };
 use tls_certificates_engine::provider::{
-    NewCertificate, Provider, ProviderObservation, ProviderRelation,
+    NewCertificate, Provider, ProviderConfig, ProviderObservation, ProviderRelation,
 };
 use tls_certificates_engine::requirer::{
     Requests, Requirer, RequirerConfig, RequirerObservation, RequirerRelation, RequirerTrigger,
@@ -105,7 +105,7 @@ fn issue_all(observation: &mut ProviderObservation) -> Result<()> {
         Validity::starting_at(now(), time::Duration::days(3650)),
     )?;
     let authority = b.load_authority(&ca_key, ca.clone())?;
-    let mut provider = Provider::observe(observation, None, b);
+    let mut provider = Provider::observe(observation, &ProviderConfig::new(), b);
     let outstanding: Vec<_> = provider
         .outstanding_certificate_requests(None)
         .into_iter()
@@ -146,7 +146,7 @@ fn provider(c: &mut Criterion) -> Result<()> {
     for n in SIZES {
         let csrs = csrs(n)?;
         let observation = observation(&csrs);
-        let check = Provider::observe(&observation, None, backend());
+        let check = Provider::observe(&observation, &ProviderConfig::new(), backend());
         ensure!(
             check.outstanding_certificate_requests(None).len() == n,
             "all {n} outstanding"
@@ -156,7 +156,8 @@ fn provider(c: &mut Criterion) -> Result<()> {
             &observation,
             |bench, obs| {
                 bench.iter(|| {
-                    let mut provider = Provider::observe(black_box(obs), None, backend());
+                    let mut provider =
+                        Provider::observe(black_box(obs), &ProviderConfig::new(), backend());
                     provider.reconcile();
                     black_box(provider.outstanding_certificate_requests(None).len())
                 });
@@ -171,7 +172,7 @@ fn provider(c: &mut Criterion) -> Result<()> {
         .measurement_time(Duration::from_secs(10));
     for (n, mut observation) in prepared {
         issue_all(&mut observation)?;
-        let mut check = Provider::observe(&observation, None, backend());
+        let mut check = Provider::observe(&observation, &ProviderConfig::new(), backend());
         check.reconcile();
         ensure!(
             check.outstanding_certificate_requests(None).is_empty(),
@@ -186,7 +187,8 @@ fn provider(c: &mut Criterion) -> Result<()> {
             &observation,
             |bench, obs| {
                 bench.iter(|| {
-                    let mut provider = Provider::observe(black_box(obs), None, backend());
+                    let mut provider =
+                        Provider::observe(black_box(obs), &ProviderConfig::new(), backend());
                     provider.reconcile();
                     black_box(provider.outstanding_certificate_requests(None).len())
                 });

@@ -27,7 +27,9 @@
 //! use std::collections::BTreeMap;
 //!
 //! use tls_certificates_crypto::{CertificateRequestAttributes, KeyAlgorithm};
-//! use tls_certificates_engine::provider::{Provider, ProviderObservation, ProviderRelation};
+//! use tls_certificates_engine::provider::{
+//!     Provider, ProviderConfig, ProviderObservation, ProviderRelation,
+//! };
 //! use tls_certificates_engine::requirer::{
 //!     Requests, Requirer, RequirerConfig, RequirerObservation, RequirerRelation, RequirerTrigger,
 //! };
@@ -63,7 +65,7 @@
 //!         ..Default::default()
 //!     }],
 //! };
-//! let provider = Provider::observe(&provider_view, None, backend);
+//! let provider = Provider::observe(&provider_view, &ProviderConfig::new(), backend);
 //! assert_eq!(provider.outstanding_certificate_requests(None).len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -51,6 +51,91 @@ pub(crate) fn decode_csrs(raw: &str) -> (Vec<CertificateSigningRequest>, Vec<Str
     (entries, issues(decoded.issues))
 }
 
+/// The requests of a requirer databag value, reading at most `cap` entries.
+///
+/// When the value is a JSON array of more than `cap` entries, only its first `cap` entries are
+/// decoded; the others are skipped without building anything (`serde_json`'s `IgnoredAny`) and
+/// counted in [`CappedCsrs::skipped`]. Anything that is not such an array (invalid JSON, another
+/// type, a value over the schema's size limit) takes [`decode_csrs`], which reports it. A
+/// tail that `IgnoredAny` accepts but the full decoder would refuse (for example a lone
+/// surrogate escape in a skipped entry) does not hide the head: the head is still read.
+pub(crate) fn decode_csrs_capped(raw: &str, cap: usize) -> CappedCsrs {
+    if raw.len() <= tls_certificates_schema::MAX_VALUE_LEN
+        && let Some((head, skipped)) = split_list(raw, cap)
+        && skipped > 0
+    {
+        let (entries, issues) = decode_csrs(&head);
+        return CappedCsrs {
+            entries,
+            issues,
+            skipped,
+        };
+    }
+    let (entries, issues) = decode_csrs(raw);
+    CappedCsrs {
+        entries,
+        issues,
+        skipped: 0,
+    }
+}
+
+/// What [`decode_csrs_capped`] read.
+pub(crate) struct CappedCsrs {
+    /// The well-formed entries among the first `cap`.
+    pub(crate) entries: Vec<CertificateSigningRequest>,
+    /// One line per malformed entry among the first `cap`.
+    pub(crate) issues: Vec<String>,
+    /// Entries after the first `cap`, not read.
+    pub(crate) skipped: usize,
+}
+
+/// Splits a JSON array into the text of an array of its first `cap` entries and the number of
+/// entries after them; `None` when `text` is not a JSON array.
+fn split_list(text: &str, cap: usize) -> Option<(String, usize)> {
+    use serde::Deserializer as _;
+    use serde::de::{IgnoredAny, SeqAccess, Visitor};
+    use serde_json::value::RawValue;
+
+    struct Head(usize);
+
+    impl<'de> Visitor<'de> for Head {
+        type Value = (Vec<&'de RawValue>, usize);
+
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("an array")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut head = Vec::with_capacity(self.0.min(1024));
+            while head.len() < self.0 {
+                match seq.next_element::<&RawValue>()? {
+                    Some(entry) => head.push(entry),
+                    None => return Ok((head, 0)),
+                }
+            }
+            let mut skipped = 0;
+            while seq.next_element::<IgnoredAny>()?.is_some() {
+                skipped += 1;
+            }
+            Ok((head, skipped))
+        }
+    }
+
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let (head, skipped) = deserializer.deserialize_seq(Head(cap)).ok()?;
+    deserializer.end().ok()?;
+    let mut out = String::with_capacity(head.iter().map(|e| e.get().len() + 2).sum::<usize>() + 2);
+    out.push('[');
+    for (i, entry) in head.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(entry.get());
+    }
+    out.push(']');
+    Some((out, skipped))
+}
+
 fn provider(key: &'static str, raw: &str) -> (ProviderData, Vec<String>) {
     let decoded = ProviderData::decode(&One(key, raw));
     (decoded.value, issues(decoded.issues))
@@ -171,6 +256,52 @@ mod tests {
         let encoded = RequirerData::encode_requests(&entries).unwrap();
         assert_eq!(encoded.matches(r#""ca": false"#).count(), 2, "{encoded}");
         assert!(!encoded.contains("null"), "{encoded}");
+    }
+
+    #[test]
+    fn given_more_entries_than_the_cap_when_decoded_then_only_the_first_are_read_and_the_rest_counted()
+     {
+        let entry = |i: usize| {
+            format!(
+                r#"{{"certificate_signing_request": "-----BEGIN CERTIFICATE REQUEST-----\nA{i}\n-----END CERTIFICATE REQUEST-----", "ca": false}}"#
+            )
+        };
+        let all: Vec<String> = (0..20_000).map(entry).collect();
+        let raw = format!("[{}]", all.join(", "));
+        let capped = decode_csrs_capped(&raw, 16);
+        assert_eq!(capped.entries.len(), 16);
+        assert_eq!(capped.skipped, 19_984);
+        assert!(capped.issues.is_empty());
+        assert!(
+            capped.entries[15]
+                .certificate_signing_request
+                .as_str()
+                .contains("A15")
+        );
+        // At or under the cap: everything, exactly as the full decoder reads it.
+        let small = format!("[{}, 42]", all[..3].join(", "));
+        let capped = decode_csrs_capped(&small, 16);
+        let (entries, issues) = decode_csrs(&small);
+        assert_eq!(
+            (capped.entries, capped.issues, capped.skipped),
+            (entries, issues, 0)
+        );
+        // A malformed entry inside the cap is reported with its index; one after it is not read.
+        let mixed = format!("[{}, 42, {}, {{}}]", entry(0), entry(1));
+        let capped = decode_csrs_capped(&mixed, 3);
+        assert_eq!(
+            (capped.entries.len(), capped.issues.len(), capped.skipped),
+            (2, 1, 1)
+        );
+        assert!(capped.issues[0].contains("[1]"), "{:?}", capped.issues);
+        // Not an array, or not JSON: the full decoder reports it.
+        for raw in ["{", "{\"a\": 1}", "\"x\"", "[1, 2"] {
+            let capped = decode_csrs_capped(raw, 1);
+            assert!(
+                capped.entries.is_empty() && !capped.issues.is_empty(),
+                "{raw}"
+            );
+        }
     }
 
     #[test]

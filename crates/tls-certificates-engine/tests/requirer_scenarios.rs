@@ -247,7 +247,11 @@ fn given_certificate_revoked_when_reconciled_then_secret_removed_csr_kept_and_re
     let csr_before = csrs(&world);
     // Provider revokes everything (CA change).
     let obs = world.provider_observation();
-    let mut provider = tls_certificates_engine::provider::Provider::observe(&obs, None, backend());
+    let mut provider = tls_certificates_engine::provider::Provider::observe(
+        &obs,
+        &tls_certificates_engine::provider::ProviderConfig::new(),
+        backend(),
+    );
     provider.revoke_all_certificates().unwrap();
     for w in provider.plan().databag_writes {
         world.provider_bag.insert(w.key, w.value.unwrap());
@@ -530,7 +534,11 @@ fn given_request_error_when_reconciled_then_certificate_denied_is_emitted() {
     let mut world = unit_world(&["a.example.com"]);
     world.step();
     let obs = world.provider_observation();
-    let mut provider = tls_certificates_engine::provider::Provider::observe(&obs, None, backend());
+    let mut provider = tls_certificates_engine::provider::Provider::observe(
+        &obs,
+        &tls_certificates_engine::provider::ProviderConfig::new(),
+        backend(),
+    );
     let csr = provider.outstanding_certificate_requests(None)[0]
         .csr_pem
         .clone();
@@ -656,7 +664,11 @@ fn given_multiple_certificates_when_one_is_reissued_then_only_its_secret_is_upda
     // The provider re-issues one certificate for the same CSR (e.g. a new CA, without revoking).
     let obs = world.provider_observation();
     let b = backend();
-    let mut provider = tls_certificates_engine::provider::Provider::observe(&obs, None, b);
+    let mut provider = tls_certificates_engine::provider::Provider::observe(
+        &obs,
+        &tls_certificates_engine::provider::ProviderConfig::new(),
+        b,
+    );
     let request = provider.certificate_requests(None)[0].clone();
     world.ca = Ca::new("second-ca");
     let authority = b
