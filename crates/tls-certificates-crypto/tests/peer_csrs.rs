@@ -290,6 +290,27 @@ fn fixture(name: &str) -> String {
 }
 
 #[test]
+fn subjects_smuggled_in_by_another_library_are_refused_too() {
+    for backend in backends() {
+        for (file, expected) in [
+            (
+                "repeated_cn_newline_nul.csr.pem",
+                "common_name appears more than once",
+            ),
+            ("unknown_dc.csr.pem", "unknown attribute type"),
+            ("bmp_nul_cn.csr.pem", "control characters"),
+        ] {
+            match backend.parse_csr(&fixture(file)) {
+                Err(e @ Error::InvalidAttribute { .. }) => {
+                    assert!(e.to_string().contains(expected), "{file}: {e}");
+                }
+                other => panic!("{}: {file}: {other:?}", backend.name()),
+            }
+        }
+    }
+}
+
+#[test]
 fn requirer_sending_an_rsa_1024_csr_is_told_the_key_size() {
     for backend in backends() {
         let message = backend

@@ -429,3 +429,58 @@ fn requirer_stuffing_huge_csr_texts_and_malformed_entries_is_counted_not_echoed(
     );
     assert!(summary.len() < 1_000, "{summary}");
 }
+
+#[test]
+fn requirer_smuggling_names_into_the_subject_gets_an_error_entry_and_no_certificate() {
+    let read = |name: &str| {
+        std::fs::read_to_string(format!(
+            "{}/../tls-certificates-crypto/tests/fixtures/peer-csrs/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    let smuggled = [
+        read("repeated_cn_newline_nul.csr.pem"),
+        read("unknown_dc.csr.pem"),
+        read("bmp_nul_cn.csr.pem"),
+    ];
+    let key = backend().generate_key(KeyAlgorithm::EcdsaP256).unwrap();
+    let good = csr("good.example.com", &key);
+    let evil = [bag(&smuggled
+        .iter()
+        .map(|p| entry(p, false))
+        .collect::<Vec<_>>())];
+    let mut local = BTreeMap::new();
+    let mut provider = Provider::observe(
+        &world(&evil, &good, &local),
+        &ProviderConfig::new(),
+        backend(),
+    );
+    provider.reconcile();
+    assert!(
+        provider
+            .outstanding_certificate_requests(Some(EVIL))
+            .is_empty()
+    );
+    issue_and_apply(&mut provider, &Ca::new("provider-ca"), &mut local);
+    assert!(provider.issued_certificates(Some(EVIL)).is_empty());
+    assert_eq!(provider.issued_certificates(Some(GOOD)).len(), 1);
+    let errors = error_entries(&local, EVIL);
+    let messages: Vec<&str> = errors
+        .iter()
+        .map(|e| e["error"]["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    for (message, expected) in messages.iter().zip([
+        "common_name appears more than once",
+        "unknown attribute type 0.9.2342.19200300.100.1.25",
+        "common_name: contains control characters",
+    ]) {
+        assert!(message.starts_with(INVALID_CSR), "{message}");
+        assert!(message.contains(expected), "{message}");
+        assert!(
+            !message.contains('\0') && !message.contains('\n'),
+            "{message:?}"
+        );
+    }
+}
