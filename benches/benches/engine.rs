@@ -9,6 +9,11 @@
 //!   carries one application's units). Nothing is outstanding and nothing is written.
 //! * `requirer/find-among-n`: one requirer unit reconciles against a provider databag holding
 //!   N certificates, one of them its own (already stored): the plan must be empty.
+//! * `provider/hostile`: one provider hook (observe, reconcile, outstanding requests, plan)
+//!   with `certificate-limit` 99, for one requirer unit whose databag holds: 99 valid CSRs
+//!   (`limit-valid`, the honest maximum), 20 000 garbage CSRs (`garbage-20000`), or 20 000 valid
+//!   CSRs (`over-limit-20000`); each `first` (nothing answered yet) and `steady` (what the first
+//!   hook published is in the provider's databag).
 //!
 //! Setup (keys, CSRs, certificates for N = 10 000) takes a while; it is done once per N, and
 //! its errors end the run. Inside the measurement loop results are only black-boxed.
@@ -23,7 +28,8 @@ use tls_certificates_crypto::{
     CertificateRequestAttributes, CryptoBackend, IssueProfile, KeyAlgorithm, Validity,
 };
 use tls_certificates_engine::provider::{
-    NewCertificate, Provider, ProviderConfig, ProviderObservation, ProviderRelation,
+    CertificateLimit, NewCertificate, Provider, ProviderConfig, ProviderObservation,
+    ProviderRelation,
 };
 use tls_certificates_engine::requirer::{
     Requests, Requirer, RequirerConfig, RequirerObservation, RequirerRelation, RequirerTrigger,
@@ -97,6 +103,11 @@ fn observation(csrs: &[String]) -> ProviderObservation {
 
 /// Issues every outstanding request and writes the answers into the observation.
 fn issue_all(observation: &mut ProviderObservation) -> Result<()> {
+    issue_all_with(observation, &ProviderConfig::new())
+}
+
+/// [`issue_all`] under `config` (its limit, its CA policy; its error entries are written too).
+fn issue_all_with(observation: &mut ProviderObservation, config: &ProviderConfig) -> Result<()> {
     let b = backend();
     let ca_key = b.generate_key(KeyAlgorithm::EcdsaP256)?;
     let ca = b.create_self_signed_ca(
@@ -105,7 +116,8 @@ fn issue_all(observation: &mut ProviderObservation) -> Result<()> {
         Validity::starting_at(now(), time::Duration::days(3650)),
     )?;
     let authority = b.load_authority(&ca_key, ca.clone())?;
-    let mut provider = Provider::observe(observation, &ProviderConfig::new(), b);
+    let mut provider = Provider::observe(observation, config, b);
+    provider.reconcile();
     let outstanding: Vec<_> = provider
         .outstanding_certificate_requests(None)
         .into_iter()
@@ -196,6 +208,85 @@ fn provider(c: &mut Criterion) -> Result<()> {
         );
     }
     issued.finish();
+    Ok(())
+}
+
+/// One provider hook's engine work: observe, reconcile, outstanding requests, plan.
+fn hook(observation: &ProviderObservation, config: &ProviderConfig) -> usize {
+    let mut provider = Provider::observe(observation, config, backend());
+    provider.reconcile();
+    let outstanding = provider.outstanding_certificate_requests(None).len();
+    outstanding + provider.plan().databag_writes.len()
+}
+
+/// One relation, one requirer unit whose `certificate_signing_requests` holds `entries`.
+fn one_databag(entries: &[String]) -> ProviderObservation {
+    let value = format!("[{}]", entries.join(", "));
+    ProviderObservation {
+        is_leader: true,
+        relations: vec![ProviderRelation {
+            id: RelationId(0),
+            remote_units: [(
+                "req/0".to_owned(),
+                Databag::from([("certificate_signing_requests".to_owned(), value)]),
+            )]
+            .into(),
+            ..ProviderRelation::default()
+        }],
+    }
+}
+
+fn hostile(c: &mut Criterion) -> Result<()> {
+    let config = ProviderConfig::new().with_certificate_limit(CertificateLimit::PerRelation(99));
+    let entry = |csr: &str| {
+        format!(
+            "{{\"certificate_signing_request\": {}, \"ca\": false}}",
+            serde_json::to_string(csr).unwrap_or_default()
+        )
+    };
+    let valid: Vec<String> = csrs(200)?.iter().map(|c| entry(c)).collect();
+    let garbage: Vec<String> = (0..20_000)
+        .map(|i| {
+            entry(&format!(
+                "-----BEGIN CERTIFICATE REQUEST-----\nMIIB{i:012}garbage{i:08}\n-----END CERTIFICATE REQUEST-----"
+            ))
+        })
+        .collect();
+    let cases = [
+        ("limit-valid", one_databag(&valid[..99])),
+        ("garbage-20000", one_databag(&garbage)),
+        (
+            "over-limit-20000",
+            one_databag(
+                &valid
+                    .iter()
+                    .cycle()
+                    .take(20_000)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+    ];
+    let mut group = c.benchmark_group("provider/hostile");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10));
+    for (name, first) in cases {
+        let mut steady = first.clone();
+        issue_all_with(&mut steady, &config)?;
+        ensure!(
+            Provider::observe(&steady, &config, backend())
+                .outstanding_certificate_requests(None)
+                .is_empty(),
+            "{name}: nothing outstanding once answered"
+        );
+        for (phase, observation) in [("first", &first), ("steady", &steady)] {
+            group.bench_with_input(BenchmarkId::new(name, phase), observation, |bench, obs| {
+                bench.iter(|| black_box(hook(black_box(obs), &config)))
+            });
+        }
+    }
+    group.finish();
     Ok(())
 }
 
@@ -305,6 +396,7 @@ fn apply(
 fn main() -> Result<()> {
     let mut c = Criterion::default().configure_from_args();
     provider(&mut c)?;
+    hostile(&mut c)?;
     requirer(&mut c)?;
     c.final_summary();
     Ok(())

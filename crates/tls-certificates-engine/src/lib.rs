@@ -8,9 +8,11 @@
 //! * [`requirer`]: private key (generated into a Juju secret, or supplied by the charm), CSRs
 //!   in the unit and/or app databag, certificates stored in secrets with an expiry that makes
 //!   Juju fire `secret-expired` at renewal time, revocation, key rotation, migration of the
-//!   Python library's legacy secret labels.
+//!   Python library's legacy secret labels; a certificate is stored only after it is checked
+//!   (our key and names, a CA, a chain linked in either order, valid now).
 //! * [`provider`]: verified requests, outstanding requests, publishing certificates and errors,
-//!   revocation, capabilities; O(N) per hook.
+//!   revocation, capabilities; O(N) per hook, and bounded whatever a requirer writes (the
+//!   [`ProviderConfig`](provider::ProviderConfig) policy: certificate limit, CA requests).
 //!
 //! Adapters (the `tls-certificates` crate) observe through Juju hook tools, call the engine, and
 //! apply the plan. Secret labels and the relation-data wire format are those of the Python
