@@ -282,7 +282,7 @@ impl CertificateRequestAttributesBuilder {
                     .parse::<IpAddr>()
                     .map_err(|e| Error::InvalidAttribute {
                         field: "sans_ip",
-                        reason: format!("{s:?}: {e}"),
+                        reason: format!("{}: {e}", shown(&s)),
                     })
             })
             .collect::<Result<BTreeSet<_>, _>>()?;
@@ -298,7 +298,7 @@ impl CertificateRequestAttributesBuilder {
         {
             return Err(Error::InvalidAttribute {
                 field: "country_name",
-                reason: format!("{c:?} is not a two-letter country code"),
+                reason: format!("{} is not a two-letter country code", shown(c)),
             });
         }
         let email_address = text("email_address", self.email_address)?;
@@ -336,13 +336,24 @@ impl CertificateRequestAttributesBuilder {
     }
 }
 
+/// A value for an error message: quoted and escaped, cut after 64 characters (values come
+/// from peers and may be huge).
+fn shown(value: &str) -> String {
+    const MAX: usize = 64;
+    let mut cut: String = value.chars().take(MAX).collect();
+    if cut.len() < value.len() {
+        cut.push('…');
+    }
+    format!("{cut:?}")
+}
+
 /// Lower-cases a DNS name and rejects characters that can never appear in one.
 pub(crate) fn canonical_dns(name: &str) -> Result<String, Error> {
     let name = name.trim();
     if !name.is_ascii() || name.chars().any(|c| c.is_ascii_control() || c == ' ') {
         return Err(Error::InvalidAttribute {
             field: "sans_dns",
-            reason: format!("{name:?} is not an ASCII DNS name"),
+            reason: format!("{} is not an ASCII DNS name", shown(name)),
         });
     }
     Ok(name.to_ascii_lowercase())
@@ -369,7 +380,7 @@ pub(crate) fn canonical_oid(field: &'static str, oid: &str) -> Result<String, Er
     } else {
         Err(Error::InvalidAttribute {
             field,
-            reason: format!("{oid:?} is not a dotted object identifier"),
+            reason: format!("{} is not a dotted object identifier", shown(oid)),
         })
     }
 }
@@ -423,6 +434,13 @@ mod tests {
         assert_eq!(field(b().organization("o".repeat(65))), "organization");
         assert_eq!(field(b().locality_name("l".repeat(129))), "locality_name");
         assert!(b().common_name("c".repeat(64)).build().is_ok());
+        // Errors quote at most 64 characters of a value.
+        let long = b()
+            .common_name("x")
+            .san_dns(format!("{} x", "a".repeat(10_000)))
+            .build();
+        let message = long.unwrap_err().to_string();
+        assert!(message.len() < 200, "{message}");
         assert!(matches!(
             b().common_name("c".repeat(65)).build(),
             Err(Error::InvalidAttribute {

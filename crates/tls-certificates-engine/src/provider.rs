@@ -29,8 +29,8 @@
 //!
 //! * **Entries read.** At most [`ProviderConfig::entries_read_per_databag`] entries of a
 //!   databag's `certificate_signing_requests` are read: twice the certificate limit, at least
-//!   16 ([`MAX_ENTRIES_UNLIMITED`] without a limit). The rest is skipped *before* any entry is
-//!   decoded and only counted. A CSR text over [`MAX_REQUEST_PEM_LEN`] bytes is not read either.
+//!   16 ([`MAX_ENTRIES_UNLIMITED`] without a limit). What follows is not even scanned (its size
+//!   is reported). A CSR text over [`MAX_REQUEST_PEM_LEN`] bytes is not read either.
 //!   An honest requirer sends one entry per certificate it wants, so an over-long list only
 //!   ever loses requests that the limit would refuse anyway.
 //! * **Signatures verified.** Requests that already have a certificate are recognised by their
@@ -44,12 +44,13 @@
 //!   is the memory: the hook after sees the same error already published and does not log
 //!   again), and at most [`REFUSALS_LOGGED_PER_HOOK`] one by one per relation and hook;
 //!   everything else about a relation (further new refusals, refusals still standing,
-//!   requests over the limit, entries not read, malformed entries) is counted in one summary
-//!   line per relation and hook. A CSR that becomes valid (a policy change, an upgrade of this library) is
-//!   re-checked every hook, so its error entry is removed as soon as it no longer applies.
+//!   requests over the limit, what was not read, malformed entries) is counted in one summary
+//!   line per relation and hook. Refused requests are checked again every hook (at most the
+//!   entries read), so an error entry goes as soon as it no longer applies (a policy change,
+//!   an upgrade of this library).
 //!
-//! With the default [`ProviderConfig::new`] (no limit, CA requests granted) the provider
-//! behaves like the Python library, bounded only by [`MAX_ENTRIES_UNLIMITED`].
+//! With the default [`ProviderConfig::new`] (no limit, CA requests offered to the charm) the
+//! provider behaves like the Python library, bounded only by [`MAX_ENTRIES_UNLIMITED`].
 
 use std::collections::BTreeMap;
 use std::hash::RandomState;
@@ -67,7 +68,8 @@ use crate::common::{
 use crate::parallel;
 use crate::wire::{self, ErrorCode, ProviderCapabilities, ProviderError};
 
-/// Entries read per databag, per certificate of the limit ([`ProviderConfig::entries_read_per_databag`]).
+/// Entries read per databag, per certificate of the limit
+/// ([`ProviderConfig::entries_read_per_databag`]).
 pub const ENTRIES_READ_PER_CERTIFICATE: usize = 2;
 
 /// The fewest entries read per databag, whatever the limit.
@@ -371,8 +373,8 @@ enum OwnCertificates {
 /// What a relation's requirer wrote that was not read as requests, counted for the summary.
 #[derive(Default)]
 struct Unread {
-    /// Entries after the entry cap of their databag.
-    over_cap: usize,
+    /// Bytes after the first entries of their databag, not read.
+    over_cap_bytes: usize,
     /// CSR texts longer than [`MAX_REQUEST_PEM_LEN`].
     oversized: usize,
     /// Malformed entries.
@@ -410,6 +412,66 @@ struct Verdicts {
     /// Outstanding requests: no error entry of ours applies to them any more.
     accepted: Vec<JoinKey>,
     over_limit: usize,
+}
+
+/// What reconciling a relation found, for its summary line.
+struct Counts {
+    /// Refusals published in this hook.
+    new: usize,
+    /// Refusals already published in an earlier hook.
+    standing: usize,
+    /// Refusals beyond the error budget, not published.
+    unanswered: usize,
+    /// Requests over the certificate limit, not verified.
+    over_limit: usize,
+}
+
+/// The one summary line of a relation (`None` when there is nothing to say).
+fn summary(id: RelationId, counts: &Counts, unread: &Unread, budget: usize) -> Option<String> {
+    let mut parts = Vec::new();
+    if counts.new > REFUSALS_LOGGED_PER_HOOK {
+        parts.push(format!(
+            "{} more request(s) refused now (not logged one by one)",
+            counts.new - REFUSALS_LOGGED_PER_HOOK
+        ));
+    }
+    if counts.standing > 0 {
+        parts.push(format!(
+            "{} refused request(s) already answered with an error",
+            counts.standing
+        ));
+    }
+    if counts.unanswered > 0 {
+        parts.push(format!(
+            "{} more refused request(s) without an error entry (at most {budget} per relation)",
+            counts.unanswered
+        ));
+    }
+    if counts.over_limit > 0 {
+        parts.push(format!(
+            "{} request(s) over the certificate limit, not checked",
+            counts.over_limit
+        ));
+    }
+    if unread.over_cap_bytes > 0 {
+        parts.push(format!(
+            "{} bytes after the first {budget} entries of a databag not read",
+            unread.over_cap_bytes
+        ));
+    }
+    if unread.oversized > 0 {
+        parts.push(format!(
+            "{} CSR(s) longer than {MAX_REQUEST_PEM_LEN} bytes not read",
+            unread.oversized
+        ));
+    }
+    if let Some(first) = &unread.first_malformed {
+        parts.push(format!(
+            "{} malformed entries ignored (first: {first})",
+            unread.malformed
+        ));
+    }
+    (!parts.is_empty()).then(|| format!("relation {id}: {}", parts.join("; ")))
 }
 
 /// Whether an error entry is one this engine writes (an invalid CSR or a refused CA request),
@@ -613,7 +675,7 @@ fn observe_relation(
         let source = || unit.map_or(RequestSource::App, |u| RequestSource::Unit(u.clone()));
         let capped = wire::decode_csrs_capped(raw, cap);
         let unread = &mut state.unread;
-        unread.over_cap += capped.skipped;
+        unread.over_cap_bytes += capped.unread_bytes;
         unread.malformed += capped.issues.len();
         if let Some(problem) = capped.issues.first()
             && unread.first_malformed.is_none()
@@ -1048,54 +1110,14 @@ impl<'b> Provider<'b> {
                     state.remove_error(&join);
                 }
             }
-            let unread = &state.unread;
-            let mut parts = Vec::new();
-            if new > REFUSALS_LOGGED_PER_HOOK {
-                parts.push(format!(
-                    "{} more request(s) refused now (not logged one by one)",
-                    new - REFUSALS_LOGGED_PER_HOOK
-                ));
-            }
-            if standing > 0 {
-                parts.push(format!(
-                    "{standing} refused request(s) already answered with an error"
-                ));
-            }
-            if unanswered > 0 {
-                parts.push(format!(
-                    "{unanswered} more refused request(s) without an error entry (at most {budget} per relation)"
-                ));
-            }
-            if verdicts.over_limit > 0 {
-                parts.push(format!(
-                    "{} request(s) over the certificate limit, not checked",
-                    verdicts.over_limit
-                ));
-            }
-            if unread.over_cap > 0 {
-                parts.push(format!(
-                    "{} entries not read (more than {budget} in a databag)",
-                    unread.over_cap
-                ));
-            }
-            if unread.oversized > 0 {
-                parts.push(format!(
-                    "{} CSR(s) longer than {MAX_REQUEST_PEM_LEN} bytes not read",
-                    unread.oversized
-                ));
-            }
-            if let Some(first) = &unread.first_malformed {
-                parts.push(format!(
-                    "{} malformed entries ignored (first: {first})",
-                    unread.malformed
-                ));
-            }
-            if !parts.is_empty() {
-                log(
-                    &mut self.logs,
-                    LogLevel::Info,
-                    format!("relation {id}: {}", parts.join("; ")),
-                );
+            let counts = Counts {
+                new,
+                standing,
+                unanswered,
+                over_limit: verdicts.over_limit,
+            };
+            if let Some(line) = summary(id, &counts, &state.unread, budget) {
+                log(&mut self.logs, LogLevel::Info, line);
             }
             if capabilities.is_some() {
                 state.capabilities.clone_from(&capabilities);

@@ -964,35 +964,19 @@ impl Requirer {
                                 continue;
                             }
                         };
-                    match timeliness(&assigned.certificate, now) {
-                        Timeliness::Valid => {}
-                        Timeliness::NotYetValid(from) => {
-                            log(
-                                &mut plan.logs,
-                                LogLevel::Warning,
-                                format!(
-                                    "the certificate for {} on relation {} is not valid before {from}: keeping the one we have",
-                                    subject_of(own.csr.attributes()),
-                                    relation.id
-                                ),
-                            );
-                            plan.next_deadline =
-                                Some(plan.next_deadline.map_or(from, |d| d.min(from)));
-                            continue;
-                        }
-                        Timeliness::Expired => {
-                            log(
-                                &mut plan.logs,
-                                LogLevel::Warning,
-                                format!(
-                                    "the certificate for {} on relation {} expired at {}: keeping the one we have",
-                                    subject_of(own.csr.attributes()),
-                                    relation.id,
-                                    assigned.certificate.not_after()
-                                ),
-                            );
-                            continue;
-                        }
+                    // (An expired one never gets here: step 2 asked for a new one.)
+                    if let Timeliness::NotYetValid(from) = timeliness(&assigned.certificate, now) {
+                        log(
+                            &mut plan.logs,
+                            LogLevel::Warning,
+                            format!(
+                                "the certificate for {} on relation {} is not valid before {from}: keeping the one we have",
+                                subject_of(own.csr.attributes()),
+                                relation.id
+                            ),
+                        );
+                        plan.next_deadline = Some(plan.next_deadline.map_or(from, |d| d.min(from)));
+                        continue;
                     }
                     let safety = safety_net_time(&assigned.certificate, r);
                     if safety > now {
@@ -1798,7 +1782,7 @@ mod tests {
         "/tests/fixtures/python-reference"
     );
 
-    fn databag(path: &str) -> crate::Databag {
+    fn databag(path: &str) -> Databag {
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 

@@ -54,28 +54,27 @@ pub(crate) fn decode_csrs(raw: &str) -> (Vec<CertificateSigningRequest>, Vec<Str
 /// The requests of a requirer databag value, reading at most `cap` entries.
 ///
 /// When the value is a JSON array of more than `cap` entries, only its first `cap` entries are
-/// decoded; the others are skipped without building anything (`serde_json`'s `IgnoredAny`) and
-/// counted in [`CappedCsrs::skipped`]. Anything that is not such an array (invalid JSON, another
-/// type, a value over the schema's size limit) takes [`decode_csrs`], which reports it. A
-/// tail that `IgnoredAny` accepts but the full decoder would refuse (for example a lone
-/// surrogate escape in a skipped entry) does not hide the head: the head is still read.
+/// decoded; what follows them is not even scanned (its length is reported in
+/// [`CappedCsrs::unread_bytes`]), so a hook's cost does not grow with what a peer appends.
+/// Anything that does not start as such an array (invalid JSON in the first `cap` entries,
+/// another type, a value over the schema's size limit) takes [`decode_csrs`], which reports it.
 pub(crate) fn decode_csrs_capped(raw: &str, cap: usize) -> CappedCsrs {
     if raw.len() <= tls_certificates_schema::MAX_VALUE_LEN
-        && let Some((head, skipped)) = split_list(raw, cap)
-        && skipped > 0
+        && let Some((head, unread_bytes)) = split_list(raw, cap)
+        && unread_bytes > 0
     {
         let (entries, issues) = decode_csrs(&head);
         return CappedCsrs {
             entries,
             issues,
-            skipped,
+            unread_bytes,
         };
     }
     let (entries, issues) = decode_csrs(raw);
     CappedCsrs {
         entries,
         issues,
-        skipped: 0,
+        unread_bytes: 0,
     }
 }
 
@@ -85,55 +84,63 @@ pub(crate) struct CappedCsrs {
     pub(crate) entries: Vec<CertificateSigningRequest>,
     /// One line per malformed entry among the first `cap`.
     pub(crate) issues: Vec<String>,
-    /// Entries after the first `cap`, not read.
-    pub(crate) skipped: usize,
+    /// Bytes after the first `cap` entries, not read.
+    pub(crate) unread_bytes: usize,
 }
 
-/// Splits a JSON array into the text of an array of its first `cap` entries and the number of
-/// entries after them; `None` when `text` is not a JSON array.
+/// Splits a JSON array after its first `cap` entries: the text of an array of those entries,
+/// and the number of bytes after them (0 when the array has at most `cap` entries and ends
+/// there). `None` when `text` does not start as a JSON array of well-formed entries.
 fn split_list(text: &str, cap: usize) -> Option<(String, usize)> {
-    use serde::Deserializer as _;
-    use serde::de::{IgnoredAny, SeqAccess, Visitor};
     use serde_json::value::RawValue;
 
-    struct Head(usize);
-
-    impl<'de> Visitor<'de> for Head {
-        type Value = (Vec<&'de RawValue>, usize);
-
-        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            f.write_str("an array")
+    let bytes = text.as_bytes();
+    let skip_space = |mut i: usize| {
+        while bytes
+            .get(i)
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            i += 1;
         }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut head = Vec::with_capacity(self.0.min(1024));
-            while head.len() < self.0 {
-                match seq.next_element::<&RawValue>()? {
-                    Some(entry) => head.push(entry),
-                    None => return Ok((head, 0)),
+        i
+    };
+    let mut at = skip_space(0);
+    if bytes.get(at) != Some(&b'[') {
+        return None;
+    }
+    at = skip_space(at + 1);
+    let mut head: Vec<&str> = Vec::new();
+    let unread = if bytes.get(at) == Some(&b']') {
+        at += 1;
+        0
+    } else {
+        loop {
+            if head.len() == cap {
+                break text.len() - at;
+            }
+            let mut entries =
+                serde_json::Deserializer::from_str(text.get(at..)?).into_iter::<&RawValue>();
+            let entry = entries.next()?.ok()?;
+            head.push(entry.get());
+            at = skip_space(at + entries.byte_offset());
+            match bytes.get(at) {
+                Some(b',') => at = skip_space(at + 1),
+                Some(b']') => {
+                    at += 1;
+                    break 0;
                 }
+                _ => return None,
             }
-            let mut skipped = 0;
-            while seq.next_element::<IgnoredAny>()?.is_some() {
-                skipped += 1;
-            }
-            Ok((head, skipped))
         }
+    };
+    if unread == 0 && skip_space(at) != text.len() {
+        return None;
     }
-
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let (head, skipped) = deserializer.deserialize_seq(Head(cap)).ok()?;
-    deserializer.end().ok()?;
-    let mut out = String::with_capacity(head.iter().map(|e| e.get().len() + 2).sum::<usize>() + 2);
+    let mut out = String::with_capacity(head.iter().map(|e| e.len() + 2).sum::<usize>() + 2);
     out.push('[');
-    for (i, entry) in head.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(entry.get());
-    }
+    out.push_str(&head.join(", "));
     out.push(']');
-    Some((out, skipped))
+    Some((out, unread))
 }
 
 fn provider(key: &'static str, raw: &str) -> (ProviderData, Vec<String>) {
@@ -259,8 +266,7 @@ mod tests {
     }
 
     #[test]
-    fn given_more_entries_than_the_cap_when_decoded_then_only_the_first_are_read_and_the_rest_counted()
-     {
+    fn given_more_entries_than_the_cap_when_decoded_then_only_the_first_are_read() {
         let entry = |i: usize| {
             format!(
                 r#"{{"certificate_signing_request": "-----BEGIN CERTIFICATE REQUEST-----\nA{i}\n-----END CERTIFICATE REQUEST-----", "ca": false}}"#
@@ -270,7 +276,8 @@ mod tests {
         let raw = format!("[{}]", all.join(", "));
         let capped = decode_csrs_capped(&raw, 16);
         assert_eq!(capped.entries.len(), 16);
-        assert_eq!(capped.skipped, 19_984);
+        let head = format!("[{}, ", all[..16].join(", "));
+        assert_eq!(capped.unread_bytes, raw.len() - head.len());
         assert!(capped.issues.is_empty());
         assert!(
             capped.entries[15]
@@ -278,24 +285,31 @@ mod tests {
                 .as_str()
                 .contains("A15")
         );
+        // What follows the cap is not read at all, not even checked to be JSON.
+        let cut = format!("{head}this is not JSON");
+        assert_eq!(decode_csrs_capped(&cut, 16).entries.len(), 16);
         // At or under the cap: everything, exactly as the full decoder reads it.
-        let small = format!("[{}, 42]", all[..3].join(", "));
-        let capped = decode_csrs_capped(&small, 16);
-        let (entries, issues) = decode_csrs(&small);
-        assert_eq!(
-            (capped.entries, capped.issues, capped.skipped),
-            (entries, issues, 0)
-        );
+        for small in [
+            format!("[{}, 42]", all[..3].join(", ")),
+            format!(" [ {} ] \n", all[0]),
+            "[]".to_owned(),
+        ] {
+            let capped = decode_csrs_capped(&small, 16);
+            let (entries, issues) = decode_csrs(&small);
+            assert_eq!(
+                (capped.entries, capped.issues, capped.unread_bytes),
+                (entries, issues, 0),
+                "{small}"
+            );
+        }
         // A malformed entry inside the cap is reported with its index; one after it is not read.
         let mixed = format!("[{}, 42, {}, {{}}]", entry(0), entry(1));
         let capped = decode_csrs_capped(&mixed, 3);
-        assert_eq!(
-            (capped.entries.len(), capped.issues.len(), capped.skipped),
-            (2, 1, 1)
-        );
+        assert_eq!((capped.entries.len(), capped.issues.len()), (2, 1));
+        assert_eq!(capped.unread_bytes, "{}]".len());
         assert!(capped.issues[0].contains("[1]"), "{:?}", capped.issues);
-        // Not an array, or not JSON: the full decoder reports it.
-        for raw in ["{", "{\"a\": 1}", "\"x\"", "[1, 2"] {
+        // Not an array, not JSON, or junk after the array: the full decoder reports it.
+        for raw in ["{", "{\"a\": 1}", "\"x\"", "[1, 2", "[1,]", "[1] x"] {
             let capped = decode_csrs_capped(raw, 1);
             assert!(
                 capped.entries.is_empty() && !capped.issues.is_empty(),
