@@ -13,7 +13,7 @@
 //! sets a status saying what it waits for or until when the certificate is valid. An app-scope
 //! request related to a provider on the v3 library (which reads unit databags only) is blocked
 //! with a status saying so, as far as the provider's databag shows it (see
-//! [`ProviderHint`](tls_certificates::requirer::ProviderHint)).
+//! [`ProviderHint`]).
 //!
 //! # Getting started
 //!
