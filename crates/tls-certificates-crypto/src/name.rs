@@ -201,14 +201,21 @@ pub(crate) fn check_csr_subject(name: &X509Name<'_>) -> Result<CheckedSubject, E
                 && attribute.attr_value().tag() == Tag::BitString
                 && attribute.attr_value().class() == Class::Universal =>
             {
+                // X.520's own type: bounded in bytes, shown as hex (no text to check).
                 let bits = attribute.attr_value().data;
-                if bits.len() > known.max_chars {
+                if bits.is_empty() || bits.len() > known.max_chars {
                     return Err(Error::InvalidAttribute {
                         field: known.field,
-                        reason: format!("BIT STRING longer than {} bytes", known.max_chars),
+                        reason: format!(
+                            "BIT STRING empty or longer than {} bytes",
+                            known.max_chars
+                        ),
                     });
                 }
-                format!("#{}", hex::encode(bits))
+                checked
+                    .values
+                    .push((known.oid, format!("#{}", hex::encode(bits))));
+                continue;
             }
             None => {
                 return Err(refused(format!(

@@ -278,6 +278,18 @@ fn unique_identifiers_as_python_writes_them_or_as_x520_bit_strings_are_accepted(
         ]);
         let parsed = backend.parse_csr(&csr(backend, key, &bits)).unwrap();
         assert_eq!(parsed.unique_identifier(), Some("#00010203"));
+        // Up to 64 bytes (128 hex digits), not more.
+        let long_bits = |n: usize| {
+            let mut bits = vec![0];
+            bits.extend(std::iter::repeat_n(0xab, n - 1));
+            single(&[utf8(CN, "a.example.com"), (UNIQUE_ID, BIT_STRING, bits)])
+        };
+        assert!(
+            backend
+                .parse_csr(&csr(backend, key, &long_bits(64)))
+                .is_ok()
+        );
+        assert!(refusal(backend, key, &long_bits(65)).contains("x500_unique_identifier"));
     });
 }
 
