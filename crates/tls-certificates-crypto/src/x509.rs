@@ -241,10 +241,6 @@ impl Certificate {
     pub fn is_certificate_authority(&self) -> bool {
         self.is_ca && self.key_cert_sign_allowed
     }
-    /// Whether `now` lies within `not_before ..= not_after` (RFC 5280 §4.1.2.5: both inclusive).
-    pub fn is_valid_at(&self, now: OffsetDateTime) -> bool {
-        self.not_before <= now && now <= self.not_after
-    }
     /// Serial number, big-endian magnitude bytes.
     pub fn serial(&self) -> &[u8] {
         &self.serial
