@@ -9,6 +9,13 @@
 //!   carries one application's units). Nothing is outstanding and nothing is written.
 //! * `requirer/find-among-n`: one requirer unit reconciles against a provider databag holding
 //!   N certificates, one of them its own (already stored): the plan must be empty.
+//! * `provider/hostile`: one provider hook (observe, reconcile, outstanding requests, plan)
+//!   with `certificate-limit` 99, for one requirer unit whose databag holds: 99 valid CSRs
+//!   (`limit-valid`, the honest maximum), 20 000 garbage CSRs (`garbage-20000`, 4.3 MB), or
+//!   20 000 valid CSRs (`over-limit-20000`, 12 MB); each `first` (nothing answered yet) and
+//!   `steady` (what the first hook published is in the provider's databag). Valid CSRs are
+//!   P-384 (as in the report this reproduces): 20 000 RSA-2048 ones would exceed the schema's
+//!   16 MiB value limit, and a value over it is ignored whole without being parsed.
 //!
 //! Setup (keys, CSRs, certificates for N = 10 000) takes a while; it is done once per N, and
 //! its errors end the run. Inside the measurement loop results are only black-boxed.
@@ -23,7 +30,8 @@ use tls_certificates_crypto::{
     CertificateRequestAttributes, CryptoBackend, IssueProfile, KeyAlgorithm, Validity,
 };
 use tls_certificates_engine::provider::{
-    NewCertificate, Provider, ProviderObservation, ProviderRelation,
+    CertificateLimit, NewCertificate, Provider, ProviderConfig, ProviderObservation,
+    ProviderRelation,
 };
 use tls_certificates_engine::requirer::{
     Requests, Requirer, RequirerConfig, RequirerObservation, RequirerRelation, RequirerTrigger,
@@ -52,8 +60,13 @@ fn attrs(cn: &str) -> Result<CertificateRequestAttributes> {
 /// N CSRs (one key each would make setup minutes long at N = 10 000: RSA CSRs share one key,
 /// which changes nothing for the provider, and each CSR still has its own unique id).
 fn csrs(n: usize) -> Result<Vec<String>> {
+    csrs_with(n, KeyAlgorithm::Rsa2048)
+}
+
+/// [`csrs`] for keys of `algorithm`.
+fn csrs_with(n: usize, algorithm: KeyAlgorithm) -> Result<Vec<String>> {
     let b = backend();
-    let key = b.generate_key(KeyAlgorithm::Rsa2048)?;
+    let key = b.generate_key(algorithm)?;
     (0..n)
         .map(|i| {
             Ok(
@@ -97,6 +110,11 @@ fn observation(csrs: &[String]) -> ProviderObservation {
 
 /// Issues every outstanding request and writes the answers into the observation.
 fn issue_all(observation: &mut ProviderObservation) -> Result<()> {
+    issue_all_with(observation, &ProviderConfig::new())
+}
+
+/// [`issue_all`] under `config` (its limit, its CA policy; its error entries are written too).
+fn issue_all_with(observation: &mut ProviderObservation, config: &ProviderConfig) -> Result<()> {
     let b = backend();
     let ca_key = b.generate_key(KeyAlgorithm::EcdsaP256)?;
     let ca = b.create_self_signed_ca(
@@ -105,7 +123,8 @@ fn issue_all(observation: &mut ProviderObservation) -> Result<()> {
         Validity::starting_at(now(), time::Duration::days(3650)),
     )?;
     let authority = b.load_authority(&ca_key, ca.clone())?;
-    let mut provider = Provider::observe(observation, None, b);
+    let mut provider = Provider::observe(observation, config, b);
+    provider.reconcile();
     let outstanding: Vec<_> = provider
         .outstanding_certificate_requests(None)
         .into_iter()
@@ -146,7 +165,7 @@ fn provider(c: &mut Criterion) -> Result<()> {
     for n in SIZES {
         let csrs = csrs(n)?;
         let observation = observation(&csrs);
-        let check = Provider::observe(&observation, None, backend());
+        let check = Provider::observe(&observation, &ProviderConfig::new(), backend());
         ensure!(
             check.outstanding_certificate_requests(None).len() == n,
             "all {n} outstanding"
@@ -156,7 +175,8 @@ fn provider(c: &mut Criterion) -> Result<()> {
             &observation,
             |bench, obs| {
                 bench.iter(|| {
-                    let mut provider = Provider::observe(black_box(obs), None, backend());
+                    let mut provider =
+                        Provider::observe(black_box(obs), &ProviderConfig::new(), backend());
                     provider.reconcile();
                     black_box(provider.outstanding_certificate_requests(None).len())
                 });
@@ -171,7 +191,7 @@ fn provider(c: &mut Criterion) -> Result<()> {
         .measurement_time(Duration::from_secs(10));
     for (n, mut observation) in prepared {
         issue_all(&mut observation)?;
-        let mut check = Provider::observe(&observation, None, backend());
+        let mut check = Provider::observe(&observation, &ProviderConfig::new(), backend());
         check.reconcile();
         ensure!(
             check.outstanding_certificate_requests(None).is_empty(),
@@ -186,7 +206,8 @@ fn provider(c: &mut Criterion) -> Result<()> {
             &observation,
             |bench, obs| {
                 bench.iter(|| {
-                    let mut provider = Provider::observe(black_box(obs), None, backend());
+                    let mut provider =
+                        Provider::observe(black_box(obs), &ProviderConfig::new(), backend());
                     provider.reconcile();
                     black_box(provider.outstanding_certificate_requests(None).len())
                 });
@@ -194,6 +215,98 @@ fn provider(c: &mut Criterion) -> Result<()> {
         );
     }
     issued.finish();
+    Ok(())
+}
+
+/// One provider hook's engine work: observe, reconcile, outstanding requests, plan.
+fn hook(observation: &ProviderObservation, config: &ProviderConfig) -> usize {
+    let mut provider = Provider::observe(observation, config, backend());
+    provider.reconcile();
+    let outstanding = provider.outstanding_certificate_requests(None).len();
+    outstanding + provider.plan().databag_writes.len()
+}
+
+/// One relation, one requirer unit whose `certificate_signing_requests` holds `entries`.
+fn one_databag(entries: &[String]) -> ProviderObservation {
+    let value = format!("[{}]", entries.join(", "));
+    ProviderObservation {
+        is_leader: true,
+        relations: vec![ProviderRelation {
+            id: RelationId(0),
+            remote_units: [(
+                "req/0".to_owned(),
+                Databag::from([("certificate_signing_requests".to_owned(), value)]),
+            )]
+            .into(),
+            ..ProviderRelation::default()
+        }],
+    }
+}
+
+fn hostile(c: &mut Criterion) -> Result<()> {
+    let config = ProviderConfig::new().with_certificate_limit(CertificateLimit::PerRelation(99));
+    let entry = |csr: &str| {
+        format!(
+            "{{\"certificate_signing_request\": {}, \"ca\": false}}",
+            serde_json::to_string(csr).unwrap_or_default()
+        )
+    };
+    let valid: Vec<String> = csrs_with(200, KeyAlgorithm::EcdsaP384)?
+        .iter()
+        .map(|c| entry(c))
+        .collect();
+    let garbage: Vec<String> = (0..20_000)
+        .map(|i| {
+            entry(&format!(
+                "-----BEGIN CERTIFICATE REQUEST-----\nMIIB{i:012}garbage{i:08}\n-----END CERTIFICATE REQUEST-----"
+            ))
+        })
+        .collect();
+    let over_limit: Vec<String> = valid.iter().cycle().take(20_000).cloned().collect();
+    // (name, observation, requests outstanding in its first hook)
+    let cases = [
+        ("limit-valid", one_databag(&valid[..99]), 99),
+        ("garbage-20000", one_databag(&garbage), 0),
+        ("over-limit-20000", one_databag(&over_limit), 99),
+    ];
+    let mut group = c.benchmark_group("provider/hostile");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10));
+    for (name, first, outstanding) in cases {
+        let bytes: usize = first
+            .relations
+            .iter()
+            .flat_map(|r| r.remote_units.values())
+            .flat_map(|bag| bag.values())
+            .map(String::len)
+            .sum();
+        eprintln!("provider/hostile/{name}: {bytes} bytes of requests");
+        let mut check = Provider::observe(&first, &config, backend());
+        check.reconcile();
+        ensure!(
+            check.outstanding_certificate_requests(None).len() == outstanding,
+            "{name}: {outstanding} outstanding in the first hook"
+        );
+        ensure!(
+            outstanding > 0 || !check.plan().databag_writes.is_empty(),
+            "{name}: the first hook answers with error entries"
+        );
+        let mut steady = first.clone();
+        issue_all_with(&mut steady, &config)?;
+        ensure!(
+            Provider::observe(&steady, &config, backend())
+                .outstanding_certificate_requests(None)
+                .is_empty(),
+            "{name}: nothing outstanding once answered"
+        );
+        for (phase, observation) in [("first", &first), ("steady", &steady)] {
+            group.bench_with_input(BenchmarkId::new(name, phase), observation, |bench, obs| {
+                bench.iter(|| black_box(hook(black_box(obs), &config)))
+            });
+        }
+    }
+    group.finish();
     Ok(())
 }
 
@@ -303,6 +416,7 @@ fn apply(
 fn main() -> Result<()> {
     let mut c = Criterion::default().configure_from_args();
     provider(&mut c)?;
+    hostile(&mut c)?;
     requirer(&mut c)?;
     c.final_summary();
     Ok(())

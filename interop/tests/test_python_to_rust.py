@@ -387,3 +387,72 @@ def test_given_python_ca_request_when_we_sign_it_as_ca_then_python_chains_throug
     assert chain_has_valid_order([read(leaf_path).strip(), str(inter), str(py_ca)])
     for c in (inter, Certificate.from_string(read(leaf_path))):
         assert lint.findings(str(c)) == []
+
+
+# ------------------------------------- the subject policy still takes every Python CSR
+
+
+# Each subject attribute at its RFC 5280 upper bound, in characters (multi-byte where the type
+# allows), SANs of every kind: the largest subject the Python library builds that RFC 5280
+# allows.
+AT_THE_BOUNDS: dict[str, Any] = {
+    "common_name": "c" * 52 + ".example.com",  # ub-common-name 64 (cryptography's limit too)
+    "organization": "é" * 64,  # ub-organization-name
+    "organizational_unit": "Ü" * 64,  # ub-organizational-unit-name
+    "state_or_province_name": "ś" * 128,  # ub-state-name
+    "locality_name": "ł" * 128,  # ub-locality-name
+    "email_address": "admin@" + "e" * 61 + "." + "x" * 63 + ".example.com",
+    "country_name": "GB",
+    "sans_dns": {"bounds.example.com"},
+    "sans_ip": {"10.0.0.7"},
+    "sans_oid": {"1.3.6.1.4.1.28978.9"},
+}
+
+
+@pytest.mark.parametrize("unique_id", [True, False], ids=["unique-id", "no-unique-id"])
+def test_given_python_csr_at_the_rfc_5280_bounds_when_inspected_and_signed_then_accepted(
+    tmp_path, py_root, unique_id
+):
+    key = PrivateKey.generate()
+    csr = expected_attributes(AT_THE_BOUNDS, unique_id=unique_id).generate_csr(key)
+    path = write_pem(tmp_path / "csr.pem", str(csr))
+    assert_both_backends_agree_with_python(tmp_path, path, python_view_csr)
+    py_ca_key, py_ca = py_root
+    ca_key_path = write_pem(tmp_path / "py-ca.key", str(py_ca_key))
+    ca_path = write_pem(tmp_path / "py-ca.pem", str(py_ca))
+    for backend in BACKENDS:
+        cert_path = Cli(backend, tmp_path).sign(path, ca_path, ca_key_path, validity_days=30)
+        cert = Certificate.from_string(read(cert_path))
+        assert cert._cert.subject == csr._csr.subject, backend
+        assert lint.findings(str(cert)) == [], backend
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "bound"),
+    [
+        ("organization", "o" * 65, 64),
+        ("organizational_unit", "u" * 65, 64),
+        ("state_or_province_name", "s" * 129, 128),
+        ("locality_name", "l" * 129, 128),
+        ("email_address", "a" * 244 + "@example.com", 255),
+    ],
+)
+def test_given_python_csr_over_an_rfc_5280_bound_when_inspected_then_refused_and_pkilint_agrees(
+    tmp_path, py_root, field, value, bound
+):
+    """The one kind of Python-built CSR the subject policy refuses: `cryptography` bounds only
+    the common name and country, so the Python library builds these; a certificate copying such
+    a subject is not RFC 5280 (pkilint: fatal ASN.1 size constraint)."""
+    attrs = {"common_name": "over.example.com", field: value}
+    csr = expected_attributes(attrs, unique_id=True).generate_csr(PrivateKey.generate())
+    path = write_pem(tmp_path / "csr.pem", str(csr))
+    for backend in BACKENDS:
+        proc = Cli(backend, tmp_path).run("inspect", path, "--json", check=False)
+        assert proc.returncode != 0, backend
+        assert field in proc.stderr and f"longer than {bound} characters" in proc.stderr, (
+            proc.stderr
+        )
+    py_ca_key, py_ca = py_root
+    python_issued = Certificate.generate(csr, py_ca, py_ca_key, timedelta(days=1))
+    problems = lint.findings(str(python_issued))
+    assert any("invalid_asn1_syntax" in p for p in problems), problems

@@ -11,7 +11,11 @@
 //!   `expiring-ca-certificates` (expiring after one `certificate-validity`) and certificates are
 //!   re-signed by the new CA as they renew.
 //! * Every hook issues a certificate for every outstanding request, at most
-//!   `certificate-limit` per relation (`-1`: unlimited; `0` means zero, unlike upstream).
+//!   `certificate-limit` per relation (`-1`: unlimited; `0` means zero, unlike upstream). The
+//!   limit also bounds the work a requirer can cause (see the library's provider policy).
+//! * Requests for a CA certificate are refused with a request error unless
+//!   `allow-ca-requests` is true (upstream grants them); a granted one gets an intermediate CA
+//!   with a path length of 0, which can sign leaf certificates for any name.
 //! * Invalid configuration ⇒ blocked status naming the bad options. Non-leaders are standby.
 //!
 //! # Getting started
@@ -139,10 +143,12 @@ pub fn run(
             )
             .map_err(tool("setting the status"));
     }
-    let mut provider = Provider::observe(ENDPOINT, None, ctx, tools, backend)?;
+    let mut provider =
+        Provider::observe(ENDPOINT, &settings.provider_config(), ctx, tools, backend)?;
     let rotate = action == Some("rotate-private-key");
     let authority = ca::ensure(&settings, tools, backend, now, rotate, &mut provider)?;
-    let (issued, over_limit) = issue_outstanding(&settings, &authority, now, &mut provider, tools)?;
+    let issued = issue_outstanding(&settings, &authority, now, &mut provider, tools)?;
+    let over_limit = provider.requests_over_limit(None);
     if let Some(name) = action {
         run_action(name, &authority, &provider, tools)?;
     }
@@ -169,35 +175,23 @@ pub fn run(
         .map_err(tool("setting the status"))
 }
 
-/// Issues a certificate for every outstanding request, within the per-relation limit. Returns
-/// how many were issued and how many were left over the limit.
+/// Issues a certificate for every outstanding request (the library keeps them within the
+/// per-relation limit and the CA policy). Returns how many were issued.
 fn issue_outstanding(
     settings: &Settings,
     authority: &tls_certificates::crypto::CertificateAuthority<'_>,
     now: OffsetDateTime,
     provider: &mut Provider<'_>,
     tools: &dyn HookTools,
-) -> Result<(usize, usize), Error> {
+) -> Result<usize, Error> {
     let outstanding: Vec<_> = provider
         .outstanding_certificate_requests(None)
         .into_iter()
         .cloned()
         .collect();
-    let mut per_relation: BTreeMap<u32, usize> = BTreeMap::new();
-    let (mut issued, mut over) = (0, 0);
+    let mut issued = 0;
     let ca = authority.certificate();
     for request in outstanding {
-        let count = per_relation
-            .entry(request.relation_id.0)
-            .or_insert_with(|| {
-                provider
-                    .issued_certificates(Some(request.relation_id))
-                    .len()
-            });
-        if settings.limit.is_some_and(|limit| *count >= limit) {
-            over += 1;
-            continue;
-        }
         let mut validity = Validity::starting_at(now, settings.certificate_validity);
         // Never outlive the CA (it is renewed long before, but a clock jump could get close).
         validity.not_after = validity.not_after.min(ca.not_after());
@@ -230,16 +224,9 @@ fn issue_outstanding(
             certificate,
             ca: ca.clone(),
         })?;
-        *count += 1;
         issued += 1;
     }
-    if over > 0 {
-        tools.log(
-            LogLevel::Warning,
-            &format!("{over} request(s) not issued: certificate-limit reached"),
-        );
-    }
-    Ok((issued, over))
+    Ok(issued)
 }
 
 fn run_action(

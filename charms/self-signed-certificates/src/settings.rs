@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 use time::Duration;
 use tls_certificates::crypto::CertificateRequestAttributes;
+use tls_certificates::provider::{CaRequests, CertificateLimit, ProviderConfig};
 
 /// Validated configuration.
 #[derive(Clone, Debug)]
@@ -13,8 +14,19 @@ pub struct Settings {
     pub root_validity: Duration,
     /// Issued certificates' lifetime (`certificate-validity`).
     pub certificate_validity: Duration,
-    /// Certificates per relation (`certificate-limit`); `None` = unlimited (`-1`).
-    pub limit: Option<usize>,
+    /// Certificates per relation (`certificate-limit`; `-1` is unlimited).
+    pub certificate_limit: CertificateLimit,
+    /// Whether requests for CA certificates are issued (`allow-ca-requests`, default off).
+    pub ca_requests: CaRequests,
+}
+
+impl Settings {
+    /// The provider policy these settings ask for.
+    pub fn provider_config(&self) -> ProviderConfig {
+        ProviderConfig::new()
+            .with_certificate_limit(self.certificate_limit)
+            .with_ca_requests(self.ca_requests)
+    }
 }
 
 /// The CA subject options, in the order of the upstream charm.
@@ -57,7 +69,7 @@ impl Settings {
     /// The names of the invalid options (for the blocked status): an empty `ca-common-name`,
     /// a CA attribute a certificate cannot carry, an unparseable or zero validity, a
     /// `root-ca-validity` shorter than twice `certificate-validity`, a `certificate-limit`
-    /// below -1.
+    /// below -1, an `allow-ca-requests` that is not a boolean.
     pub fn parse(config: &Map<String, Value>) -> Result<Self, Vec<String>> {
         let mut bad = Vec::new();
         if text(config, "ca-common-name").is_empty() {
@@ -76,16 +88,24 @@ impl Settings {
         {
             bad.push("root-ca-validity".to_owned());
         }
-        let limit = match config.get("certificate-limit") {
-            None | Some(Value::Null) => Some(99),
-            Some(v) => match v.as_i64() {
-                Some(-1) => None,
-                Some(n) if n >= 0 => usize::try_from(n).ok(),
+        let certificate_limit = match config.get("certificate-limit") {
+            None | Some(Value::Null) => CertificateLimit::PerRelation(99),
+            Some(v) => match v.as_i64().map(|n| (n, usize::try_from(n))) {
+                Some((-1, _)) => CertificateLimit::Unlimited,
+                Some((_, Ok(n))) => CertificateLimit::PerRelation(n),
                 _ => {
                     bad.push("certificate-limit".to_owned());
-                    None
+                    CertificateLimit::Unlimited
                 }
             },
+        };
+        let ca_requests = match config.get("allow-ca-requests") {
+            None | Some(Value::Null | Value::Bool(false)) => CaRequests::Refuse,
+            Some(Value::Bool(true)) => CaRequests::Offer,
+            Some(_) => {
+                bad.push("allow-ca-requests".to_owned());
+                CaRequests::Refuse
+            }
         };
         // Check each subject attribute on its own so the message names the bad one.
         let with =
@@ -127,7 +147,8 @@ impl Settings {
                     ca,
                     root_validity,
                     certificate_validity,
-                    limit,
+                    certificate_limit,
+                    ca_requests,
                 })
             }
             _ => {
@@ -172,11 +193,21 @@ mod tests {
     #[test]
     fn limit_zero_means_zero_and_minus_one_means_unlimited() {
         let zero = Settings::parse(&config(&[("certificate-limit", 0.into())])).unwrap();
-        assert_eq!(zero.limit, Some(0));
+        assert_eq!(zero.certificate_limit, CertificateLimit::PerRelation(0));
         let unlimited = Settings::parse(&config(&[("certificate-limit", (-1).into())])).unwrap();
-        assert_eq!(unlimited.limit, None);
+        assert_eq!(unlimited.certificate_limit, CertificateLimit::Unlimited);
         let bad = Settings::parse(&config(&[("certificate-limit", (-2).into())])).unwrap_err();
         assert_eq!(bad, vec!["certificate-limit"]);
+    }
+
+    #[test]
+    fn ca_requests_are_refused_unless_allowed() {
+        let default = Settings::parse(&config(&[])).unwrap();
+        assert_eq!(default.ca_requests, CaRequests::Refuse);
+        let allowed = Settings::parse(&config(&[("allow-ca-requests", true.into())])).unwrap();
+        assert_eq!(allowed.ca_requests, CaRequests::Offer);
+        let bad = Settings::parse(&config(&[("allow-ca-requests", "yes".into())])).unwrap_err();
+        assert_eq!(bad, vec!["allow-ca-requests"]);
     }
 
     #[test]

@@ -10,7 +10,10 @@
 //!
 //! On every hook the charm reconciles, then writes the certificate, CA and chain (and the
 //! private key, mode 0600) of each scope under `<charm dir>/data/<unit>/` when they changed, and
-//! sets a status saying what it waits for or until when the certificate is valid.
+//! sets a status saying what it waits for or until when the certificate is valid. An app-scope
+//! request related to a provider on the v3 library (which reads unit databags only) is blocked
+//! with a status saying so, as far as the provider's databag shows it (see
+//! [`ProviderHint`]).
 //!
 //! # Getting started
 //!
@@ -51,7 +54,7 @@ use juju_hook_tools::{
 use time::OffsetDateTime;
 use tls_certificates::charm::{HookError, when};
 use tls_certificates::crypto::CryptoBackend;
-use tls_certificates::requirer::{Requirer, RequirerEvent, Scope};
+use tls_certificates::requirer::{ProviderHint, Requirer, RequirerEvent, Scope};
 
 pub use settings::{Mode, Settings};
 
@@ -221,12 +224,35 @@ fn files_and_status(
                         bounded_line(&e.error.message, MAX_QUOTE_BYTES)
                     ));
                 } else {
+                    let hints = if scope == Scope::App {
+                        requirer.provider_hints()?
+                    } else {
+                        Vec::new()
+                    };
+                    if hints.iter().any(|(_, h)| *h == ProviderHint::V3Library) {
+                        // v3 providers read unit databags only: this will never change.
+                        kind = StatusKind::Blocked;
+                        parts.push(format!(
+                            "{name}: the provider runs the v3 tls-certificates library, which never answers app requests (use mode unit, or upgrade the provider)"
+                        ));
+                        continue;
+                    }
                     if kind == StatusKind::Active {
                         kind = StatusKind::Waiting;
                     }
-                    parts.push(format!(
-                        "{name}: waiting for the provider to issue the certificate"
-                    ));
+                    if !hints.is_empty()
+                        && hints
+                            .iter()
+                            .all(|(_, h)| *h == ProviderHint::NothingPublished)
+                    {
+                        parts.push(format!(
+                            "{name}: waiting for the provider, which has published nothing yet (a provider on the v3 library never answers app requests)"
+                        ));
+                    } else {
+                        parts.push(format!(
+                            "{name}: waiting for the provider to issue the certificate"
+                        ));
+                    }
                 }
             }
         }

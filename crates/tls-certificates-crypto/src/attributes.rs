@@ -255,17 +255,16 @@ impl CertificateRequestAttributesBuilder {
     ///
     /// # Errors
     /// [`Error::MissingIdentity`] without a common name and SANs; [`Error::InvalidAttribute`] for
-    /// an unparseable IP address or OID, a country that is not two letters, or a DNS name or text
-    /// attribute with control characters.
+    /// an unparseable IP address or OID, a country that is not two letters, a DNS name or text
+    /// attribute with control characters, or a subject attribute longer than its RFC 5280 upper
+    /// bound (common name, organization and organizational unit 64 characters, state and
+    /// locality 128, email address 255).
     pub fn build(self) -> Result<CertificateRequestAttributes, Error> {
         let text = |field: &'static str, v: Option<String>| -> Result<Option<String>, Error> {
             match v {
                 Some(s) if s.is_empty() => Ok(None),
-                Some(s) if s.chars().any(char::is_control) => Err(Error::InvalidAttribute {
-                    field,
-                    reason: "contains control characters".into(),
-                }),
-                other => Ok(other),
+                Some(s) => crate::name::check_text(field, &s).map(|()| Some(s)),
+                None => Ok(None),
             }
         };
         let sans_dns = self
@@ -283,7 +282,7 @@ impl CertificateRequestAttributesBuilder {
                     .parse::<IpAddr>()
                     .map_err(|e| Error::InvalidAttribute {
                         field: "sans_ip",
-                        reason: format!("{s:?}: {e}"),
+                        reason: format!("{}: {e}", shown(&s)),
                     })
             })
             .collect::<Result<BTreeSet<_>, _>>()?;
@@ -299,7 +298,7 @@ impl CertificateRequestAttributesBuilder {
         {
             return Err(Error::InvalidAttribute {
                 field: "country_name",
-                reason: format!("{c:?} is not a two-letter country code"),
+                reason: format!("{} is not a two-letter country code", shown(c)),
             });
         }
         let email_address = text("email_address", self.email_address)?;
@@ -337,13 +336,24 @@ impl CertificateRequestAttributesBuilder {
     }
 }
 
+/// A value for an error message: quoted and escaped, cut after 64 characters (values come
+/// from peers and may be huge).
+fn shown(value: &str) -> String {
+    const MAX: usize = 64;
+    let mut cut: String = value.chars().take(MAX).collect();
+    if cut.len() < value.len() {
+        cut.push('…');
+    }
+    format!("{cut:?}")
+}
+
 /// Lower-cases a DNS name and rejects characters that can never appear in one.
 pub(crate) fn canonical_dns(name: &str) -> Result<String, Error> {
     let name = name.trim();
     if !name.is_ascii() || name.chars().any(|c| c.is_ascii_control() || c == ' ') {
         return Err(Error::InvalidAttribute {
             field: "sans_dns",
-            reason: format!("{name:?} is not an ASCII DNS name"),
+            reason: format!("{} is not an ASCII DNS name", shown(name)),
         });
     }
     Ok(name.to_ascii_lowercase())
@@ -370,7 +380,7 @@ pub(crate) fn canonical_oid(field: &'static str, oid: &str) -> Result<String, Er
     } else {
         Err(Error::InvalidAttribute {
             field,
-            reason: format!("{oid:?} is not a dotted object identifier"),
+            reason: format!("{} is not a dotted object identifier", shown(oid)),
         })
     }
 }
@@ -420,6 +430,24 @@ mod tests {
         assert_eq!(field(b().san_dns("a b.example.com")), "sans_dns");
         assert_eq!(field(b().email_address("é@example.com")), "email_address");
         assert_eq!(field(b().locality_name("a\nb")), "locality_name");
+        // RFC 5280 upper bounds: what a provider of ours would refuse is never built.
+        assert_eq!(field(b().organization("o".repeat(65))), "organization");
+        assert_eq!(field(b().locality_name("l".repeat(129))), "locality_name");
+        assert!(b().common_name("c".repeat(64)).build().is_ok());
+        // Errors quote at most 64 characters of a value.
+        let long = b()
+            .common_name("x")
+            .san_dns(format!("{} x", "a".repeat(10_000)))
+            .build();
+        let message = long.unwrap_err().to_string();
+        assert!(message.len() < 200, "{message}");
+        assert!(matches!(
+            b().common_name("c".repeat(65)).build(),
+            Err(Error::InvalidAttribute {
+                field: "common_name",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -182,6 +182,30 @@ pub(crate) const OID_CURVE_P384: &str = "1.3.132.0.34";
 /// `id-Ed25519`.
 pub(crate) const OID_ED25519: &str = "1.3.101.112";
 
+/// Smallest RSA modulus loaded, signed with or accepted in a peer's CSR or chain (what ring
+/// verifies, too).
+pub(crate) const RSA_MIN_BITS: u32 = 2048;
+
+/// Largest RSA modulus loaded, signed with or accepted from a peer (bounds the work a hostile
+/// key causes; ring verifies up to this size).
+pub(crate) const RSA_MAX_BITS: u32 = 8192;
+
+/// Refuses an RSA key outside [`RSA_MIN_BITS`]..=[`RSA_MAX_BITS`] with an error that names its
+/// size, the same on every backend (ring would only say that the signature does not verify).
+///
+/// # Errors
+/// [`Error::UnsupportedAlgorithm`], e.g. `rsa-1024 (supported: 2048 to 8192 bits)`.
+pub(crate) fn check_rsa_size(key_type: KeyType) -> Result<(), Error> {
+    match key_type {
+        KeyType::Rsa { bits } if !(RSA_MIN_BITS..=RSA_MAX_BITS).contains(&bits) => {
+            Err(Error::UnsupportedAlgorithm {
+                algorithm: format!("rsa-{bits} (supported: {RSA_MIN_BITS} to {RSA_MAX_BITS} bits)"),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 impl PrivateKey {
     /// Assembles a private key from validated PKCS#8 DER and its public key (backends call this
     /// from `generate_key` / `load_pkcs8`).

@@ -48,6 +48,36 @@
 //!   KEY`), ECDSA as SEC1 with the curve and public key (`BEGIN EC PRIVATE KEY`), Ed25519 as
 //!   PKCS#8 v1. PKCS#1, SEC1 and PKCS#8 (v1 and v2) all load.
 //!
+//! # Subject policy
+//!
+//! A CSR is a peer's input, and issuance copies its subject into the certificate byte for
+//! byte (as the Python library does), so [`parse_csr`](CryptoBackend#method.parse_csr) checks
+//! the subject first and refuses the whole CSR ([`Error::InvalidAttribute`]) unless:
+//!
+//! * every RDN holds exactly one attribute, of a type the Python library writes: CN,
+//!   x500UniqueIdentifier, O, OU, emailAddress, C, ST or L; no type appears twice;
+//! * each value is a UTF8String, PrintableString, IA5String, BMPString or UniversalString that
+//!   decodes (x500UniqueIdentifier may also be the BIT STRING X.520 defines), is not empty, holds
+//!   no control character (C0, DEL, C1: a NUL inside a BMPString is refused like a newline in a
+//!   UTF8String), and is within its RFC 5280 Appendix A upper bound: `ub-common-name` 64,
+//!   `ub-organization-name` 64, `ub-organizational-unit-name` 64, `ub-emailaddress-length` 255,
+//!   country 2, `ub-state-name` 128, `ub-locality-name` 128 (characters); 64 for the unique
+//!   identifier, which has no bound in X.520 (the Python library writes a 36-character UUID).
+//!
+//! The same bounds apply to [`CertificateRequestAttributes`], so we never build a CSR a provider
+//! of ours would refuse. RSA keys in CSRs (and in certificates checked as issuers) must have
+//! 2048 to 8192 bits on every backend, and the error says the size (`rsa-1024 (supported: 2048
+//! to 8192 bits)`). These cheap checks run before the signature is verified.
+//!
+//! **Refuse, not re-encode.** Re-encoding the issued subject from the validated attributes would
+//! silently drop what a requirer asked for (a repeated or unknown attribute would vanish from
+//! its certificate) and change string types under it; refusing tells the requirer what is wrong
+//! (a provider answers with a request error). Once the policy holds, the verbatim copy *is* the
+//! validated attributes. Every subject the Python library builds passes (one attribute per RDN,
+//! the types above, CN at most 64 characters as `cryptography` enforces), except O, OU, ST, L or
+//! emailAddress values longer than the RFC 5280 bounds, which `cryptography` does not check and
+//! which are refused here.
+//!
 //! # Certificate profile
 //!
 //! [`CertificateAuthority::issue`] fixes the Python library's defects while keeping its wire
@@ -57,8 +87,9 @@
 //! SKI (or SHA-1 of its key), SubjectKeyIdentifier = SHA-1 of the subject public key (RFC 5280
 //! method 1), critical BasicConstraints, SAN in the order DNS, IP, registered ID, rfc822 (the
 //! subject email), and KeyUsage / ExtendedKeyUsage by profile (leaf: digitalSignature, plus
-//! keyEncipherment for RSA, and serverAuth + clientAuth; CA: keyCertSign + cRLSign). CSR
-//! extensions are never copied. Self-signed CAs get SKI, AKI, BasicConstraints CA:true and
+//! keyEncipherment for RSA, and serverAuth + clientAuth; CA: keyCertSign + cRLSign and a
+//! pathLenConstraint of 0, so an issued CA signs leaves only). CSR extensions are never copied,
+//! and the subject is copied only after the [subject policy](#subject-policy) accepted it. Self-signed CAs get SKI, AKI, BasicConstraints CA:true and
 //! KeyUsage digitalSignature + keyCertSign + cRLSign, all critical where RFC 5280 asks.
 //!
 //! # Getting started
@@ -130,6 +161,7 @@ mod backend;
 mod der;
 mod error;
 mod key;
+mod name;
 mod pem;
 mod x509;
 

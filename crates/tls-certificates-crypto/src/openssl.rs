@@ -67,11 +67,7 @@ use crate::{
     PublicKey, SignatureAlgorithm, Signer,
 };
 
-/// Smallest RSA modulus this backend loads or signs with (what ring accepts, too).
-const RSA_MIN_BITS: u32 = 2048;
-
-/// Largest RSA modulus this backend loads or signs with (bounds the work a hostile key causes).
-const RSA_MAX_BITS: u32 = 8192;
+use crate::key::{RSA_MAX_BITS, RSA_MIN_BITS};
 
 /// `RAND_bytes` takes an `int` length; fill big buffers in chunks well below that.
 const RANDOM_CHUNK: usize = 1 << 20;

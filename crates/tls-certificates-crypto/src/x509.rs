@@ -16,6 +16,7 @@ use x509_parser::x509::X509Name;
 
 use crate::CertificateRequestAttributesBuilder as Builder;
 use crate::der::{self, context_constructed, context_primitive, nested};
+use crate::name::{OID_C, OID_CN, OID_EMAIL, OID_L, OID_O, OID_OU, OID_ST, OID_UNIQUE_ID};
 use crate::{
     CertificatePem, CertificateRequestAttributes, CryptoBackend, CsrPem, DigestAlgorithm, Error,
     KeyType, PrivateKey, PrivateKeyPem, PublicKey, SignatureAlgorithm, Signer,
@@ -80,7 +81,8 @@ impl Validity {
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 #[non_exhaustive]
 pub struct IssueProfile {
-    /// Issue a CA certificate (BasicConstraints CA:true, keyCertSign + cRLSign).
+    /// Issue a CA certificate (BasicConstraints CA:true with pathLenConstraint 0, keyCertSign +
+    /// cRLSign).
     pub is_ca: bool,
     /// Validity window.
     pub validity: Validity,
@@ -165,6 +167,7 @@ pub struct Certificate {
     pub(crate) not_before: OffsetDateTime,
     pub(crate) not_after: OffsetDateTime,
     pub(crate) is_ca: bool,
+    pub(crate) path_length_constraint: Option<u32>,
     pub(crate) serial: Vec<u8>,
     pub(crate) public_key: PublicKey,
     pub(crate) subject_key_identifier: Option<Vec<u8>>,
@@ -228,6 +231,16 @@ impl Certificate {
     pub fn is_ca(&self) -> bool {
         self.is_ca
     }
+    /// BasicConstraints pathLenConstraint: how many CA certificates may follow this one in a
+    /// path (`Some(0)`: it issues leaves only); `None` when absent.
+    pub fn path_length_constraint(&self) -> Option<u32> {
+        self.path_length_constraint
+    }
+    /// Whether this certificate may sign certificates: BasicConstraints CA:true, and a
+    /// KeyUsage extension, when present, with keyCertSign.
+    pub fn is_certificate_authority(&self) -> bool {
+        self.is_ca && self.key_cert_sign_allowed
+    }
     /// Serial number, big-endian magnitude bytes.
     pub fn serial(&self) -> &[u8] {
         &self.serial
@@ -277,7 +290,8 @@ impl CertificateAuthority<'_> {
     ///
     /// * leaf: KeyUsage digitalSignature (+ keyEncipherment for RSA keys), critical, and
     ///   ExtendedKeyUsage serverAuth + clientAuth;
-    /// * CA: KeyUsage keyCertSign + cRLSign, critical.
+    /// * CA: BasicConstraints CA:true with pathLenConstraint 0 (it may issue leaves, never
+    ///   further CAs), KeyUsage keyCertSign + cRLSign, critical.
     ///
     /// CSR extensions are never copied: the CA decides the profile.
     ///
@@ -320,7 +334,17 @@ impl CertificateAuthority<'_> {
                     der::tlv(out, der::OCTET_STRING, &subject_key_id);
                     Ok(())
                 })?;
-                basic_constraints(out, profile.is_ca)?;
+                basic_constraints(
+                    out,
+                    if profile.is_ca {
+                        // An issued CA may sign leaves, never further CAs.
+                        Constraints::Ca {
+                            path_length: Some(0),
+                        }
+                    } else {
+                        Constraints::EndEntity
+                    },
+                )?;
                 if !sans.is_empty() {
                     extension(out, OID_SAN, san_critical, |out| sans.encode(out))?;
                 }
@@ -343,15 +367,6 @@ impl CertificateAuthority<'_> {
         certificate_from_der(der)
     }
 }
-
-const OID_CN: &str = "2.5.4.3";
-const OID_UNIQUE_ID: &str = "2.5.4.45";
-const OID_O: &str = "2.5.4.10";
-const OID_OU: &str = "2.5.4.11";
-const OID_EMAIL: &str = "1.2.840.113549.1.9.1";
-const OID_C: &str = "2.5.4.6";
-const OID_ST: &str = "2.5.4.8";
-const OID_L: &str = "2.5.4.7";
 
 const OID_SKI: &str = "2.5.29.14";
 const OID_KEY_USAGE: &str = "2.5.29.15";
@@ -522,11 +537,23 @@ fn extension(
     })
 }
 
-fn basic_constraints(out: &mut Vec<u8>, is_ca: bool) -> Result<(), Error> {
+/// What a BasicConstraints extension says.
+#[derive(Clone, Copy)]
+enum Constraints {
+    /// CA:FALSE (the DER default: an empty SEQUENCE).
+    EndEntity,
+    /// CA:TRUE, with a pathLenConstraint when `Some`.
+    Ca { path_length: Option<u8> },
+}
+
+fn basic_constraints(out: &mut Vec<u8>, constraints: Constraints) -> Result<(), Error> {
     extension(out, OID_BASIC_CONSTRAINTS, true, |out| {
         nested(out, der::SEQUENCE, |out| {
-            if is_ca {
+            if let Constraints::Ca { path_length } = constraints {
                 der::boolean(out, true);
+                if let Some(length) = path_length {
+                    der::unsigned_integer(out, &[length]);
+                }
             }
         });
         Ok(())
@@ -652,10 +679,7 @@ impl DistinguishedName {
             .iter_attributes()
             .map(|attribute| NameAttribute {
                 oid: attribute.attr_type().to_id_string(),
-                value: attribute.as_str().map_or_else(
-                    |_| format!("#{}", hex::encode(attribute.as_slice())),
-                    str::to_owned,
-                ),
+                value: crate::name::display_value(attribute),
             })
             .collect();
         Self {
@@ -722,6 +746,9 @@ fn csr_from_der(backend: &dyn CryptoBackend, der: Vec<u8>) -> Result<Csr, Error>
     if request.signature_value.unused_bits != 0 {
         return Err(malformed_csr("signature has unused bits"));
     }
+    // The cheap checks first: a refused CSR costs no signature verification.
+    crate::key::check_rsa_size(public_key.key_type)?;
+    let checked = crate::name::check_csr_subject(&info.subject)?;
     let algorithm = signature_algorithm_for(
         &request.signature_algorithm.algorithm.to_id_string(),
         public_key.key_type,
@@ -734,7 +761,7 @@ fn csr_from_der(backend: &dyn CryptoBackend, der: Vec<u8>) -> Result<Csr, Error>
     )?;
 
     let subject = DistinguishedName::from_x509(&info.subject);
-    let unique_identifier = subject.value(OID_UNIQUE_ID).map(str::to_owned);
+    let unique_identifier = checked.value(OID_UNIQUE_ID).map(str::to_owned);
     let mut builder = CertificateRequestAttributes::builder()
         .add_unique_id_to_subject_name(unique_identifier.is_some());
     // Each subject attribute the Python `from_csr` reads, and the builder setter it goes to.
@@ -749,7 +776,7 @@ fn csr_from_der(backend: &dyn CryptoBackend, der: Vec<u8>) -> Result<Csr, Error>
         (OID_L, |b, v| b.locality_name(v)),
     ];
     for (oid, set) in subject_fields {
-        if let Some(value) = subject.value(oid) {
+        if let Some(value) = checked.value(oid) {
             builder = set(builder, value.to_owned());
         }
     }
@@ -803,6 +830,7 @@ fn certificate_from_der(der: Vec<u8>) -> Result<Certificate, Error> {
     let public_key = PublicKey::from_spki_der(cert.public_key().raw)?;
     let mut sans = ParsedSans::default();
     let mut is_ca = false;
+    let mut path_length_constraint = None;
     let mut subject_key_identifier = None;
     let mut authority_key_identifier = None;
     let mut key_cert_sign_allowed = true;
@@ -811,7 +839,10 @@ fn certificate_from_der(der: Vec<u8>) -> Result<Certificate, Error> {
             ParsedExtension::SubjectAlternativeName(_) => {
                 sans = parse_sans(extension).map_err(malformed_certificate)?;
             }
-            ParsedExtension::BasicConstraints(bc) => is_ca = bc.ca,
+            ParsedExtension::BasicConstraints(bc) => {
+                is_ca = bc.ca;
+                path_length_constraint = bc.path_len_constraint;
+            }
             ParsedExtension::SubjectKeyIdentifier(id) => {
                 subject_key_identifier = Some(id.0.to_vec());
             }
@@ -872,6 +903,7 @@ fn certificate_from_der(der: Vec<u8>) -> Result<Certificate, Error> {
         not_before,
         not_after,
         is_ca,
+        path_length_constraint,
         serial,
         public_key,
         subject_key_identifier,
@@ -1059,6 +1091,7 @@ impl dyn CryptoBackend + '_ {
         if certificate.issuer.der != issuer.subject.der {
             return Err(Error::IssuerMismatch);
         }
+        crate::key::check_rsa_size(issuer.public_key.key_type)?;
         let algorithm =
             signature_algorithm_for(&certificate.signature_oid, issuer.public_key.key_type)?;
         let tbs = certificate
@@ -1101,7 +1134,7 @@ impl dyn CryptoBackend + '_ {
                 what: "certificate",
             });
         }
-        if !certificate.is_ca || !certificate.key_cert_sign_allowed {
+        if !certificate.is_certificate_authority() {
             return Err(Error::NotCertificateAuthority);
         }
         let signer = self.signer(key)?;
@@ -1171,7 +1204,7 @@ impl dyn CryptoBackend + '_ {
                     });
                     Ok(())
                 })?;
-                basic_constraints(out, true)?;
+                basic_constraints(out, Constraints::Ca { path_length: None })?;
                 extension(out, OID_KEY_USAGE, true, |out| {
                     key_usage_bits(out, &[KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, KU_CRL_SIGN]);
                     Ok(())

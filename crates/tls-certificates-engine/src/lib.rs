@@ -8,9 +8,11 @@
 //! * [`requirer`]: private key (generated into a Juju secret, or supplied by the charm), CSRs
 //!   in the unit and/or app databag, certificates stored in secrets with an expiry that makes
 //!   Juju fire `secret-expired` at renewal time, revocation, key rotation, migration of the
-//!   Python library's legacy secret labels.
+//!   Python library's legacy secret labels; a certificate is stored only after it is checked
+//!   (our key and names, a CA, a chain linked in either order, valid now).
 //! * [`provider`]: verified requests, outstanding requests, publishing certificates and errors,
-//!   revocation, capabilities; O(N) per hook.
+//!   revocation, capabilities; O(N) per hook, and bounded whatever a requirer writes (the
+//!   [`ProviderConfig`](provider::ProviderConfig) policy: certificate limit, CA requests).
 //!
 //! Adapters (the `tls-certificates` crate) observe through Juju hook tools, call the engine, and
 //! apply the plan. Secret labels and the relation-data wire format are those of the Python
@@ -27,7 +29,9 @@
 //! use std::collections::BTreeMap;
 //!
 //! use tls_certificates_crypto::{CertificateRequestAttributes, KeyAlgorithm};
-//! use tls_certificates_engine::provider::{Provider, ProviderObservation, ProviderRelation};
+//! use tls_certificates_engine::provider::{
+//!     Provider, ProviderConfig, ProviderObservation, ProviderRelation,
+//! };
 //! use tls_certificates_engine::requirer::{
 //!     Requests, Requirer, RequirerConfig, RequirerObservation, RequirerRelation, RequirerTrigger,
 //! };
@@ -63,7 +67,7 @@
 //!         ..Default::default()
 //!     }],
 //! };
-//! let provider = Provider::observe(&provider_view, None, backend);
+//! let provider = Provider::observe(&provider_view, &ProviderConfig::new(), backend);
 //! assert_eq!(provider.outstanding_certificate_requests(None).len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

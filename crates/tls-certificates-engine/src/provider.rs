@@ -2,14 +2,14 @@
 //!
 //! # Call order
 //!
-//! 1. **Observe**: [`Provider::observe`]`(observation, capabilities, backend)` parses every
-//!    requirer databag (remote units *and* remote app) of every relation once, verifies each
-//!    CSR's signature (proof of possession), and parses the provider's own app databag once.
-//!    Everything is indexed by a canonical CSR key, so every later query and change is O(1) per
-//!    request: a hook costs O(N) in the number of requests, not O(N²).
+//! 1. **Observe**: [`Provider::observe`]`(observation, config, backend)` reads every requirer
+//!    databag (remote units *and* remote app) of every relation once, up to the entry cap of the
+//!    [`ProviderConfig`], and the provider's own app databag once. Everything is indexed by a
+//!    canonical CSR key, so every later query and change is O(1) per request: a hook costs O(N)
+//!    in the number of requests, not O(N²).
 //! 2. **Reconcile** (leader, every hook): [`Provider::reconcile`] removes certificates and
-//!    errors whose CSR no longer exists, answers invalid CSRs with an error entry and publishes
-//!    the capabilities.
+//!    errors whose CSR no longer exists, answers invalid CSRs and refused CA requests with an
+//!    error entry and publishes the capabilities.
 //! 3. **Query and act**: the charm reads
 //!    [`outstanding_certificate_requests`](Provider::outstanding_certificate_requests), issues
 //!    certificates, and records them with
@@ -21,8 +21,38 @@
 //!    value changed) and the log lines. The driver applies them; nothing is written before.
 //!
 //! The provider has no deadline of its own: issuance is driven by the charm's hooks.
+//!
+//! # Bounded work: what a requirer can cost us
+//!
+//! A requirer writes its databags as it likes; the work one hook spends on a relation is
+//! bounded whatever it writes:
+//!
+//! * **Entries read.** At most [`ProviderConfig::entries_read_per_databag`] entries of a
+//!   databag's `certificate_signing_requests` are read: twice the certificate limit, at least
+//!   16 ([`MAX_ENTRIES_UNLIMITED`] without a limit). What follows is not even scanned (its size
+//!   is reported). A CSR text over [`MAX_REQUEST_PEM_LEN`] bytes is not read either.
+//!   An honest requirer sends one entry per certificate it wants, so an over-long list only
+//!   ever loses requests that the limit would refuse anyway.
+//! * **Signatures verified.** Requests that already have a certificate are recognised by their
+//!   public key without a signature check. The others are verified in databag order only until
+//!   the relation's [`CertificateLimit`] is reached; the rest wait, unverified, as "over the
+//!   limit". Refused CA requests are refused without verification.
+//! * **Errors published.** An invalid CSR or a refused CA request gets a `request_errors` entry
+//!   (code 999 `OTHER`, as the Python library names codes outside its 1XX/2XX ones), at most
+//!   as many per relation as entries are read per databag, so our own databag stays bounded.
+//! * **Logs.** A refusal is logged once, when its error entry is first published (the entry
+//!   is the memory: the hook after sees the same error already published and does not log
+//!   again), and at most [`REFUSALS_LOGGED_PER_HOOK`] one by one per relation and hook;
+//!   everything else about a relation (further new refusals, refusals still standing,
+//!   requests over the limit, what was not read, malformed entries) is counted in one summary
+//!   line per relation and hook. Refused requests are checked again every hook (at most the
+//!   entries read), so an error entry goes as soon as it no longer applies (a policy change,
+//!   an upgrade of this library).
+//!
+//! With the default [`ProviderConfig::new`] (no limit, CA requests offered to the charm) the
+//! provider behaves like the Python library, bounded only by [`MAX_ENTRIES_UNLIMITED`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::RandomState;
 use std::sync::OnceLock;
 
@@ -37,6 +67,125 @@ use crate::common::{
 };
 use crate::parallel;
 use crate::wire::{self, ErrorCode, ProviderCapabilities, ProviderError};
+
+/// Entries read per databag, per certificate of the limit
+/// ([`ProviderConfig::entries_read_per_databag`]).
+pub const ENTRIES_READ_PER_CERTIFICATE: usize = 2;
+
+/// The fewest entries read per databag, whatever the limit.
+pub const MIN_ENTRIES_READ: usize = 16;
+
+/// Entries read per databag when certificates are not limited.
+pub const MAX_ENTRIES_UNLIMITED: usize = 10_000;
+
+/// The longest CSR text (bytes) read as a request. A CSR for an RSA-4096 key with a few hundred
+/// DNS names fits; anything longer is counted, not answered, so that echoing it in an error
+/// entry cannot bloat our databag.
+pub const MAX_REQUEST_PEM_LEN: usize = 16 * 1024;
+
+/// New refusals logged one by one per relation and hook; more are counted in the summary line.
+pub const REFUSALS_LOGGED_PER_HOOK: usize = 8;
+
+/// The message of the error entry for a refused CA request.
+pub const CA_REQUEST_REFUSED: &str = "CA certificate requests are refused by this provider";
+
+/// The start of the message of the error entry for an invalid CSR; the reason follows.
+pub const INVALID_CSR: &str = "invalid certificate signing request";
+
+/// How many certificates one relation may hold.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub enum CertificateLimit {
+    /// No limit (what the Python library does).
+    #[default]
+    Unlimited,
+    /// At most this many non-revoked certificates per relation.
+    PerRelation(usize),
+}
+
+impl CertificateLimit {
+    fn value(self) -> Option<usize> {
+        match self {
+            Self::Unlimited => None,
+            Self::PerRelation(n) => Some(n),
+        }
+    }
+}
+
+/// What the provider does with requests for a CA certificate (`"ca": true`).
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub enum CaRequests {
+    /// Offer them to the charm like any request (what the Python library does).
+    #[default]
+    Offer,
+    /// Refuse them with a request error entry ([`CA_REQUEST_REFUSED`]), unverified.
+    Refuse,
+}
+
+/// What a provider allows and advertises: the policy applied to requests and the capabilities
+/// published in every relation.
+#[derive(Clone, Debug, Default)]
+pub struct ProviderConfig {
+    capabilities: Option<ProviderCapabilities>,
+    certificate_limit: CertificateLimit,
+    ca_requests: CaRequests,
+}
+
+impl ProviderConfig {
+    /// No capabilities advertised, no certificate limit, CA requests offered to the charm: the
+    /// Python library's behaviour.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Advertises `capabilities` in every relation.
+    #[must_use]
+    pub fn with_capabilities(mut self, capabilities: ProviderCapabilities) -> Self {
+        self.capabilities = Some(capabilities);
+        self
+    }
+
+    /// Limits the certificates per relation.
+    #[must_use]
+    pub fn with_certificate_limit(mut self, limit: CertificateLimit) -> Self {
+        self.certificate_limit = limit;
+        self
+    }
+
+    /// Sets what happens to CA requests.
+    #[must_use]
+    pub fn with_ca_requests(mut self, ca_requests: CaRequests) -> Self {
+        self.ca_requests = ca_requests;
+        self
+    }
+
+    /// The capabilities advertised.
+    pub fn capabilities(&self) -> Option<&ProviderCapabilities> {
+        self.capabilities.as_ref()
+    }
+
+    /// The certificate limit.
+    pub fn certificate_limit(&self) -> CertificateLimit {
+        self.certificate_limit
+    }
+
+    /// What happens to CA requests.
+    pub fn ca_requests(&self) -> CaRequests {
+        self.ca_requests
+    }
+
+    /// How many entries of one databag's requests are read:
+    /// [`ENTRIES_READ_PER_CERTIFICATE`] × the limit, at least [`MIN_ENTRIES_READ`];
+    /// [`MAX_ENTRIES_UNLIMITED`] without a limit. It also bounds the error entries published
+    /// per relation.
+    pub fn entries_read_per_databag(&self) -> usize {
+        match self.certificate_limit {
+            CertificateLimit::Unlimited => MAX_ENTRIES_UNLIMITED,
+            CertificateLimit::PerRelation(n) => n
+                .saturating_mul(ENTRIES_READ_PER_CERTIFICATE)
+                .max(MIN_ENTRIES_READ),
+        }
+    }
+}
 
 /// Relation data (bytes of the values read) from which observing relations is spread over the
 /// cores: below it, starting threads costs more than it saves.
@@ -75,6 +224,15 @@ pub enum RequestSource {
     Unit(String),
     /// The requirer application's databag.
     App,
+}
+
+impl core::fmt::Display for RequestSource {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Unit(unit) => write!(f, "unit {unit}"),
+            Self::App => f.write_str("the application databag"),
+        }
+    }
 }
 
 /// A verified certificate request.
@@ -212,9 +370,121 @@ enum OwnCertificates {
     Text(String),
 }
 
+/// What a relation's requirer wrote that was not read as requests, counted for the summary.
+#[derive(Default)]
+struct Unread {
+    /// Bytes after the first entries of their databag, not read.
+    over_cap_bytes: usize,
+    /// CSR texts longer than [`MAX_REQUEST_PEM_LEN`].
+    oversized: usize,
+    /// Malformed entries.
+    malformed: usize,
+    /// Where the first malformed entry was, and what was wrong with it.
+    first_malformed: Option<String>,
+}
+
+/// Where each unanswered request of a relation stands, in databag order (indices into
+/// `RelationState::requests`).
+#[derive(Default)]
+struct Triage {
+    /// Verified and within the limit.
+    outstanding: Vec<usize>,
+    /// Refused: the CSR does not verify or breaks the subject policy.
+    invalid: Vec<usize>,
+    /// Refused: a CA request while CA requests are refused.
+    refused_ca: Vec<usize>,
+    /// Not verified: the limit is reached.
+    over_limit: usize,
+}
+
+/// A request to answer with an error entry.
+struct Refusal {
+    join: JoinKey,
+    csr: PemCsr,
+    source: RequestSource,
+    message: String,
+}
+
+/// A relation's [`Triage`] as [`Provider::reconcile`] uses it.
+struct Verdicts {
+    /// Invalid CSRs and refused CA requests, in databag order.
+    refusals: Vec<Refusal>,
+    /// Outstanding requests: no error entry of ours applies to them any more.
+    accepted: Vec<JoinKey>,
+    over_limit: usize,
+}
+
+/// What reconciling a relation found, for its summary line.
+struct Counts {
+    /// Refusals published in this hook.
+    new: usize,
+    /// Refusals already published in an earlier hook.
+    standing: usize,
+    /// Refusals beyond the error budget, not published.
+    unanswered: usize,
+    /// Requests over the certificate limit, not verified.
+    over_limit: usize,
+}
+
+/// The one summary line of a relation (`None` when there is nothing to say).
+fn summary(id: RelationId, counts: &Counts, unread: &Unread, budget: usize) -> Option<String> {
+    let mut parts = Vec::new();
+    if counts.new > REFUSALS_LOGGED_PER_HOOK {
+        parts.push(format!(
+            "{} more request(s) refused now (not logged one by one)",
+            counts.new - REFUSALS_LOGGED_PER_HOOK
+        ));
+    }
+    if counts.standing > 0 {
+        parts.push(format!(
+            "{} refused request(s) already answered with an error",
+            counts.standing
+        ));
+    }
+    if counts.unanswered > 0 {
+        parts.push(format!(
+            "{} more refused request(s) without an error entry (at most {budget} per relation)",
+            counts.unanswered
+        ));
+    }
+    if counts.over_limit > 0 {
+        parts.push(format!(
+            "{} request(s) over the certificate limit, not checked",
+            counts.over_limit
+        ));
+    }
+    if unread.over_cap_bytes > 0 {
+        parts.push(format!(
+            "{} bytes after the first {budget} entries of a databag not read",
+            unread.over_cap_bytes
+        ));
+    }
+    if unread.oversized > 0 {
+        parts.push(format!(
+            "{} CSR(s) longer than {MAX_REQUEST_PEM_LEN} bytes not read",
+            unread.oversized
+        ));
+    }
+    if let Some(first) = &unread.first_malformed {
+        parts.push(format!(
+            "{} malformed entries ignored (first: {first})",
+            unread.malformed
+        ));
+    }
+    (!parts.is_empty()).then(|| format!("relation {id}: {}", parts.join("; ")))
+}
+
+/// Whether an error entry is one this engine writes (an invalid CSR or a refused CA request),
+/// which it may therefore remove when it no longer applies.
+fn is_ours(error: &ProviderError) -> bool {
+    error.code == ErrorCode::Other
+        && (error.message == CA_REQUEST_REFUSED || error.message.starts_with(INVALID_CSR))
+}
+
 #[derive(Default)]
 struct RelationState {
     own_certificates: OwnCertificates,
+    unread: Unread,
     raw_errors: Option<String>,
     raw_capabilities: Option<String>,
     /// Our own key held data but not one entry could be read (e.g. over the schema's size
@@ -286,6 +556,13 @@ impl RelationState {
         self.certificates.push(Some(issued));
     }
 
+    fn error(&self, join: &JoinKey) -> Option<&RequestError> {
+        self.error_index
+            .get(join)
+            .and_then(|i| self.errors.get(*i))
+            .and_then(Option::as_ref)
+    }
+
     fn push_error(&mut self, join: JoinKey, entry: RequestError) {
         self.error_index.insert(join, self.errors.len());
         self.errors.push(Some(entry));
@@ -332,7 +609,7 @@ impl RelationState {
 pub struct Provider<'b> {
     backend: &'b dyn CryptoBackend,
     is_leader: bool,
-    capabilities: Option<ProviderCapabilities>,
+    config: ProviderConfig,
     relations: BTreeMap<RelationId, RelationState>,
     logs: Vec<LogLine>,
     /// Hashes the join keys of this hook.
@@ -371,6 +648,7 @@ fn observe_relation(
     relation: &ProviderRelation,
     hasher: &RandomState,
     backend: &dyn CryptoBackend,
+    cap: usize,
 ) -> (RelationState, Vec<LogLine>) {
     let mut logs = Vec::new();
     let mut state = RelationState {
@@ -395,19 +673,20 @@ fn observe_relation(
             continue;
         };
         let source = || unit.map_or(RequestSource::App, |u| RequestSource::Unit(u.clone()));
-        let (entries, bad) = wire::decode_csrs(raw);
-        for problem in bad {
-            log(
-                &mut logs,
-                LogLevel::Warning,
-                format!(
-                    "ignoring a malformed request from {:?} on relation {}: {problem}",
-                    source(),
-                    relation.id
-                ),
-            );
+        let capped = wire::decode_csrs_capped(raw, cap);
+        let unread = &mut state.unread;
+        unread.over_cap_bytes += capped.unread_bytes;
+        unread.malformed += capped.issues.len();
+        if let Some(problem) = capped.issues.first()
+            && unread.first_malformed.is_none()
+        {
+            unread.first_malformed = Some(format!("{}: {problem}", source()));
         }
-        for entry in entries {
+        for entry in capped.entries {
+            if entry.certificate_signing_request.as_str().len() > MAX_REQUEST_PEM_LEN {
+                state.unread.oversized += 1;
+                continue;
+            }
             let join = JoinKey::new(entry.certificate_signing_request.as_str(), hasher);
             if state.request_joins.contains_key(&join) {
                 continue;
@@ -485,14 +764,16 @@ fn observe_relation(
 }
 
 impl<'b> Provider<'b> {
-    /// Parses the observation once (see the [module docs](self)). With much relation data,
-    /// relations are read on several cores.
+    /// Parses the observation once (see the [module docs](self)), reading at most
+    /// [`ProviderConfig::entries_read_per_databag`] requests per databag. With much relation
+    /// data, relations are read on several cores.
     pub fn observe(
         observation: &ProviderObservation,
-        capabilities: Option<ProviderCapabilities>,
+        config: &ProviderConfig,
         backend: &'b dyn CryptoBackend,
     ) -> Self {
         let hasher = RandomState::new();
+        let cap = config.entries_read_per_databag();
         let parallel = observation.relations.len() > 1
             && observation
                 .relations
@@ -501,7 +782,7 @@ impl<'b> Provider<'b> {
                 .sum::<usize>()
                 >= PARALLEL_OBSERVE_BYTES;
         let observed = parallel::map(&observation.relations, parallel, |relation| {
-            observe_relation(relation, &hasher, backend)
+            observe_relation(relation, &hasher, backend, cap)
         });
         let mut logs = Vec::new();
         let mut relations = BTreeMap::new();
@@ -512,25 +793,93 @@ impl<'b> Provider<'b> {
         Self {
             backend,
             is_leader: observation.is_leader,
-            capabilities,
+            config: config.clone(),
             relations,
             logs,
             hasher,
         }
     }
 
-    /// Checks the signatures of the requests of `relation` (all if `None`) that are not
-    /// checked yet, on several cores when there are many; `answered` includes the requests
-    /// that already have a certificate. The queries then read the results.
-    fn verify_pending(&self, relation: Option<RelationId>, answered: bool) {
+    /// The configuration this provider was observed with.
+    pub fn config(&self) -> &ProviderConfig {
+        &self.config
+    }
+
+    /// Where each unanswered request of `state` stands (see [`Triage`]). Signatures are checked
+    /// in databag order, in batches as large as the room left under the limit (on several
+    /// cores when a batch is large), and only until the limit is reached; results are kept, so
+    /// asking again after a change costs no new verification.
+    fn triage(&self, state: &RelationState) -> Triage {
+        let backend = self.backend;
+        let mut triage = Triage::default();
+        let mut answered = 0usize;
+        let mut candidates = Vec::new();
+        for (index, request) in state.requests.iter().enumerate() {
+            if state.is_issued(request, backend) {
+                answered += 1;
+            } else if request.is_ca && self.config.ca_requests == CaRequests::Refuse {
+                triage.refused_ca.push(index);
+            } else {
+                candidates.push(index);
+            }
+        }
+        let mut room = self
+            .config
+            .certificate_limit
+            .value()
+            .map_or(usize::MAX, |limit| limit.saturating_sub(answered));
+        let mut next = 0;
+        while room > 0 && next < candidates.len() {
+            let end = next.saturating_add(room).min(candidates.len());
+            let batch: Vec<&Request> = candidates[next..end]
+                .iter()
+                .filter_map(|i| state.requests.get(*i))
+                .collect();
+            let pending: Vec<&&Request> = batch
+                .iter()
+                .filter(|r| r.verified.get().is_none())
+                .collect();
+            parallel::map(
+                &pending,
+                pending.len() >= PARALLEL_VERIFICATIONS,
+                |request| {
+                    request.verified(backend);
+                },
+            );
+            for (index, request) in candidates[next..end].iter().zip(batch) {
+                if request.verified(backend).is_ok() {
+                    triage.outstanding.push(*index);
+                    room -= 1;
+                } else {
+                    triage.invalid.push(*index);
+                }
+            }
+            next = end;
+        }
+        triage.over_limit = candidates.len() - next;
+        triage
+    }
+
+    fn selected(
+        &self,
+        relation: Option<RelationId>,
+    ) -> impl Iterator<Item = (&RelationId, &RelationState)> {
+        self.relations
+            .iter()
+            .filter(move |(id, _)| relation.is_none_or(|r| r == **id))
+    }
+
+    /// Every request with a valid CSR (remote unit and app databags, up to the entry cap),
+    /// optionally of one relation, the answered and those over the limit included. This parses
+    /// and verifies every CSR read; prefer
+    /// [`outstanding_certificate_requests`](Self::outstanding_certificate_requests), which
+    /// verifies only what the limit leaves room for.
+    pub fn certificate_requests(&self, relation: Option<RelationId>) -> Vec<&CertificateRequest> {
         let backend = self.backend;
         let pending: Vec<&Request> = self
             .selected(relation)
-            .flat_map(|s| {
-                s.requests.iter().filter(move |r| {
-                    r.verified.get().is_none() && (answered || !s.is_issued(r, backend))
-                })
-            })
+            .flat_map(|(_, s)| s.requests.iter())
+            .filter(|r| r.verified.get().is_none())
             .collect();
         parallel::map(
             &pending,
@@ -539,54 +888,60 @@ impl<'b> Provider<'b> {
                 request.verified(backend);
             },
         );
-    }
-
-    fn selected(&self, relation: Option<RelationId>) -> impl Iterator<Item = &RelationState> {
-        self.relations
-            .iter()
-            .filter(move |(id, _)| relation.is_none_or(|r| r == **id))
-            .map(|(_, s)| s)
-    }
-
-    /// Every request with a valid CSR (remote unit and app databags), optionally of one
-    /// relation. This parses and verifies every CSR; prefer
-    /// [`outstanding_certificate_requests`](Self::outstanding_certificate_requests), which
-    /// only verifies the CSRs not answered yet.
-    pub fn certificate_requests(&self, relation: Option<RelationId>) -> Vec<&CertificateRequest> {
-        self.verify_pending(relation, true);
         self.selected(relation)
-            .flat_map(|s| s.requests.iter())
-            .filter_map(|r| r.verified(self.backend).as_ref().ok())
+            .flat_map(|(_, s)| s.requests.iter())
+            .filter_map(|r| r.verified(backend).as_ref().ok())
             .collect()
     }
 
-    /// Requests without a non-revoked certificate whose public key matches the CSR's.
+    /// Requests without a non-revoked certificate whose public key matches the CSR's, with a
+    /// valid CSR, within the relation's certificate limit (in databag order), and not refused
+    /// by the CA policy.
     pub fn outstanding_certificate_requests(
         &self,
         relation: Option<RelationId>,
     ) -> Vec<&CertificateRequest> {
         let backend = self.backend;
-        self.verify_pending(relation, false);
         self.selected(relation)
-            .flat_map(|s| s.requests.iter().filter(move |r| !s.is_issued(r, backend)))
-            .filter_map(|r| r.verified(backend).as_ref().ok())
+            .flat_map(|(_, s)| {
+                let triage = self.triage(s);
+                triage
+                    .outstanding
+                    .into_iter()
+                    .filter_map(|i| s.requests.get(i))
+                    .filter_map(|r| r.verified(backend).as_ref().ok())
+                    .collect::<Vec<_>>()
+            })
             .collect()
     }
 
-    /// Unanswered CSRs refused because they do not parse or their signature does not verify.
-    /// (A CSR already answered was verified when it was answered.)
+    /// Unanswered requests that wait because their relation reached the certificate limit
+    /// (their CSRs are not verified).
+    pub fn requests_over_limit(&self, relation: Option<RelationId>) -> usize {
+        self.selected(relation)
+            .map(|(_, s)| self.triage(s).over_limit)
+            .sum()
+    }
+
+    /// Unanswered CSRs refused because they do not parse, break the subject policy or their
+    /// signature does not verify (among those the limit left room to check).
     pub fn invalid_requests(&self, relation: Option<RelationId>) -> Vec<InvalidRequest> {
         let backend = self.backend;
-        self.verify_pending(relation, false);
         self.selected(relation)
-            .flat_map(|s| s.requests.iter().filter(move |r| !s.is_issued(r, backend)))
-            .filter_map(|r| match r.verified(backend) {
-                Ok(_) => None,
-                Err(reason) => Some(InvalidRequest {
-                    relation_id: r.relation_id,
-                    csr_pem: r.csr_pem.as_str().to_owned(),
-                    reason: reason.clone(),
-                }),
+            .flat_map(|(_, s)| {
+                self.triage(s)
+                    .invalid
+                    .into_iter()
+                    .filter_map(|i| s.requests.get(i))
+                    .filter_map(|r| match r.verified(backend) {
+                        Ok(_) => None,
+                        Err(reason) => Some(InvalidRequest {
+                            relation_id: r.relation_id,
+                            csr_pem: r.csr_pem.as_str().to_owned(),
+                            reason: reason.clone(),
+                        }),
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect()
     }
@@ -668,29 +1023,30 @@ impl<'b> Provider<'b> {
     }
 
     /// Every-hook housekeeping (leader only; a no-op elsewhere): removes unsolicited
-    /// certificates and stale errors, answers invalid CSRs with an error entry (code 999) and
-    /// publishes the capabilities.
+    /// certificates and stale errors, answers invalid CSRs and refused CA requests with an
+    /// error entry (code 999, at most [`ProviderConfig::entries_read_per_databag`] per
+    /// relation), removes our error entries that no longer apply, publishes the capabilities,
+    /// and logs each new refusal once plus one summary line per relation (see the
+    /// [module docs](self)).
     pub fn reconcile(&mut self) {
         if !self.is_leader {
             return;
         }
-        let capabilities = self.capabilities.as_ref().map(ProviderCapabilities::encode);
-        let mut invalid_by_relation: HashMap<RelationId, Vec<InvalidRequest>> = HashMap::new();
-        for invalid in self.invalid_requests(None) {
-            log(
-                &mut self.logs,
-                LogLevel::Warning,
-                format!(
-                    "refusing an invalid CSR on relation {}: {}",
-                    invalid.relation_id, invalid.reason
-                ),
-            );
-            invalid_by_relation
-                .entry(invalid.relation_id)
-                .or_default()
-                .push(invalid);
-        }
-        for (id, state) in &mut self.relations {
+        let capabilities = self
+            .config
+            .capabilities
+            .as_ref()
+            .map(ProviderCapabilities::encode);
+        let budget = self.config.entries_read_per_databag();
+        let verdicts: Vec<(RelationId, Verdicts)> = self
+            .relations
+            .iter()
+            .map(|(id, state)| (*id, self.verdicts(state)))
+            .collect();
+        for (id, verdicts) in verdicts {
+            let Some(state) = self.relations.get_mut(&id) else {
+                continue;
+            };
             let stale: Vec<JoinKey> = state
                 .certificate_index
                 .keys()
@@ -714,29 +1070,104 @@ impl<'b> Provider<'b> {
             for join in stale_errors {
                 state.remove_error(&join);
             }
-            for invalid in invalid_by_relation.remove(id).unwrap_or_default() {
-                let join = JoinKey::new(&invalid.csr_pem, &self.hasher);
-                if state.error_index.contains_key(&join) {
+            let (mut standing, mut unanswered, mut new) = (0usize, 0usize, 0usize);
+            for (n, refusal) in verdicts.refusals.into_iter().enumerate() {
+                let published = state.error(&refusal.join).map(|e| &e.error);
+                if n >= budget {
+                    if published.is_some_and(is_ours) {
+                        state.remove_error(&refusal.join);
+                    }
+                    unanswered += 1;
                     continue;
                 }
-                // The text came out of a schema decode, so it cannot fail the shape check.
-                let Ok(csr) = PemCsr::new(&invalid.csr_pem) else {
+                let error = ProviderError::new(ErrorCode::Other, refusal.message);
+                if published.is_some_and(|p| p.code == error.code && p.message == error.message) {
+                    standing += 1;
                     continue;
-                };
-                state.push_error(
-                    join,
-                    RequestError {
-                        csr,
-                        error: ProviderError::new(
-                            ErrorCode::Other,
-                            format!("invalid certificate signing request: {}", invalid.reason),
+                }
+                if new < REFUSALS_LOGGED_PER_HOOK {
+                    log(
+                        &mut self.logs,
+                        LogLevel::Warning,
+                        format!(
+                            "refusing a request from {} on relation {id}: {}",
+                            refusal.source, error.message
                         ),
+                    );
+                }
+                new += 1;
+                state.remove_error(&refusal.join);
+                state.push_error(
+                    refusal.join,
+                    RequestError {
+                        csr: refusal.csr,
+                        error,
                     },
                 );
+            }
+            for join in verdicts.accepted {
+                if state.error(&join).is_some_and(|e| is_ours(&e.error)) {
+                    state.remove_error(&join);
+                }
+            }
+            let counts = Counts {
+                new,
+                standing,
+                unanswered,
+                over_limit: verdicts.over_limit,
+            };
+            if let Some(line) = summary(id, &counts, &state.unread, budget) {
+                log(&mut self.logs, LogLevel::Info, line);
             }
             if capabilities.is_some() {
                 state.capabilities.clone_from(&capabilities);
             }
+        }
+    }
+
+    /// What [`Self::reconcile`] needs of a relation's [`Triage`], detached from the state so
+    /// that the state can change.
+    fn verdicts(&self, state: &RelationState) -> Verdicts {
+        let triage = self.triage(state);
+        let mut refused: Vec<(usize, String)> = triage
+            .invalid
+            .iter()
+            .filter_map(|i| {
+                let reason = state
+                    .requests
+                    .get(*i)?
+                    .verified(self.backend)
+                    .as_ref()
+                    .err()?;
+                Some((*i, format!("{INVALID_CSR}: {reason}")))
+            })
+            .chain(
+                triage
+                    .refused_ca
+                    .iter()
+                    .map(|i| (*i, CA_REQUEST_REFUSED.to_owned())),
+            )
+            .collect();
+        refused.sort_by_key(|(i, _)| *i);
+        Verdicts {
+            refusals: refused
+                .into_iter()
+                .filter_map(|(i, message)| {
+                    let request = state.requests.get(i)?;
+                    Some(Refusal {
+                        join: request.join.clone(),
+                        csr: request.csr_pem.clone(),
+                        source: request.source.clone(),
+                        message,
+                    })
+                })
+                .collect(),
+            accepted: triage
+                .outstanding
+                .iter()
+                .filter_map(|i| state.requests.get(*i).map(|r| r.join.clone()))
+                .collect(),
+            over_limit: triage.over_limit,
         }
     }
 

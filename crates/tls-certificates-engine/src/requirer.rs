@@ -853,19 +853,23 @@ impl Requirer {
                             .and_then(|e| backend.parse_certificate(e.certificate.as_str()).ok())
                             .filter(|c| c.matches_key(&key))
                             && safety_net_time(&certificate, r) <= now
-                            && now < certificate.not_after()
                         {
-                            {
-                                log(
-                                    &mut plan.logs,
-                                    LogLevel::Info,
-                                    format!(
-                                        "certificate for {} is close to expiry: renewing (safety net)",
-                                        subject_of(&attributes)
-                                    ),
-                                );
-                                continue;
-                            }
+                            // Also when it has expired (one sent expired is never stored, so no
+                            // secret-expired would ever renew it).
+                            let state = if now < certificate.not_after() {
+                                "is close to expiry"
+                            } else {
+                                "has expired"
+                            };
+                            log(
+                                &mut plan.logs,
+                                LogLevel::Info,
+                                format!(
+                                    "certificate for {} {state}: renewing (safety net)",
+                                    subject_of(&attributes)
+                                ),
+                            );
+                            continue;
                         }
                         requested.insert(attributes);
                         kept.push(OwnCsr { entry, csr, join });
@@ -938,27 +942,42 @@ impl Requirer {
                         }
                         continue;
                     }
-                    let assigned = match verify(relation.id, scope, own, entry, &key, backend) {
-                        Ok(a) => a,
-                        Err(reason) => {
-                            log(
-                                &mut plan.logs,
-                                LogLevel::Warning,
-                                format!(
-                                    "rejecting the certificate for {} on relation {}: {reason}",
-                                    subject_of(own.csr.attributes()),
-                                    relation.id
-                                ),
-                            );
-                            plan.events.push(RequirerEvent::CertificateRejected {
-                                relation_id: relation.id,
-                                scope,
-                                csr: own.entry.certificate_signing_request.as_str().to_owned(),
-                                reason,
-                            });
-                            continue;
-                        }
-                    };
+                    let Checked { assigned, ca_first } =
+                        match verify(relation.id, scope, own, entry, &key, backend) {
+                            Ok(checked) => checked,
+                            Err(reason) => {
+                                log(
+                                    &mut plan.logs,
+                                    LogLevel::Warning,
+                                    format!(
+                                        "rejecting the certificate for {} on relation {}: {reason}",
+                                        subject_of(own.csr.attributes()),
+                                        relation.id
+                                    ),
+                                );
+                                plan.events.push(RequirerEvent::CertificateRejected {
+                                    relation_id: relation.id,
+                                    scope,
+                                    csr: own.entry.certificate_signing_request.as_str().to_owned(),
+                                    reason,
+                                });
+                                continue;
+                            }
+                        };
+                    // (An expired one never gets here: step 2 asked for a new one.)
+                    if let Timeliness::NotYetValid(from) = timeliness(&assigned.certificate, now) {
+                        log(
+                            &mut plan.logs,
+                            LogLevel::Warning,
+                            format!(
+                                "the certificate for {} on relation {} is not valid before {from}: keeping the one we have",
+                                subject_of(own.csr.attributes()),
+                                relation.id
+                            ),
+                        );
+                        plan.next_deadline = Some(plan.next_deadline.map_or(from, |d| d.min(from)));
+                        continue;
+                    }
                     let safety = safety_net_time(&assigned.certificate, r);
                     if safety > now {
                         plan.next_deadline =
@@ -999,22 +1018,31 @@ impl Requirer {
                             relation.id
                         ),
                     );
+                    if ca_first {
+                        log(
+                            &mut plan.logs,
+                            LogLevel::Info,
+                            format!(
+                                "the provider on relation {} sent the chain CA first (as v3-era providers do): it is handed out leaf first",
+                                relation.id
+                            ),
+                        );
+                    }
                     plan.events
                         .push(RequirerEvent::CertificateAvailable(Box::new(assigned)));
                 }
-                // Step 5: denials.
-                for error in &provider.errors {
-                    if entries.iter().any(|e| {
-                        pem_join_key(e.certificate_signing_request.as_str())
-                            == pem_join_key(error.csr.as_str())
-                    }) {
-                        plan.events.push(RequirerEvent::CertificateDenied {
-                            relation_id: relation.id,
-                            scope,
-                            csr: error.csr.as_str().to_owned(),
-                            error: error.error.clone(),
-                        });
-                    }
+                // Step 5: denials, one per CSR of ours however many the provider wrote.
+                let ours: HashSet<String> = entries
+                    .iter()
+                    .map(|e| pem_join_key(e.certificate_signing_request.as_str()))
+                    .collect();
+                for (_, error) in provider.errors_for(&ours) {
+                    plan.events.push(RequirerEvent::CertificateDenied {
+                        relation_id: relation.id,
+                        scope,
+                        csr: error.csr.as_str().to_owned(),
+                        error: error.error.clone(),
+                    });
                 }
             }
             // Step 6: certificate secrets of this scope whose CSR we no longer send.
@@ -1107,17 +1135,65 @@ impl Requirer {
         }
     }
 
-    /// A read-only view for queries.
+    /// A read-only view for queries at `now` (certificates outside their validity are not
+    /// handed out).
     pub fn view<'a>(
         &'a self,
         obs: &'a RequirerObservation,
+        now: OffsetDateTime,
         backend: &'a dyn CryptoBackend,
     ) -> RequirerView<'a> {
         RequirerView {
             requirer: self,
             obs,
+            now,
             backend,
         }
+    }
+}
+
+/// What a provider's app databag says about the library it runs; it matters to requests in
+/// the requirer's **app** databag, which providers on the v3 library never read (they read unit
+/// databags only), so such a request waits forever.
+///
+/// A heuristic, from the wire alone (Juju tells nothing about a peer's library):
+///
+/// * [`ProviderHint::V3Library`]: a `certificates` entry carries
+///   `recommended_expiry_notification_time`, which only the v3 library writes (even as
+///   `null`). Conclusive, but only once the provider answered *something*: a unit-scope request
+///   (app-and-unit mode) or one left from unit mode. A hostile provider can fake it; it only
+///   changes what the status says.
+/// * [`ProviderHint::NothingPublished`]: the provider wrote none of the interface's keys. A v3
+///   provider asked only through the app databag stays here forever, but so does a v4 provider
+///   that has not run a hook yet: the two cannot be told apart.
+/// * [`ProviderHint::Answering`]: the provider publishes entries without v3 fields (v4,
+///   charmlibs 1.x, or ours).
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+#[non_exhaustive]
+pub enum ProviderHint {
+    /// The provider runs the v3 library: it never answers app-databag requests.
+    V3Library,
+    /// The provider has published nothing yet.
+    NothingPublished,
+    /// The provider publishes, with no sign of the v3 library.
+    Answering,
+}
+
+/// The [`ProviderHint`] of one relation.
+pub fn provider_hint(relation: &RequirerRelation) -> ProviderHint {
+    let bag = &relation.remote_app;
+    let certificates = bag.get(v1::ProviderData::CERTIFICATES_KEY);
+    // A JSON member name: PEM text cannot contain the quotes, so a match is a member (or a
+    // string made to look like one, which a provider can write anyway).
+    if certificates.is_some_and(|raw| raw.contains("\"recommended_expiry_notification_time\"")) {
+        ProviderHint::V3Library
+    } else if v1::ProviderData::KEYS
+        .iter()
+        .any(|key| bag.contains_key(*key))
+    {
+        ProviderHint::Answering
+    } else {
+        ProviderHint::NothingPublished
     }
 }
 
@@ -1129,7 +1205,51 @@ pub fn capabilities_of(relation: &RequirerRelation) -> Option<ProviderCapabiliti
         .and_then(|raw| wire::decode_capabilities(raw).ok())
 }
 
-/// Verifies a provider entry against our CSR and key.
+/// How far in the future a certificate's `not_before` may be and still count as valid: the
+/// provider's clock and ours differ, and Python providers do not back-date `not_before`.
+pub const NOT_BEFORE_SKEW: Duration = Duration::minutes(5);
+
+/// A provider's certificate that passed [`verify`].
+struct Checked {
+    assigned: AssignedCertificate,
+    /// The chain arrived CA first (v3-era providers); `assigned.chain` is leaf first.
+    ca_first: bool,
+}
+
+/// Whether a certificate can be used now.
+enum Timeliness {
+    Valid,
+    /// Not before this instant (beyond [`NOT_BEFORE_SKEW`]).
+    NotYetValid(OffsetDateTime),
+    Expired,
+}
+
+fn timeliness(certificate: &Certificate, now: OffsetDateTime) -> Timeliness {
+    if certificate.not_after() < now {
+        Timeliness::Expired
+    } else if certificate.not_before() > now + NOT_BEFORE_SKEW {
+        Timeliness::NotYetValid(certificate.not_before() - NOT_BEFORE_SKEW)
+    } else {
+        Timeliness::Valid
+    }
+}
+
+/// At most this many characters of a peer's text in a log line or reason.
+const SHOWN_CHARS: usize = 64;
+
+/// `text` for a log line: quoted and escaped, cut after [`SHOWN_CHARS`] characters.
+fn shown(text: &str) -> String {
+    let mut cut: String = text.chars().take(SHOWN_CHARS).collect();
+    if cut.len() < text.len() {
+        cut.push('…');
+    }
+    format!("{cut:?}")
+}
+
+/// Verifies a provider entry against our CSR and key: the certificate is for our key, with the
+/// CA flag we asked for, names exactly what we asked for ([`check_names`]); the `ca` is a CA;
+/// the chain (either order) starts at the certificate, links, and leads to `ca`. Validity is
+/// left to the caller ([`timeliness`]).
 fn verify(
     relation_id: RelationId,
     scope: Scope,
@@ -1137,7 +1257,7 @@ fn verify(
     entry: &v1::ProviderCertificate,
     key: &PrivateKey,
     backend: &dyn CryptoBackend,
-) -> Result<AssignedCertificate, String> {
+) -> Result<Checked, String> {
     let certificate = backend
         .parse_certificate(entry.certificate.as_str())
         .map_err(|e| format!("certificate: {e}"))?;
@@ -1151,48 +1271,219 @@ fn verify(
             own.entry.is_ca()
         ));
     }
+    check_names(&certificate, &own.csr)?;
     let ca = backend
         .parse_certificate(entry.ca.as_str())
         .map_err(|e| format!("CA certificate: {e}"))?;
-    backend
-        .verify_issued_by(&certificate, &ca)
-        .map_err(|e| format!("the certificate is not issued by the given CA: {e}"))?;
-    let chain = match &entry.chain {
-        Some(chain) => {
+    if !ca.is_certificate_authority() {
+        return Err(
+            "the CA certificate is not a certificate authority (basicConstraints CA:true and keyCertSign)"
+                .to_owned(),
+        );
+    }
+    let (chain, ca_first) = match &entry.chain {
+        Some(chain) if !chain.is_empty() => {
             let parsed = chain
                 .iter()
                 .map(|pem| backend.parse_certificate(pem.as_str()))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| format!("chain: {e}"))?;
-            backend
-                .check_chain_order(&parsed)
-                .map_err(|e| format!("chain: {e}"))?;
-            parsed
+            let (chain, ca_first) = leaf_first(parsed, &certificate)?;
+            check_chain(&chain, &ca, backend)?;
+            (chain, ca_first)
         }
-        None => Vec::new(),
+        // No chain: the CA must have issued the certificate itself.
+        _ => {
+            backend
+                .verify_issued_by(&certificate, &ca)
+                .map_err(|e| format!("the certificate is not issued by the given CA: {e}"))?;
+            (Vec::new(), false)
+        }
     };
-    Ok(AssignedCertificate {
-        relation_id,
-        scope,
-        certificate,
-        csr: own.csr.clone(),
-        is_ca: own.entry.is_ca(),
-        ca,
-        chain,
+    Ok(Checked {
+        assigned: AssignedCertificate {
+            relation_id,
+            scope,
+            certificate,
+            csr: own.csr.clone(),
+            is_ca: own.entry.is_ca(),
+            ca,
+            chain,
+        },
+        ca_first,
     })
+}
+
+/// The chain leaf first: as sent when it starts with `certificate`, reversed (and `true`) when
+/// it ends with it, as v3-era providers wrote `[ca, ..., leaf]`.
+fn leaf_first(
+    mut chain: Vec<Certificate>,
+    certificate: &Certificate,
+) -> Result<(Vec<Certificate>, bool), String> {
+    let is_leaf = |c: Option<&Certificate>| c.is_some_and(|c| c.der() == certificate.der());
+    if is_leaf(chain.first()) {
+        Ok((chain, false))
+    } else if is_leaf(chain.last()) {
+        chain.reverse();
+        Ok((chain, true))
+    } else {
+        Err("chain: the certificate is neither its first nor its last element".to_owned())
+    }
+}
+
+/// Checks a leaf-first chain: each certificate is issued by the next, which must be a CA, and
+/// the chain leads to `ca` (it contains `ca` after the leaf, or its last certificate is issued
+/// by `ca`).
+fn check_chain(
+    chain: &[Certificate],
+    ca: &Certificate,
+    backend: &dyn CryptoBackend,
+) -> Result<(), String> {
+    backend
+        .check_chain_order(chain)
+        .map_err(|e| format!("chain: {e}"))?;
+    if let Some(index) = chain
+        .iter()
+        .skip(1)
+        .position(|c| !c.is_certificate_authority())
+    {
+        return Err(format!(
+            "chain: certificate {} signs another but is not a certificate authority",
+            index + 1
+        ));
+    }
+    let contains_ca = chain.iter().skip(1).any(|c| c.der() == ca.der());
+    let issued_by_ca = chain
+        .last()
+        .is_some_and(|last| backend.verify_issued_by(last, ca).is_ok());
+    if contains_ca || issued_by_ca {
+        Ok(())
+    } else {
+        Err("chain: it does not lead to the given CA".to_owned())
+    }
+}
+
+/// Checks that a certificate names what our CSR asked for.
+///
+/// * Subject: every attribute of the certificate's subject is one we asked for, with the value
+///   we asked for. One we asked for may be missing: providers such as Vault or ACME CAs keep
+///   only some (TLS clients check the SANs).
+/// * SANs: every DNS name, IP address and registered ID we asked for is there, and nothing else
+///   but our subject email (as an rfc822 name) and our common name as a DNS name, which many
+///   CAs add.
+fn check_names(certificate: &Certificate, csr: &Csr) -> Result<(), String> {
+    for attribute in certificate.subject().attributes() {
+        match csr.subject().value(&attribute.oid) {
+            Some(requested) if requested == attribute.value => {}
+            Some(requested) => {
+                return Err(format!(
+                    "the certificate's subject has {} {} where we asked for {}",
+                    attribute.oid,
+                    shown(&attribute.value),
+                    shown(requested)
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "the certificate's subject has {} {}, which we did not ask for",
+                    attribute.oid,
+                    shown(&attribute.value)
+                ));
+            }
+        }
+    }
+    let asked = csr.attributes();
+    let common_name = asked.common_name().map(str::to_ascii_lowercase);
+    if let Some(dns) = certificate
+        .sans_dns()
+        .iter()
+        .find(|d| !asked.sans_dns().contains(*d) && common_name.as_ref() != Some(*d))
+    {
+        return Err(format!(
+            "the certificate names DNS {}, which we did not ask for",
+            shown(dns)
+        ));
+    }
+    if let Some(ip) = certificate
+        .sans_ip()
+        .iter()
+        .find(|ip| !asked.sans_ip().contains(*ip))
+    {
+        return Err(format!(
+            "the certificate names IP {ip}, which we did not ask for"
+        ));
+    }
+    if let Some(oid) = certificate
+        .sans_oid()
+        .iter()
+        .find(|o| !asked.sans_oid().contains(*o))
+    {
+        return Err(format!(
+            "the certificate names registered ID {oid}, which we did not ask for"
+        ));
+    }
+    if let Some(email) = certificate
+        .sans_email()
+        .iter()
+        .find(|e| asked.email_address() != Some(e.as_str()))
+    {
+        return Err(format!(
+            "the certificate names email {}, which we did not ask for",
+            shown(email)
+        ));
+    }
+    let missing = asked
+        .sans_dns()
+        .iter()
+        .find(|d| !certificate.sans_dns().contains(*d))
+        .map(|d| format!("DNS {}", shown(d)))
+        .or_else(|| {
+            asked
+                .sans_ip()
+                .iter()
+                .find(|ip| !certificate.sans_ip().contains(*ip))
+                .map(|ip| format!("IP {ip}"))
+        })
+        .or_else(|| {
+            asked
+                .sans_oid()
+                .iter()
+                .find(|o| !certificate.sans_oid().contains(*o))
+                .map(|o| format!("registered ID {o}"))
+        });
+    match missing {
+        Some(name) => Err(format!(
+            "the certificate does not name {name}, which we asked for"
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The provider's app databag, decoded once per relation.
 struct ProviderData {
-    /// The certificate entries for the CSRs we asked about, by join key.
+    /// The certificate entries for the CSRs we asked about, by join key (the last of several).
     certificates: HashMap<String, v1::ProviderCertificate>,
     errors: Vec<v1::RequestError>,
 }
 
+/// Logs one line for the malformed entries of a provider's `what` on `relation`.
+fn log_malformed(logs: &mut Vec<LogLine>, what: &str, relation: RelationId, bad: &[String]) {
+    if let Some(first) = bad.first() {
+        log(
+            logs,
+            LogLevel::Warning,
+            format!(
+                "ignoring {} malformed {what} from the provider on relation {relation} (first: {first})",
+                bad.len()
+            ),
+        );
+    }
+}
+
 impl ProviderData {
     /// Decodes the provider's databag on `relation`, keeping the certificate entries whose
-    /// CSR's join key is in `wanted` (every entry is still decoded, and a malformed one
-    /// logged).
+    /// CSR's join key is in `wanted` (every entry is still decoded, and the malformed ones
+    /// counted in one log line).
     fn decode(
         relation: &RequirerRelation,
         wanted: &HashSet<String>,
@@ -1201,16 +1492,7 @@ impl ProviderData {
         let mut certificates = HashMap::new();
         if let Some(raw) = relation.remote_app.get(v1::ProviderData::CERTIFICATES_KEY) {
             let (entries, bad) = wire::decode_certificates(raw);
-            for problem in bad {
-                log(
-                    logs,
-                    LogLevel::Warning,
-                    format!(
-                        "ignoring a malformed certificate entry from the provider on relation {}: {problem}",
-                        relation.id
-                    ),
-                );
-            }
+            log_malformed(logs, "certificate entries", relation.id, &bad);
             if !wanted.is_empty() {
                 for entry in entries {
                     let join = pem_join_key(entry.certificate_signing_request.as_str());
@@ -1226,22 +1508,31 @@ impl ProviderData {
             .get(v1::ProviderData::REQUEST_ERRORS_KEY)
         {
             let (entries, bad) = wire::decode_request_errors(raw);
-            for problem in bad {
-                log(
-                    logs,
-                    LogLevel::Warning,
-                    format!(
-                        "ignoring a malformed request error from the provider on relation {}: {problem}",
-                        relation.id
-                    ),
-                );
-            }
+            log_malformed(logs, "request errors", relation.id, &bad);
             errors = entries;
         }
         Self {
             certificates,
             errors,
         }
+    }
+
+    /// The provider's error for each of `ours` that it refused (the last of several), in the
+    /// order the provider wrote them.
+    fn errors_for(&self, ours: &HashSet<String>) -> Vec<(String, &v1::RequestError)> {
+        let mut last: HashMap<String, usize> = HashMap::new();
+        for (i, error) in self.errors.iter().enumerate() {
+            let join = pem_join_key(error.csr.as_str());
+            if ours.contains(&join) {
+                last.insert(join, i);
+            }
+        }
+        let mut picked: Vec<(usize, String)> = last.into_iter().map(|(j, i)| (i, j)).collect();
+        picked.sort_unstable();
+        picked
+            .into_iter()
+            .filter_map(|(i, join)| self.errors.get(i).map(|e| (join, e)))
+            .collect()
     }
 }
 
@@ -1274,6 +1565,7 @@ pub struct OwnRequest {
 pub struct RequirerView<'a> {
     requirer: &'a Requirer,
     obs: &'a RequirerObservation,
+    now: OffsetDateTime,
     backend: &'a dyn CryptoBackend,
 }
 
@@ -1336,8 +1628,9 @@ impl RequirerView<'_> {
         out
     }
 
-    /// Certificates assigned to our current CSRs in `scope`: not revoked, matching our key,
-    /// issued by the given CA, chain in order.
+    /// Certificates assigned to our current CSRs in `scope` that pass every check the
+    /// requirer makes before storing one: not revoked, for our key, naming what we asked for,
+    /// linked to a CA (chain handed out leaf first), and valid now.
     pub fn assigned_certificates(&self, scope: Scope) -> Vec<AssignedCertificate> {
         let Some(key) = self.private_key(scope) else {
             return Vec::new();
@@ -1363,9 +1656,13 @@ impl RequirerView<'_> {
                 .certificates
                 .get(&own_csr.join)
                 .filter(|e| e.revoked != Some(true))
-                && let Ok(a) = verify(relation.id, scope, &own_csr, entry, &key, self.backend)
+                && let Ok(checked) = verify(relation.id, scope, &own_csr, entry, &key, self.backend)
+                && matches!(
+                    timeliness(&checked.assigned.certificate, self.now),
+                    Timeliness::Valid
+                )
             {
-                out.push(a);
+                out.push(checked.assigned);
             }
         }
         out
@@ -1410,7 +1707,8 @@ impl RequirerView<'_> {
         out
     }
 
-    /// The provider's errors for our CSRs.
+    /// The provider's errors for our CSRs: one per CSR (the last, if the provider wrote
+    /// several).
     pub fn request_errors(&self) -> Vec<RequestError> {
         let ours: HashSet<String> = self
             .own_requests()
@@ -1419,23 +1717,27 @@ impl RequirerView<'_> {
             .collect();
         let mut out = Vec::new();
         for relation in &self.obs.relations {
-            let Some(raw) = relation
-                .remote_app
-                .get(v1::ProviderData::REQUEST_ERRORS_KEY)
-            else {
-                continue;
-            };
-            for e in wire::decode_request_errors(raw).0 {
-                if ours.contains(&pem_join_key(e.csr.as_str())) {
-                    out.push(RequestError {
-                        relation_id: relation.id,
-                        csr: e.csr.into_string(),
-                        error: e.error,
-                    });
-                }
+            let mut ignored = Vec::new();
+            let provider = ProviderData::decode(relation, &HashSet::new(), &mut ignored);
+            for (_, e) in provider.errors_for(&ours) {
+                out.push(RequestError {
+                    relation_id: relation.id,
+                    csr: e.csr.as_str().to_owned(),
+                    error: e.error.clone(),
+                });
             }
         }
         out
+    }
+
+    /// What each relation's provider databag says about the library the provider runs (see
+    /// [`ProviderHint`]).
+    pub fn provider_hints(&self) -> Vec<(RelationId, ProviderHint)> {
+        self.obs
+            .relations
+            .iter()
+            .map(|r| (r.id, provider_hint(r)))
+            .collect()
     }
 
     /// What the provider advertises; `None` when it has not published capabilities (yet).
@@ -1463,5 +1765,104 @@ fn subject_of(attributes: &CertificateRequestAttributes) -> String {
     match first_san {
         Some(san) => format!("SAN {san:?}"),
         None => "a request without a name".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Golden databags written by the real v3 library (see the README there).
+    const V3: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../interop/fixtures/python-v3"
+    );
+    const PYTHON: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/python-reference"
+    );
+
+    fn databag(path: &str) -> Databag {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn relation(path: &str) -> RequirerRelation {
+        RequirerRelation {
+            remote_app: databag(path),
+            ..RequirerRelation::default()
+        }
+    }
+
+    #[test]
+    fn v3_chains_written_ca_first_are_put_leaf_first_and_pass_every_check_but_the_key() {
+        let backend = tls_certificates_crypto::ring::backend();
+        for libpatch in ["17", "27"] {
+            for (file, expect_ca_first) in [
+                (format!("provider-app-ca-first.v3.{libpatch}.json"), true),
+                (format!("provider-app.v3.{libpatch}.json"), false),
+            ] {
+                let bag = databag(&format!("{V3}/{file}"));
+                let (entries, bad) = wire::decode_certificates(&bag["certificates"]);
+                assert!(bad.is_empty(), "{file}: {bad:?}");
+                assert_eq!(entries.len(), 2, "{file}");
+                for entry in entries {
+                    let parse = |pem: &str| backend.parse_certificate(pem).unwrap();
+                    let certificate = parse(entry.certificate.as_str());
+                    let ca = parse(entry.ca.as_str());
+                    assert!(ca.is_certificate_authority(), "{file}");
+                    let chain: Vec<Certificate> = entry
+                        .chain
+                        .iter()
+                        .flatten()
+                        .map(|pem| parse(pem.as_str()))
+                        .collect();
+                    let (chain, ca_first) = leaf_first(chain, &certificate).unwrap();
+                    assert_eq!(ca_first, expect_ca_first, "{file}");
+                    assert_eq!(chain[0].der(), certificate.der(), "{file}");
+                    check_chain(&chain, &ca, backend).unwrap();
+                    let csr = backend
+                        .parse_csr(entry.certificate_signing_request.as_str())
+                        .unwrap();
+                    check_names(&certificate, &csr).unwrap();
+                }
+                assert_eq!(
+                    provider_hint(&relation(&format!("{V3}/{file}"))),
+                    ProviderHint::V3Library,
+                    "{file}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_v3_providers_are_told_apart_and_silence_is_not_taken_for_v3() {
+        for file in [
+            "provider_databag.json",
+            "provider_databag_error.json",
+            "provider_databag_capabilities_only.json",
+        ] {
+            assert_eq!(
+                provider_hint(&relation(&format!("{PYTHON}/{file}"))),
+                ProviderHint::Answering,
+                "{file}"
+            );
+        }
+        assert_eq!(
+            provider_hint(&RequirerRelation::default()),
+            ProviderHint::NothingPublished
+        );
+        // Revoked v3 entries still carry the v3 field.
+        assert_eq!(
+            provider_hint(&relation(&format!("{V3}/provider-app-revoked.v3.17.json"))),
+            ProviderHint::V3Library
+        );
+    }
+
+    #[test]
+    fn peer_text_in_reasons_is_quoted_and_cut() {
+        assert_eq!(shown("a\nb"), "\"a\\nb\"");
+        let long = shown(&"x".repeat(10_000));
+        assert!(long.chars().count() <= SHOWN_CHARS + 3, "{long}");
+        assert!(long.ends_with("…\""));
     }
 }

@@ -51,6 +51,98 @@ pub(crate) fn decode_csrs(raw: &str) -> (Vec<CertificateSigningRequest>, Vec<Str
     (entries, issues(decoded.issues))
 }
 
+/// The requests of a requirer databag value, reading at most `cap` entries.
+///
+/// When the value is a JSON array of more than `cap` entries, only its first `cap` entries are
+/// decoded; what follows them is not even scanned (its length is reported in
+/// [`CappedCsrs::unread_bytes`]), so a hook's cost does not grow with what a peer appends.
+/// Anything that does not start as such an array (invalid JSON in the first `cap` entries,
+/// another type, a value over the schema's size limit) takes [`decode_csrs`], which reports it.
+pub(crate) fn decode_csrs_capped(raw: &str, cap: usize) -> CappedCsrs {
+    if raw.len() <= tls_certificates_schema::MAX_VALUE_LEN
+        && let Some((head, unread_bytes)) = split_list(raw, cap)
+        && unread_bytes > 0
+    {
+        let (entries, issues) = decode_csrs(&head);
+        return CappedCsrs {
+            entries,
+            issues,
+            unread_bytes,
+        };
+    }
+    let (entries, issues) = decode_csrs(raw);
+    CappedCsrs {
+        entries,
+        issues,
+        unread_bytes: 0,
+    }
+}
+
+/// What [`decode_csrs_capped`] read.
+pub(crate) struct CappedCsrs {
+    /// The well-formed entries among the first `cap`.
+    pub(crate) entries: Vec<CertificateSigningRequest>,
+    /// One line per malformed entry among the first `cap`.
+    pub(crate) issues: Vec<String>,
+    /// Bytes after the first `cap` entries, not read.
+    pub(crate) unread_bytes: usize,
+}
+
+/// Splits a JSON array after its first `cap` entries: the text of an array of those entries,
+/// and the number of bytes after them (0 when the array has at most `cap` entries and ends
+/// there). `None` when `text` does not start as a JSON array of well-formed entries.
+fn split_list(text: &str, cap: usize) -> Option<(String, usize)> {
+    use serde_json::value::RawValue;
+
+    let bytes = text.as_bytes();
+    let skip_space = |mut i: usize| {
+        while bytes
+            .get(i)
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            i += 1;
+        }
+        i
+    };
+    let mut at = skip_space(0);
+    if bytes.get(at) != Some(&b'[') {
+        return None;
+    }
+    at = skip_space(at + 1);
+    let mut head: Vec<&str> = Vec::new();
+    let unread = if bytes.get(at) == Some(&b']') {
+        at += 1;
+        0
+    } else {
+        loop {
+            if head.len() == cap {
+                break text.len() - at;
+            }
+            let mut entries =
+                serde_json::Deserializer::from_str(text.get(at..)?).into_iter::<&RawValue>();
+            let entry = entries.next()?.ok()?;
+            head.push(entry.get());
+            at = skip_space(at + entries.byte_offset());
+            match bytes.get(at) {
+                Some(b',') => at = skip_space(at + 1),
+                Some(b']') => {
+                    at += 1;
+                    break 0;
+                }
+                _ => return None,
+            }
+        }
+    };
+    if unread == 0 && skip_space(at) != text.len() {
+        return None;
+    }
+    let mut out = String::with_capacity(head.iter().map(|e| e.len() + 2).sum::<usize>() + 2);
+    out.push('[');
+    out.push_str(&head.join(", "));
+    out.push(']');
+    Some((out, unread))
+}
+
 fn provider(key: &'static str, raw: &str) -> (ProviderData, Vec<String>) {
     let decoded = ProviderData::decode(&One(key, raw));
     (decoded.value, issues(decoded.issues))
@@ -171,6 +263,59 @@ mod tests {
         let encoded = RequirerData::encode_requests(&entries).unwrap();
         assert_eq!(encoded.matches(r#""ca": false"#).count(), 2, "{encoded}");
         assert!(!encoded.contains("null"), "{encoded}");
+    }
+
+    #[test]
+    fn given_more_entries_than_the_cap_when_decoded_then_only_the_first_are_read() {
+        let entry = |i: usize| {
+            format!(
+                r#"{{"certificate_signing_request": "-----BEGIN CERTIFICATE REQUEST-----\nA{i}\n-----END CERTIFICATE REQUEST-----", "ca": false}}"#
+            )
+        };
+        let all: Vec<String> = (0..20_000).map(entry).collect();
+        let raw = format!("[{}]", all.join(", "));
+        let capped = decode_csrs_capped(&raw, 16);
+        assert_eq!(capped.entries.len(), 16);
+        let head = format!("[{}, ", all[..16].join(", "));
+        assert_eq!(capped.unread_bytes, raw.len() - head.len());
+        assert!(capped.issues.is_empty());
+        assert!(
+            capped.entries[15]
+                .certificate_signing_request
+                .as_str()
+                .contains("A15")
+        );
+        // What follows the cap is not read at all, not even checked to be JSON.
+        let cut = format!("{head}this is not JSON");
+        assert_eq!(decode_csrs_capped(&cut, 16).entries.len(), 16);
+        // At or under the cap: everything, exactly as the full decoder reads it.
+        for small in [
+            format!("[{}, 42]", all[..3].join(", ")),
+            format!(" [ {} ] \n", all[0]),
+            "[]".to_owned(),
+        ] {
+            let capped = decode_csrs_capped(&small, 16);
+            let (entries, issues) = decode_csrs(&small);
+            assert_eq!(
+                (capped.entries, capped.issues, capped.unread_bytes),
+                (entries, issues, 0),
+                "{small}"
+            );
+        }
+        // A malformed entry inside the cap is reported with its index; one after it is not read.
+        let mixed = format!("[{}, 42, {}, {{}}]", entry(0), entry(1));
+        let capped = decode_csrs_capped(&mixed, 3);
+        assert_eq!((capped.entries.len(), capped.issues.len()), (2, 1));
+        assert_eq!(capped.unread_bytes, "{}]".len());
+        assert!(capped.issues[0].contains("[1]"), "{:?}", capped.issues);
+        // Not an array, not JSON, or junk after the array: the full decoder reports it.
+        for raw in ["{", "{\"a\": 1}", "\"x\"", "[1, 2", "[1,]", "[1] x"] {
+            let capped = decode_csrs_capped(raw, 1);
+            assert!(
+                capped.entries.is_empty() && !capped.issues.is_empty(),
+                "{raw}"
+            );
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use common::*;
 use time::Duration;
 use tls_certificates_crypto::{IssueProfile, KeyAlgorithm, Validity};
 use tls_certificates_engine::provider::{
-    NewCertificate, Provider, ProviderObservation, ProviderRelation, RequestSource,
+    NewCertificate, Provider, ProviderConfig, ProviderObservation, ProviderRelation, RequestSource,
 };
 use tls_certificates_engine::{Databag, Error, ErrorCode, ProviderError, RelationId};
 
@@ -93,7 +93,7 @@ fn applied(local: &mut Databag, provider: &Provider<'_>) {
 fn given_unit_and_app_csrs_when_observed_then_both_are_outstanding() {
     let (u, a) = (new_csr("unit.example.com"), new_csr("app.example.com"));
     let obs = observation(&[(u.clone(), false)], &[(a.clone(), true)], Databag::new());
-    let provider = Provider::observe(&obs, None, backend());
+    let provider = Provider::observe(&obs, &ProviderConfig::new(), backend());
     let outstanding = provider.outstanding_certificate_requests(None);
     assert_eq!(outstanding.len(), 2);
     assert!(
@@ -116,7 +116,11 @@ fn given_certificates_set_when_observed_again_then_nothing_outstanding_and_no_wr
         (new_csr("b.example.com"), false),
     ];
     let mut local = Databag::new();
-    let mut provider = Provider::observe(&observation(&csrs, &[], local.clone()), None, backend());
+    let mut provider = Provider::observe(
+        &observation(&csrs, &[], local.clone()),
+        &ProviderConfig::new(),
+        backend(),
+    );
     issue_all(&mut provider, &ca);
     applied(&mut local, &provider);
     let raw = &local["certificates"];
@@ -125,7 +129,11 @@ fn given_certificates_set_when_observed_again_then_nothing_outstanding_and_no_wr
         "{raw}"
     );
     assert_eq!(provider.issued_certificates(None).len(), 2);
-    let mut again = Provider::observe(&observation(&csrs, &[], local.clone()), None, backend());
+    let mut again = Provider::observe(
+        &observation(&csrs, &[], local.clone()),
+        &ProviderConfig::new(),
+        backend(),
+    );
     again.reconcile();
     assert!(again.outstanding_certificate_requests(None).is_empty());
     assert!(
@@ -139,10 +147,18 @@ fn given_csr_removed_by_requirer_when_reconciled_then_unsolicited_certificate_is
     let ca = Ca::new("ca");
     let csrs = vec![(new_csr("a.example.com"), false)];
     let mut local = Databag::new();
-    let mut provider = Provider::observe(&observation(&csrs, &[], local.clone()), None, backend());
+    let mut provider = Provider::observe(
+        &observation(&csrs, &[], local.clone()),
+        &ProviderConfig::new(),
+        backend(),
+    );
     issue_all(&mut provider, &ca);
     applied(&mut local, &provider);
-    let gone = Provider::observe(&observation(&[], &[], local.clone()), None, backend());
+    let gone = Provider::observe(
+        &observation(&[], &[], local.clone()),
+        &ProviderConfig::new(),
+        backend(),
+    );
     assert_eq!(gone.unsolicited_certificates(None).len(), 1);
     let mut gone = gone;
     gone.reconcile();
@@ -169,7 +185,7 @@ fn given_csr_with_bad_signature_when_reconciled_then_error_entry_not_outstanding
     let tampered = lines.join("\n");
     let mut provider = Provider::observe(
         &observation(&[(tampered.clone(), false)], &[], Databag::new()),
-        None,
+        &ProviderConfig::new(),
         backend(),
     );
     assert!(provider.outstanding_certificate_requests(None).is_empty());
@@ -186,12 +202,20 @@ fn given_revoke_all_when_observed_then_requests_are_outstanding_again() {
     let ca = Ca::new("ca");
     let csrs = vec![(new_csr("a.example.com"), false)];
     let mut local = Databag::new();
-    let mut provider = Provider::observe(&observation(&csrs, &[], local.clone()), None, backend());
+    let mut provider = Provider::observe(
+        &observation(&csrs, &[], local.clone()),
+        &ProviderConfig::new(),
+        backend(),
+    );
     issue_all(&mut provider, &ca);
     provider.revoke_all_certificates().unwrap();
     applied(&mut local, &provider);
     assert!(local["certificates"].ends_with("\"revoked\": true}]"));
-    let mut again = Provider::observe(&observation(&csrs, &[], local.clone()), None, backend());
+    let mut again = Provider::observe(
+        &observation(&csrs, &[], local.clone()),
+        &ProviderConfig::new(),
+        backend(),
+    );
     assert_eq!(again.outstanding_certificate_requests(None).len(), 1);
     assert!(again.issued_certificates(None).is_empty());
     issue_all(&mut again, &Ca::new("new-ca"));
@@ -208,7 +232,7 @@ fn given_error_then_certificate_when_set_then_only_one_of_them_remains() {
     let csr = new_csr("a.example.com");
     let mut provider = Provider::observe(
         &observation(&[(csr.clone(), false)], &[], Databag::new()),
-        None,
+        &ProviderConfig::new(),
         backend(),
     );
     let error = ProviderError::new(ErrorCode::DomainNotAllowed, "m");
@@ -228,7 +252,7 @@ fn given_non_leader_when_publishing_then_refused_and_nothing_written() {
     let csr = new_csr("a.example.com");
     let mut obs = observation(&[(csr.clone(), false)], &[], Databag::new());
     obs.is_leader = false;
-    let mut provider = Provider::observe(&obs, None, backend());
+    let mut provider = Provider::observe(&obs, &ProviderConfig::new(), backend());
     provider.reconcile();
     assert!(matches!(
         provider.revoke_all_certificates(),
@@ -248,7 +272,7 @@ fn given_unknown_relation_or_empty_chain_when_publishing_then_typed_errors() {
     let csr = new_csr("a.example.com");
     let mut provider = Provider::observe(
         &observation(&[(csr.clone(), false)], &[], Databag::new()),
-        None,
+        &ProviderConfig::new(),
         backend(),
     );
     let request = provider.outstanding_certificate_requests(None)[0].clone();
@@ -283,14 +307,18 @@ fn given_capabilities_when_reconciled_then_published_once() {
     let caps = tls_certificates_engine::ProviderCapabilities::default();
     let mut provider = Provider::observe(
         &observation(&[], &[], Databag::new()),
-        Some(caps.clone()),
+        &ProviderConfig::new().with_capabilities(caps.clone()),
         backend(),
     );
     provider.reconcile();
     let mut local = Databag::new();
     applied(&mut local, &provider);
     assert_eq!(local["capabilities"], "{}");
-    let mut again = Provider::observe(&observation(&[], &[], local), Some(caps), backend());
+    let mut again = Provider::observe(
+        &observation(&[], &[], local),
+        &ProviderConfig::new().with_capabilities(caps),
+        backend(),
+    );
     again.reconcile();
     assert!(again.plan().databag_writes.is_empty());
 }
@@ -323,7 +351,7 @@ fn given_python_provider_databag_when_observed_then_nothing_outstanding_and_noth
             local_app: read("provider_databag.json"),
         }],
     };
-    let mut provider = Provider::observe(&obs, None, backend());
+    let mut provider = Provider::observe(&obs, &ProviderConfig::new(), backend());
     provider.reconcile();
     assert_eq!(provider.certificate_requests(None).len(), 1);
     assert!(provider.outstanding_certificate_requests(None).is_empty());
@@ -334,8 +362,11 @@ fn given_python_provider_databag_when_observed_then_nothing_outstanding_and_noth
 fn given_our_own_certificates_value_unreadable_when_planning_then_it_is_never_overwritten() {
     let csr = new_csr("a.example.com");
     let local = Databag::from([("certificates".to_owned(), "{not json".to_owned())]);
-    let mut provider =
-        Provider::observe(&observation(&[(csr, false)], &[], local), None, backend());
+    let mut provider = Provider::observe(
+        &observation(&[(csr, false)], &[], local),
+        &ProviderConfig::new(),
+        backend(),
+    );
     provider.reconcile();
     issue_all(&mut provider, &Ca::new("ca"));
     let plan = provider.plan();
@@ -366,7 +397,11 @@ fn given_published_certificate_for_another_key_when_observed_then_request_is_out
         "certificates".to_owned(),
         serde_json::json!([{ "ca": ca.certificate.pem().as_str(), "certificate_signing_request": csr, "certificate": wrong.pem().as_str(), "chain": [wrong.pem().as_str(), ca.certificate.pem().as_str()] }]).to_string(),
     )]);
-    let provider = Provider::observe(&observation(&[(csr.clone(), false)], &[], local), None, b);
+    let provider = Provider::observe(
+        &observation(&[(csr.clone(), false)], &[], local),
+        &ProviderConfig::new(),
+        b,
+    );
     let outstanding = provider.outstanding_certificate_requests(None);
     assert_eq!(outstanding.len(), 1);
     assert_eq!(outstanding[0].csr_pem, csr);
@@ -443,7 +478,7 @@ fn summary_one_relation_at_a_time(observation: &ProviderObservation) -> Vec<Stri
             is_leader: true,
             relations: vec![relation.clone()],
         };
-        let mut provider = Provider::observe(&single, None, backend());
+        let mut provider = Provider::observe(&single, &ProviderConfig::new(), backend());
         for line in summary(&mut provider) {
             if line.starts_with("write") {
                 writes.push(line);
@@ -468,7 +503,7 @@ fn given_many_relations_and_requests_when_observed_then_same_plan_as_one_relatio
     let mut observation = many_relations();
     // Fresh: 180 signatures to check, spread over the cores; results in relation, unit order.
     let expected = summary_one_relation_at_a_time(&observation);
-    let mut provider = Provider::observe(&observation, None, backend());
+    let mut provider = Provider::observe(&observation, &ProviderConfig::new(), backend());
     let fresh = summary(&mut provider);
     assert_eq!(fresh, expected);
     assert_eq!(
@@ -506,7 +541,11 @@ fn given_many_relations_and_requests_when_observed_then_same_plan_as_one_relatio
         .sum();
     assert!(published > 256 * 1024, "{published} bytes");
     let expected = summary_one_relation_at_a_time(&observation);
-    let steady = summary(&mut Provider::observe(&observation, None, backend()));
+    let steady = summary(&mut Provider::observe(
+        &observation,
+        &ProviderConfig::new(),
+        backend(),
+    ));
     assert_eq!(steady, expected);
     assert!(
         steady.iter().all(|l| !l.starts_with("outstanding")),
@@ -514,7 +553,11 @@ fn given_many_relations_and_requests_when_observed_then_same_plan_as_one_relatio
     );
     // Two hooks over the same data decide the same.
     assert_eq!(
-        summary(&mut Provider::observe(&observation, None, backend())),
+        summary(&mut Provider::observe(
+            &observation,
+            &ProviderConfig::new(),
+            backend()
+        )),
         steady
     );
 }
@@ -527,7 +570,11 @@ fn given_one_hook_when_certificates_are_set_revoked_and_replaced_then_outstandin
         (new_csr("a.example.com"), false),
         (new_csr("b.example.com"), false),
     ];
-    let mut provider = Provider::observe(&observation(&csrs, &[], Databag::new()), None, backend());
+    let mut provider = Provider::observe(
+        &observation(&csrs, &[], Databag::new()),
+        &ProviderConfig::new(),
+        backend(),
+    );
     assert_eq!(provider.outstanding_certificate_requests(None).len(), 2);
     issue_all(&mut provider, &ca);
     assert!(provider.outstanding_certificate_requests(None).is_empty());
@@ -553,7 +600,7 @@ fn issued_once(csr: &str, ca: &Ca) -> (NewCertificate, Databag) {
     let b = backend();
     let authority = b.load_authority(&ca.key, ca.certificate.clone()).unwrap();
     let obs = observation(&[(csr.to_owned(), false)], &[], Databag::new());
-    let mut provider = Provider::observe(&obs, None, b);
+    let mut provider = Provider::observe(&obs, &ProviderConfig::new(), b);
     let request = provider.outstanding_certificate_requests(None)[0].clone();
     let certificate = authority
         .issue(
@@ -580,14 +627,14 @@ fn given_our_value_as_we_wrote_it_when_the_same_certificate_is_set_again_then_no
     let csr = new_csr("a.example.com");
     let (new, local) = issued_once(&csr, &ca);
     let obs = observation(&[(csr, false)], &[], local);
-    let mut provider = Provider::observe(&obs, None, backend());
+    let mut provider = Provider::observe(&obs, &ProviderConfig::new(), backend());
     provider.reconcile();
     assert!(provider.plan().databag_writes.is_empty());
     // A change that leaves the entries as they were writes nothing either.
     provider.set_relation_certificate(new).unwrap();
     assert!(provider.plan().databag_writes.is_empty());
     // Real changes to the value as observed are written: a revocation ...
-    let mut provider = Provider::observe(&obs, None, backend());
+    let mut provider = Provider::observe(&obs, &ProviderConfig::new(), backend());
     provider.revoke_all_certificates().unwrap();
     let writes = provider.plan().databag_writes;
     assert_eq!(writes.len(), 1);
@@ -604,7 +651,7 @@ fn given_our_value_as_we_wrote_it_when_the_same_certificate_is_set_again_then_no
     two.relations[0]
         .remote_units
         .insert("req/1".to_owned(), csr_bag(&[(b.clone(), false)]));
-    let mut provider = Provider::observe(&two, None, backend());
+    let mut provider = Provider::observe(&two, &ProviderConfig::new(), backend());
     issue_all(&mut provider, &ca);
     let writes = provider.plan().databag_writes;
     assert_eq!(writes.len(), 1);
@@ -636,7 +683,7 @@ fn given_our_value_written_differently_when_observed_then_it_is_rewritten_in_the
         let mut bag = Databag::new();
         bag.insert("certificates".to_owned(), variant.clone());
         let obs = observation(&[(csr.clone(), false)], &[], bag);
-        let mut provider = Provider::observe(&obs, None, backend());
+        let mut provider = Provider::observe(&obs, &ProviderConfig::new(), backend());
         assert!(provider.outstanding_certificate_requests(None).is_empty());
         provider.reconcile();
         let writes = provider.plan().databag_writes;

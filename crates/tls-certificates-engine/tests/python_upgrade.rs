@@ -100,7 +100,7 @@ fn given_python_library_unit_state_when_our_requirer_takes_over_then_nothing_rot
         "no key, CSR or certificate rotation: {plan:?}"
     );
     assert!(plan.events.is_empty(), "{:?}", plan.events);
-    let view = requirer.view(&obs, b);
+    let view = requirer.view(&obs, now, b);
     let assigned = view.assigned_certificates(Scope::Unit);
     assert_eq!(assigned.len(), 1);
     assert_eq!(assigned[0].certificate.der(), certificate.der());

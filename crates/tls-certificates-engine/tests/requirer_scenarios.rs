@@ -87,7 +87,7 @@ fn given_relation_created_when_reconciled_then_key_secret_is_created_and_csr_sen
         raw.starts_with("[{\"certificate_signing_request\": \"-----BEGIN CERTIFICATE REQUEST-----")
     );
     assert!(raw.ends_with("\"ca\": false}]"));
-    let view = world.requirer.view(&world.obs, backend());
+    let view = world.requirer.view(&world.obs, world.now, backend());
     let own = view.own_requests();
     assert_eq!(own.len(), 1);
     assert!(own[0].csr.matches_key(&key));
@@ -137,7 +137,7 @@ fn given_provider_issued_when_reconciled_then_certificate_stored_and_event_emitt
     let again = world.reconcile();
     assert_eq!(available(&again), 0);
     assert!(again.is_quiescent());
-    let view = world.requirer.view(&world.obs, backend());
+    let view = world.requirer.view(&world.obs, world.now, backend());
     assert!(view.assigned_certificate(&attrs("a.example.com")).is_some());
     assert!(
         view.assigned_certificate(&attrs("other.example.com"))
@@ -161,7 +161,7 @@ fn given_certificate_request_changed_when_reconciled_then_new_certificate_is_req
         .with_key_algorithm(KeyAlgorithm::EcdsaP256),
     );
     let plan = world.reconcile();
-    let view = world.requirer.view(&world.obs, backend());
+    let view = world.requirer.view(&world.obs, world.now, backend());
     let own = view.own_requests();
     assert_eq!(own.len(), 1);
     assert_eq!(
@@ -211,7 +211,7 @@ fn given_certificate_secret_expired_when_handled_then_new_csr_with_same_key_and_
             .unwrap(),
         key_before
     );
-    let view = world.requirer.view(&world.obs, backend());
+    let view = world.requirer.view(&world.obs, world.now, backend());
     assert!(
         view.assigned_certificate(&attrs("a.example.com")).is_none(),
         "old certificate is gone until re-issued"
@@ -247,7 +247,11 @@ fn given_certificate_revoked_when_reconciled_then_secret_removed_csr_kept_and_re
     let csr_before = csrs(&world);
     // Provider revokes everything (CA change).
     let obs = world.provider_observation();
-    let mut provider = tls_certificates_engine::provider::Provider::observe(&obs, None, backend());
+    let mut provider = tls_certificates_engine::provider::Provider::observe(
+        &obs,
+        &tls_certificates_engine::provider::ProviderConfig::new(),
+        backend(),
+    );
     provider.revoke_all_certificates().unwrap();
     for w in provider.plan().databag_writes {
         world.provider_bag.insert(w.key, w.value.unwrap());
@@ -257,7 +261,7 @@ fn given_certificate_revoked_when_reconciled_then_secret_removed_csr_kept_and_re
     assert!(plan.events.is_empty(), "no event on revocation");
     assert!(world.secrets_with_prefix(&cert_prefix()).is_empty());
     assert_eq!(csrs(&world), csr_before, "CSR kept");
-    let view = world.requirer.view(&world.obs, backend());
+    let view = world.requirer.view(&world.obs, world.now, backend());
     assert!(
         view.assigned_certificates(Scope::Unit).is_empty(),
         "revoked never assigned"
@@ -408,7 +412,7 @@ fn given_app_and_unit_mode_when_leader_then_both_scopes_get_certificates() {
     world.step();
     assert_eq!(world.provider_issues(), 2);
     assert_eq!(available(&world.reconcile()), 2);
-    let view = world.requirer.view(&world.obs, backend());
+    let view = world.requirer.view(&world.obs, world.now, backend());
     assert_eq!(view.assigned_certificates(Scope::App).len(), 1);
     assert_eq!(view.assigned_certificates(Scope::Unit).len(), 1);
     assert_ne!(
@@ -444,7 +448,7 @@ fn given_legacy_app_key_label_when_reconciled_then_key_is_migrated_without_rotat
         id: "secret:legacy".into(),
         revision: None
     }));
-    let view = world.requirer.view(&world.obs, backend());
+    let view = world.requirer.view(&world.obs, world.now, backend());
     assert_eq!(
         view.private_key(Scope::App).unwrap().public_key(),
         key.public_key()
@@ -486,7 +490,7 @@ fn given_charm_supplied_key_when_reconciled_then_library_key_secret_is_removed_a
     );
     world.step();
     assert!(world.secrets_with_prefix(&key_label()).is_empty());
-    let view = world.requirer.view(&world.obs, backend());
+    let view = world.requirer.view(&world.obs, world.now, backend());
     assert!(view.own_requests()[0].csr.matches_key(&key));
     let err = world.requirer.handle(
         &world.obs,
@@ -530,7 +534,11 @@ fn given_request_error_when_reconciled_then_certificate_denied_is_emitted() {
     let mut world = unit_world(&["a.example.com"]);
     world.step();
     let obs = world.provider_observation();
-    let mut provider = tls_certificates_engine::provider::Provider::observe(&obs, None, backend());
+    let mut provider = tls_certificates_engine::provider::Provider::observe(
+        &obs,
+        &tls_certificates_engine::provider::ProviderConfig::new(),
+        backend(),
+    );
     let csr = provider.outstanding_certificate_requests(None)[0]
         .csr_pem
         .clone();
@@ -556,7 +564,7 @@ fn given_request_error_when_reconciled_then_certificate_denied_is_emitted() {
     assert_eq!(
         world
             .requirer
-            .view(&world.obs, backend())
+            .view(&world.obs, world.now, backend())
             .request_errors()
             .len(),
         1
@@ -576,7 +584,7 @@ fn given_v3_era_csr_for_another_key_when_v4_reconciles_then_it_is_replaced_once(
             .to_string(),
     );
     world.step();
-    let view = world.requirer.view(&world.obs, backend());
+    let view = world.requirer.view(&world.obs, world.now, backend());
     let own = view.own_requests();
     assert_eq!(own.len(), 1);
     assert!(!own[0].csr.matches_key(&old_key), "the v3 CSR is gone");
@@ -598,7 +606,7 @@ fn given_import_private_key_when_handled_then_key_stored_in_library_secret_and_c
         scope: Scope::Unit,
         key: imported.clone(),
     });
-    let view = world.requirer.view(&world.obs, backend());
+    let view = world.requirer.view(&world.obs, world.now, backend());
     assert_eq!(
         view.private_key(Scope::Unit).unwrap().public_key(),
         imported.public_key()
@@ -656,7 +664,11 @@ fn given_multiple_certificates_when_one_is_reissued_then_only_its_secret_is_upda
     // The provider re-issues one certificate for the same CSR (e.g. a new CA, without revoking).
     let obs = world.provider_observation();
     let b = backend();
-    let mut provider = tls_certificates_engine::provider::Provider::observe(&obs, None, b);
+    let mut provider = tls_certificates_engine::provider::Provider::observe(
+        &obs,
+        &tls_certificates_engine::provider::ProviderConfig::new(),
+        b,
+    );
     let request = provider.certificate_requests(None)[0].clone();
     world.ca = Ca::new("second-ca");
     let authority = b
@@ -739,12 +751,12 @@ fn given_library_key_when_secret_id_queried_then_returned_and_none_otherwise() {
     assert!(
         world
             .requirer
-            .view(&world.obs, backend())
+            .view(&world.obs, world.now, backend())
             .private_key_secret_id(Scope::Unit)
             .is_none()
     );
     world.step();
-    let view = world.requirer.view(&world.obs, backend());
+    let view = world.requirer.view(&world.obs, world.now, backend());
     assert_eq!(
         view.private_key_secret_id(Scope::Unit),
         Some(world.obs.secrets[0].id.as_str())
@@ -800,7 +812,7 @@ fn given_our_entry_escaped_oddly_and_rewrapped_among_others_when_reconciled_then
         let warned = plan
             .logs
             .iter()
-            .any(|l| l.message.contains("malformed certificate entry"));
+            .any(|l| l.message.contains("malformed certificate entries"));
         assert_eq!(warned, with_malformed_entry, "{:?}", plan.logs);
     }
 }

@@ -6,9 +6,8 @@ use tls_certificates_engine::provider::{
     self as engine, CertificateRequest, InvalidRequest, NewCertificate, ProviderObservation,
     ProviderRelation, ProviderRequestError,
 };
-use tls_certificates_engine::{
-    ProviderCapabilities, ProviderCertificate, ProviderError, RelationId,
-};
+pub use tls_certificates_engine::provider::{CaRequests, CertificateLimit, ProviderConfig};
+use tls_certificates_engine::{ProviderCertificate, ProviderError, RelationId};
 
 use crate::Error;
 use crate::apply::{self, Relations};
@@ -22,13 +21,14 @@ use crate::apply::{self, Relations};
 ///
 /// ```no_run
 /// use juju_hook_tools::{Context, ProcessHookTools};
-/// use tls_certificates::provider::Provider;
+/// use tls_certificates::provider::{Provider, ProviderConfig};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let tools = ProcessHookTools::new();
 /// let ctx = Context::from_env()?;
 /// let backend = tls_certificates::crypto::ring::backend();
-/// let mut provider = Provider::observe("certificates", None, &ctx, &tools, backend)?;
+/// let config = ProviderConfig::new();
+/// let mut provider = Provider::observe("certificates", &config, &ctx, &tools, backend)?;
 /// for request in provider.outstanding_certificate_requests(None) {
 ///     println!("to sign: {:?}", request.csr.attributes().common_name());
 /// }
@@ -51,13 +51,15 @@ impl core::fmt::Debug for Provider<'_> {
 }
 
 impl<'a> Provider<'a> {
-    /// Observes the endpoint and reconciles (leader only; a non-leader only reads).
+    /// Observes the endpoint and reconciles (leader only; a non-leader only reads), with the
+    /// policy and capabilities of `config` (see the engine's `provider` module for what a
+    /// requirer can cost a hook).
     ///
     /// # Errors
     /// A failing hook tool.
     pub fn observe(
         endpoint: &str,
-        capabilities: Option<ProviderCapabilities>,
+        config: &ProviderConfig,
         ctx: &'a Context,
         tools: &'a dyn HookTools,
         backend: &'a dyn CryptoBackend,
@@ -107,7 +109,7 @@ impl<'a> Provider<'a> {
             is_leader,
             relations: observed,
         };
-        let mut engine = engine::Provider::observe(&observation, capabilities, backend);
+        let mut engine = engine::Provider::observe(&observation, config, backend);
         engine.reconcile();
         Ok(Self {
             engine,
@@ -130,9 +132,15 @@ impl<'a> Provider<'a> {
         self.engine.outstanding_certificate_requests(relation)
     }
 
-    /// CSRs refused because they do not parse or their signature does not verify.
+    /// CSRs refused because they do not parse, break the subject policy or their signature
+    /// does not verify.
     pub fn invalid_requests(&self, relation: Option<RelationId>) -> Vec<InvalidRequest> {
         self.engine.invalid_requests(relation)
+    }
+
+    /// Requests waiting because their relation reached the certificate limit.
+    pub fn requests_over_limit(&self, relation: Option<RelationId>) -> usize {
+        self.engine.requests_over_limit(relation)
     }
 
     /// Non-revoked published certificates.

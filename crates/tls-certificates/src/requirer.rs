@@ -14,7 +14,7 @@ use tls_certificates_engine::requirer::{
     RequirerPlan, RequirerRelation, RequirerTrigger,
 };
 pub use tls_certificates_engine::requirer::{
-    KeySource, RenewalRelativeTime, Requests, RequirerConfig, RequirerEvent, Scope,
+    KeySource, ProviderHint, RenewalRelativeTime, Requests, RequirerConfig, RequirerEvent, Scope,
 };
 use tls_certificates_engine::{
     LIBID, ObservedSecret, ProviderCapabilities, ProviderCertificate, RelationId, SecretAction,
@@ -375,7 +375,7 @@ impl<'a> Requirer<'a> {
             Some(observation) => observation,
             None => self.observe()?.0,
         };
-        let result = f(&self.engine.view(&observation, self.backend));
+        let result = f(&self.engine.view(&observation, self.now, self.backend));
         *cache = Some(observation);
         Ok(result)
     }
@@ -437,6 +437,15 @@ impl<'a> Requirer<'a> {
     /// A failing hook tool.
     pub fn request_errors(&self) -> Result<Vec<RequestError>, Error> {
         self.with_view(|v| v.request_errors())
+    }
+
+    /// What each relation's provider databag says about the library it runs (whether app-scope
+    /// requests can ever be answered): see [`ProviderHint`].
+    ///
+    /// # Errors
+    /// A failing hook tool.
+    pub fn provider_hints(&self) -> Result<Vec<(RelationId, ProviderHint)>, Error> {
+        self.with_view(|v| v.provider_hints())
     }
 
     /// What the provider advertises, `None` when it publishes nothing.

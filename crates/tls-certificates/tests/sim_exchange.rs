@@ -12,7 +12,7 @@ use tls_certificates::crypto::{
 };
 use tls_certificates::engine::LIBID;
 use tls_certificates::engine::provider::NewCertificate;
-use tls_certificates::provider::Provider;
+use tls_certificates::provider::{Provider, ProviderConfig};
 use tls_certificates::requirer::{Requests, Requirer, RequirerConfig, Scope};
 
 fn backend() -> &'static dyn CryptoBackend {
@@ -141,8 +141,13 @@ fn provider_charm(shared: Shared) -> Arc<dyn juju_sim::Charm> {
             let mut capabilities = tls_certificates::engine::ProviderCapabilities::default();
             capabilities.provider_type = Some("self-signed".to_owned());
             capabilities.supports_ca_certificates = Some(true);
-            let mut provider =
-                Provider::observe("certificates", Some(capabilities), ctx, tools, backend())?;
+            let mut provider = Provider::observe(
+                "certificates",
+                &ProviderConfig::new().with_capabilities(capabilities),
+                ctx,
+                tools,
+                backend(),
+            )?;
             let is_leader = tools.is_leader()?;
             if is_leader {
                 if matches!(ctx.event(), Event::Action { name, .. } if name == "rotate-ca") {

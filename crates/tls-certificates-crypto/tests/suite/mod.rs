@@ -445,7 +445,13 @@ pub(crate) fn given_root_when_intermediate_issued_then_three_level_chain_validat
         .issue(&intermediate_csr, &IssueProfile::ca(validity(1825)))
         .unwrap();
     assert!(intermediate.is_ca());
+    // An issued CA may sign leaves only; the self-signed root is not constrained.
+    assert_eq!(intermediate.path_length_constraint(), Some(0));
+    assert_eq!(root.path_length_constraint(), None);
     parsed(intermediate.der(), |c| {
+        let bc = c.basic_constraints().unwrap().unwrap();
+        assert!(bc.critical && bc.value.ca);
+        assert_eq!(bc.value.path_len_constraint, Some(0));
         let ku = c.key_usage().unwrap().unwrap().value;
         assert!(ku.key_cert_sign() && ku.crl_sign());
         assert!(c.extended_key_usage().unwrap().is_none());

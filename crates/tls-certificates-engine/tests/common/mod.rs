@@ -14,7 +14,7 @@ use tls_certificates_crypto::{
     PrivateKey, Validity,
 };
 use tls_certificates_engine::provider::{
-    NewCertificate, Provider, ProviderObservation, ProviderRelation,
+    NewCertificate, Provider, ProviderConfig, ProviderObservation, ProviderRelation,
 };
 use tls_certificates_engine::requirer::{
     Requirer, RequirerConfig, RequirerEvent, RequirerObservation, RequirerPlan, RequirerRelation,
@@ -194,7 +194,7 @@ impl World {
     pub(crate) fn provider_issues(&mut self) -> usize {
         let b = backend();
         let obs = self.provider_observation();
-        let mut provider = Provider::observe(&obs, None, b);
+        let mut provider = Provider::observe(&obs, &ProviderConfig::new(), b);
         provider.reconcile();
         let authority = b
             .load_authority(&self.ca.key, self.ca.certificate.clone())
