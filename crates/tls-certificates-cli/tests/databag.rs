@@ -22,11 +22,11 @@ const FIXTURES: [(&str, &str); 8] = [
 
 fn fixture(name: &str) -> String {
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/python-reference")
+        .join("../../interop/fixtures/python-reference")
         .join(name);
     assert!(
         file.is_file(),
-        "missing Python reference fixture {} (expected next to the repository, in ../shared)",
+        "missing Python reference fixture {}",
         file.display()
     );
     file.to_string_lossy().into_owned()
