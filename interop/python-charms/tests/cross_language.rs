@@ -7,42 +7,20 @@
 //!
 //! Certificates are delivered, then renewed after the simulated clock passes the renewal point,
 //! in both directions. The charms are in `interop/e2e/`. Python is `$INTEROP_PYTHON`, else
-//! `interop/.venv/bin/python`: when neither exists the test **fails** with the setup command.
+//! `interop/.venv/bin/python`: when neither works the test **fails** with the setup command.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, ensure};
+use anyhow::{Context as _, Result};
 use serde_json::Value;
 use tls_certificates::crypto::CryptoBackend;
-use tls_certificates_demo::sim::{Binaries, Sim};
+use tls_certificates_demo::sim::Sim;
 
 const BOUND: usize = 1_000;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn python() -> Result<PathBuf> {
-    let path = std::env::var_os("INTEROP_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("interop/.venv/bin/python"));
-    ensure!(
-        path.is_file(),
-        "no Python with ops and the tls-certificates library at {}: run interop/setup-venv.sh \
-         (or set INTEROP_PYTHON)",
-        path.display()
-    );
-    let check = std::process::Command::new(&path)
-        .args(["-c", "import ops, charmlibs.interfaces.tls_certificates"])
-        .output()?;
-    ensure!(
-        check.status.success(),
-        "{} cannot import ops and the library: {}",
-        path.display(),
-        String::from_utf8_lossy(&check.stderr)
-    );
-    Ok(path)
+    python_charms::repository()
 }
 
 fn backend() -> &'static dyn CryptoBackend {
@@ -76,17 +54,14 @@ fn rust_unit_serial(sim: &Sim, unit: &str) -> Result<Vec<u8>> {
 /// A model in `dir` running this build's charm binaries, its clock started at the wall clock
 /// (the Python charms read the wall clock).
 fn sim_on_wall_clock(dir: &Path) -> Result<Sim> {
-    let own = PathBuf::from(env!("CARGO_BIN_EXE_tls-certificates-requirer"));
-    let binaries =
-        Binaries::locate_fresh(&[own.parent().map(Path::to_path_buf).unwrap_or_default()])?;
-    let mut sim = Sim::new(binaries, dir, None);
+    let mut sim = Sim::new(python_charms::binaries()?, dir, None);
     sim.set_clock(time::OffsetDateTime::now_utc());
     Ok(sim)
 }
 
 #[test]
 fn python_and_rust_charms_issue_and_renew_certificates_both_ways() -> Result<()> {
-    let python = python()?;
+    let python = python_charms::python()?;
     let python = python.to_str().context("non-UTF-8 python path")?;
     let dir = tempfile::tempdir()?;
     let mut sim = sim_on_wall_clock(dir.path())?;
@@ -157,7 +132,7 @@ fn python_and_rust_charms_issue_and_renew_certificates_both_ways() -> Result<()>
 #[test]
 fn a_python_requirer_switched_in_place_to_the_rust_charm_keeps_its_key_and_certificate()
 -> Result<()> {
-    let python = python()?;
+    let python = python_charms::python()?;
     let python = python.to_str().context("non-UTF-8 python path")?;
     let dir = tempfile::tempdir()?;
     let mut sim = sim_on_wall_clock(dir.path())?;

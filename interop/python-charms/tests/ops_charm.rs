@@ -1,29 +1,14 @@
 //! Proof of fidelity: a real `ops` (3.9.0) charm runs as a process under the simulator.
 //!
 //! The Python interpreter comes from `$INTEROP_PYTHON`, else `<repo>/interop/.venv/bin/python`
-//! (created by `interop/setup-venv.sh`). If neither exists the test FAILS: it is never skipped.
+//! (created by `./just venv`). If neither works the test FAILS: it is never skipped.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use juju_hook_tools::{Error as ToolError, Event, HookTools, Member};
 use juju_sim::{CharmMeta, Model, ProcessCharm, in_process};
-
-const TOOL: &str = env!("CARGO_BIN_EXE_juju-sim-tool");
-
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("INTEROP_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop/.venv/bin/python");
-    assert!(
-        venv.exists(),
-        "no Python with ops: set INTEROP_PYTHON or run interop/setup-venv.sh (looked for {})",
-        venv.display()
-    );
-    venv
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -43,23 +28,16 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn given_an_ops_charm_process_when_related_to_a_provider_then_relation_data_secrets_and_status_are_as_juju_would_leave_them()
  {
-    let python = python();
-    let version = std::process::Command::new(&python)
-        .args(["-c", "import ops; print(ops.__version__)"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&version.stdout).trim(),
-        "3.9.0",
-        "the pinned ops: {}",
-        String::from_utf8_lossy(&version.stderr)
-    );
+    let python = python_charms::python().unwrap_or_else(|e| panic!("{e:#}"));
+    let tool = python_charms::binaries()
+        .unwrap_or_else(|e| panic!("{e:#}"))
+        .tool;
     let dir = tempfile::tempdir().unwrap();
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ops_charm"),
         dir.path(),
     );
-    let charm = ProcessCharm::new(dir.path(), TOOL).env("SIM_OPS_PYTHON", python.to_str().unwrap());
+    let charm = ProcessCharm::new(dir.path(), &tool).env("SIM_OPS_PYTHON", python.to_str().unwrap());
 
     // A Rust provider that publishes an endpoint and answers the requirer's request.
     let provider = in_process(|ctx, tools: &dyn HookTools| {
