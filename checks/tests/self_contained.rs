@@ -118,20 +118,16 @@ fn no_tracked_file_refers_to_a_path_outside_the_repository() {
         .map(|f| f.path.as_str())
         .filter(|p| *p == "Cargo.toml" || p.ends_with("/Cargo.toml"))
         .collect();
-    // Spelled in pieces so that this file does not match itself.
-    let outside = [
-        ["..", "/shared"].concat(),
-        ["shared", "/fixtures"].concat(),
-        ["/work", "/"].concat(),
-    ];
+    let outside = ["../shared", "shared/fixtures", "/work/"];
     let mut found = Vec::new();
-    for file in &files {
+    // This file's examples of what the rules catch are not references.
+    for file in files.iter().filter(|f| f.path != file!()) {
         let is_rust = file.path.ends_with(".rs");
         let mut previous = "";
         for (number, line) in file.text.lines().enumerate() {
             let at = format!("{}:{}", file.path, number + 1);
-            for text in &outside {
-                if line.contains(text.as_str()) {
+            for text in outside {
+                if line.contains(text) {
                     found.push(format!("{at}: names {text:?}: {}", line.trim()));
                 }
             }
