@@ -196,7 +196,10 @@ fn the_path_rules_resolve_as_cargo_and_the_shell_do() {
     assert_eq!(package, ["crates", "a"]);
     assert!(!escapes(&package, "../../interop/fixtures"));
     assert!(escapes(&package, "../../../shared/fixtures"));
-    assert!(!escapes(&dir_of("crates/a/src/lib.rs"), "../../../charms/x"));
+    assert!(!escapes(
+        &dir_of("crates/a/src/lib.rs"),
+        "../../../charms/x"
+    ));
     assert!(escapes(&dir_of("README.md"), "../x"));
     let words: Vec<&str> =
         climbing_words(r#"cd "$(dirname "$0")/.." && join("../../x") + "a/../b""#).collect();

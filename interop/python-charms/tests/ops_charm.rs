@@ -37,7 +37,8 @@ fn given_an_ops_charm_process_when_related_to_a_provider_then_relation_data_secr
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ops_charm"),
         dir.path(),
     );
-    let charm = ProcessCharm::new(dir.path(), &tool).env("SIM_OPS_PYTHON", python.to_str().unwrap());
+    let charm =
+        ProcessCharm::new(dir.path(), &tool).env("SIM_OPS_PYTHON", python.to_str().unwrap());
 
     // A Rust provider that publishes an endpoint and answers the requirer's request.
     let provider = in_process(|ctx, tools: &dyn HookTools| {
