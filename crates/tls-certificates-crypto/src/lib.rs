@@ -123,6 +123,7 @@
 //!
 //! The measurements, and the commands that make them, are in `benches/README.md` in the source
 //! repository.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -137,8 +138,10 @@ mod pem;
 mod x509;
 
 #[cfg(feature = "openssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openssl")))]
 pub mod openssl;
 #[cfg(feature = "ring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ring")))]
 pub mod ring;
 
 pub use attributes::{

@@ -60,6 +60,7 @@ use ::openssl::rsa::Rsa;
 use zeroize::Zeroizing;
 
 #[cfg(feature = "fips")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fips")))]
 pub use self::fips::fips_backend;
 use crate::{
     CryptoBackend, DigestAlgorithm, Error, FipsStatus, KeyAlgorithm, KeyType, PrivateKey,
