@@ -177,7 +177,7 @@ fn given_input_encode_would_lose_when_encoding_then_it_is_refused_in_one_line() 
         json!([{"kind": "schema", "message": "certificates[1]: missing field"}]);
     for (side, stdin, expected) in [
         // What the provider's `decode` printed, encoded as the requirer's.
-        ("requirer", provider_report.clone(), "use --side provider"),
+        ("requirer", provider_report, "use --side provider"),
         // The decoded form of the other side.
         (
             "requirer",

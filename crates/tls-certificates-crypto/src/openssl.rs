@@ -20,7 +20,7 @@
 //!   OpenSSL.
 //! * Feature `vendored` builds OpenSSL from source instead (the `openssl-src` crate, currently
 //!   OpenSSL 3.6) and links it statically.
-//! * Feature `fips` adds [`fips_backend()`]: the same primitives restricted to OpenSSL's FIPS
+//! * Feature `fips` adds `fips_backend()`: the same primitives restricted to OpenSSL's FIPS
 //!   provider (see its docs and `docs/fips.md`).
 //!
 //! The version matters for speed: OpenSSL 3.0 (e.g. Debian's) generates RSA keys markedly more
