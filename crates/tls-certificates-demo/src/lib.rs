@@ -334,6 +334,58 @@ impl Printer<'_> {
         Ok(ran)
     }
 
+    /// Step 6: checks that the CA at `ca_path` issued every written certificate (issuer and
+    /// signature) and whether each is valid at `at`, printing a line per file; returns the files
+    /// not valid at `at`.
+    fn verify_written(
+        &mut self,
+        files: &[PathBuf],
+        ca_path: &Path,
+        ca_pem: &str,
+        backend: &dyn CryptoBackend,
+        at: OffsetDateTime,
+    ) -> Result<Vec<PathBuf>, DemoError> {
+        self.line(&format!(
+            "\n== 6. Verify every written certificate against {} at the real time ({})",
+            ca_path.display(),
+            rfc3339(at)
+        ))?;
+        let ca = backend
+            .parse_certificate(ca_pem)
+            .map_err(|e| DemoError::Unexpected(format!("{}: {e}", ca_path.display())))?;
+        let mut not_valid_now = Vec::new();
+        if !is_valid_at(&ca, at) {
+            not_valid_now.push(ca_path.to_path_buf());
+        }
+        self.line(&format!(
+            "    {:<44} {}",
+            ca_path.display(),
+            validity(&ca, at)
+        ))?;
+        for file in files.iter().filter(|f| is_leaf_file(f)) {
+            let pem = std::fs::read_to_string(file).map_err(DemoError::io(file))?;
+            let leaf = backend
+                .parse_certificate(&pem)
+                .map_err(|e| DemoError::Unexpected(format!("{}: {e}", file.display())))?;
+            backend.verify_issued_by(&leaf, &ca).map_err(|e| {
+                DemoError::Unexpected(format!(
+                    "{} is not issued by {}: {e}",
+                    file.display(),
+                    ca_path.display()
+                ))
+            })?;
+            if !is_valid_at(&leaf, at) {
+                not_valid_now.push(file.clone());
+            }
+            self.line(&format!(
+                "    {:<44} issued by the CA, {}",
+                file.display(),
+                validity(&leaf, at)
+            ))?;
+        }
+        Ok(not_valid_now)
+    }
+
     fn statuses(&mut self, sim: &Sim) -> Result<(), DemoError> {
         self.line("  statuses:")?;
         for unit in sim.model.units() {
@@ -564,53 +616,9 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<DemoReport, Dem
     }
 
     let checked_at = OffsetDateTime::now_utc();
-    p.line(&format!(
-        "\n== 6. Verify every written certificate against {} at the real time ({})",
-        ca_path.display(),
-        rfc3339(checked_at)
-    ))?;
-    let ca = parse_backend
-        .parse_certificate(&ca_pem)
-        .map_err(|e| DemoError::Unexpected(format!("{}: {e}", ca_path.display())))?;
-    let mut not_valid_now = Vec::new();
-    if !is_valid_at(&ca, checked_at) {
-        not_valid_now.push(ca_path.clone());
-    }
-    p.line(&format!(
-        "    {:<44} {}",
-        ca_path.display(),
-        validity(&ca, checked_at)
-    ))?;
-    let leaves: Vec<&PathBuf> = report
-        .files
-        .iter()
-        .filter(|f| {
-            f.file_name()
-                .is_some_and(|n| n.to_string_lossy().ends_with("-certificate.pem"))
-        })
-        .collect();
-    for file in &leaves {
-        let pem = std::fs::read_to_string(file).map_err(DemoError::io(file))?;
-        let leaf = parse_backend
-            .parse_certificate(&pem)
-            .map_err(|e| DemoError::Unexpected(format!("{}: {e}", file.display())))?;
-        parse_backend.verify_issued_by(&leaf, &ca).map_err(|e| {
-            DemoError::Unexpected(format!(
-                "{} is not issued by {}: {e}",
-                file.display(),
-                ca_path.display()
-            ))
-        })?;
-        report.verified += 1;
-        if !is_valid_at(&leaf, checked_at) {
-            not_valid_now.push((*file).clone());
-        }
-        p.line(&format!(
-            "    {:<44} issued by the CA, {}",
-            file.display(),
-            validity(&leaf, checked_at)
-        ))?;
-    }
+    let not_valid_now =
+        p.verify_written(&report.files, &ca_path, &ca_pem, parse_backend, checked_at)?;
+    report.verified = report.files.iter().filter(|f| is_leaf_file(f)).count();
     report.valid_now = not_valid_now.is_empty();
     let end = sim.now();
     if !report.valid_now && options.start.is_none() {
@@ -664,6 +672,13 @@ fn whole_seconds(at: OffsetDateTime) -> OffsetDateTime {
 fn rfc3339(at: OffsetDateTime) -> String {
     let at = whole_seconds(at);
     at.format(&Rfc3339).unwrap_or_else(|_| at.to_string())
+}
+
+/// Whether `path` is a certificate the requirer wrote (`unit-certificate.pem`,
+/// `app-certificate.pem`).
+fn is_leaf_file(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with("-certificate.pem"))
 }
 
 fn is_valid_at(c: &Certificate, at: OffsetDateTime) -> bool {
