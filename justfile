@@ -5,7 +5,7 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 # Features for the single test build: both crypto backends, so the conformance suite runs twice.
 test_features := "tls-certificates-crypto/openssl"
 
-# The crates published on crates.io (`publish-check`, `doc-docsrs`).
+# The crates published on crates.io (the packages `publish-check` finds: publish is not false).
 library_crates := "-p tls-certificates-schema -p tls-certificates-crypto -p tls-certificates-engine -p juju-hook-tools -p juju-sim -p tls-certificates"
 
 # List the recipes.
