@@ -5,11 +5,14 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 # Features for the single test build: both crypto backends, so the conformance suite runs twice.
 test_features := "tls-certificates-crypto/openssl"
 
+# The crates published on crates.io (the packages `publish-check` finds: publish is not false).
+library_crates := "-p tls-certificates-schema -p tls-certificates-crypto -p tls-certificates-engine -p juju-hook-tools -p juju-sim -p tls-certificates"
+
 # List the recipes.
 default:
     @just --list
 
-# Options: --units N, --mode unit|app|app-and-unit, --backend ring|openssl, --key-algorithm A, --out DIR.
+# Options: --units N, --mode unit|app|app-and-unit, --backend ring|openssl, --key-algorithm A, --out DIR, --start RFC3339.
 # Run the demo: both charms as real processes in the built-in simulated Juju model.
 demo *ARGS:
     cargo build --locked --bins -p tls-certificates-cli -p juju-sim -p tls-certificates-requirer -p self-signed-certificates --features tls-certificates-requirer/openssl,self-signed-certificates/openssl
@@ -19,11 +22,11 @@ demo *ARGS:
 pack DIR="out":
     charms/pack.sh {{DIR}}
 
-# Run every test: all crates, both crypto backends, in one cargo build (sets up the Python venv first).
+# Run every test: all crates, both crypto backends, the Python charms too, in one cargo build (sets up the Python venv first).
 test: venv
     cargo test --workspace --locked --features {{test_features}}
 
-# Create or verify the pinned Python virtualenv (interop/.venv) used by interop/ and juju-sim's ops test.
+# Create or verify the pinned Python virtualenv (interop/.venv) used by interop/ and interop/python-charms.
 venv:
     interop/setup-venv.sh
 
@@ -32,8 +35,8 @@ interop: venv
     cargo build --locked -p tls-certificates-cli
     TLS_CERTIFICATES_BIN="$PWD/target/debug/tls-certificates" interop/run.sh
 
-# Check formatting and lint every target with every feature (clippy -D warnings).
-lint: fmt-check clippy
+# Check formatting, lint (every feature together, then each crypto backend set on its own) and the API docs.
+lint: fmt-check clippy clippy-backends doc
 
 # Check formatting.
 fmt-check:
@@ -46,6 +49,54 @@ fmt:
 # Clippy on every target and feature; warnings are errors.
 clippy:
     cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
+
+# Clippy on each crypto backend set on its own (--all-features hides the others' cfg arms): none, ring, openssl, fips.
+clippy-backends:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    lint() { echo "== cargo clippy $*"; cargo clippy --locked "$@" -- -D warnings; }
+    for set in none ring openssl fips; do
+        features=(--no-default-features)
+        [[ $set == none ]] || features+=(--features "$set")
+        # The crates with backend features: every target. A package's tests enable ring through
+        # their dev-dependencies, so the library and binaries are also linted without them.
+        lint -p tls-certificates-crypto --all-targets "${features[@]}"
+        lint -p tls-certificates -p tls-certificates-requirer -p self-signed-certificates --lib --bins "${features[@]}"
+        lint -p tls-certificates --all-targets "${features[@]}"
+        [[ $set == fips ]] || lint -p tls-certificates-cli --all-targets "${features[@]}"
+    done
+
+# Check one build per documented feature combination of every crate that has features (cargo check).
+features:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    # Libraries and binaries only: tests would enable ring through their dev-dependencies.
+    check() { echo "== cargo check $*"; cargo check --locked "$@"; }
+    for package in tls-certificates-crypto tls-certificates tls-certificates-requirer self-signed-certificates; do
+        check -p "$package" --lib --bins --no-default-features
+        for features in ring openssl ring,openssl fips; do
+            check -p "$package" --lib --bins --no-default-features --features "$features"
+        done
+        check -p "$package" --lib --bins
+        # OpenSSL built from source (once: fips-test reuses that build).
+        check -p "$package" --lib --bins --no-default-features --features vendored
+    done
+    for features in "" ring openssl; do
+        check -p tls-certificates-cli --bins --no-default-features ${features:+--features "$features"}
+    done
+    check -p tls-certificates-cli --bins
+
+# Build the API docs of every crate; rustdoc warnings are errors.
+doc:
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+# The library crates' docs as docs.rs builds them: nightly, --cfg docsrs (feature badges), every backend (not in CI: it checks every dependency again on nightly).
+doc-docsrs:
+    RUSTDOCFLAGS="--cfg docsrs -D warnings" cargo +nightly doc --no-deps --locked --target-dir target/docsrs {{library_crates}} --features tls-certificates-crypto/ring,tls-certificates-crypto/fips,tls-certificates/ring,tls-certificates/fips
+
+# Package every publishable crate and build each from its package, as `cargo publish` would (nothing is uploaded).
+publish-check:
+    cargo publish --dry-run --workspace --locked --allow-dirty
 
 # License, ban and source checks (cargo-deny); advisories too when the advisory DB is reachable.
 deny:
@@ -67,5 +118,5 @@ fips-test:
 # Everything CI runs (.ci/run): the tests, then the checks.
 ci: test ci-checks
 
-# CI's checks besides the tests: formatting, interop, clippy, cargo-deny, fuzz smoke, FIPS.
-ci-checks: fmt-check interop clippy deny fuzz-smoke fips-test
+# CI's checks besides the tests: formatting, lint and doc matrix, features, packaging, interop, cargo-deny, fuzz smoke, FIPS.
+ci-checks: fmt-check features clippy clippy-backends doc publish-check interop deny fuzz-smoke fips-test

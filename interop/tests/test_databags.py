@@ -25,7 +25,7 @@ from ops import testing
 
 LIBID = "afd8c2bccf834997afce12c2706d2ede"
 ENDPOINT = "certificates"
-FIXTURES = (Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "python-reference").resolve()
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "python-reference"
 OWNED = {
     "requirer": ("certificate_signing_requests",),
     "provider": ("certificates", "request_errors", "capabilities"),

@@ -24,8 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "python-reference"
-FIXTURES = FIXTURES.resolve()
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "python-reference"
 
 
 # ------------------------------------------------------------------------ the Python library's view

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prove FIPS mode with a real OpenSSL FIPS provider (issue 7).
+# Prove FIPS mode with a real OpenSSL FIPS provider.
 #
 #   scripts/fips/fips-test.sh [build|config|test|e2e|all]  (default: all; e2e: only the charm
 #                                                          end-to-end test of the test step)

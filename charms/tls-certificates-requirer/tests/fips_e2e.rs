@@ -1,4 +1,4 @@
-//! FIPS end to end (issue 7): the requirer and the self-signed-certificates charm, both built
+//! FIPS end to end: the requirer and the self-signed-certificates charm, both built
 //! with their `fips` feature, as **real processes** in a juju-sim model, under an OpenSSL
 //! configuration that activates only the FIPS provider.
 //!

@@ -86,6 +86,7 @@
 //! # Crate features
 //!
 //! None.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

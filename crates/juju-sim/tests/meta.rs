@@ -32,7 +32,7 @@ fn given_the_workspace_charms_when_their_charmcraft_yaml_is_read_then_endpoints_
 
 #[test]
 fn given_a_packed_charm_layout_when_read_then_metadata_config_and_actions_yaml_combine() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ops_charm");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/charm-layout");
     let from_charmcraft = CharmMeta::from_charm_dir(&src).unwrap();
     let dir = tempfile::tempdir().unwrap();
     for f in ["metadata.yaml", "config.yaml", "actions.yaml"] {

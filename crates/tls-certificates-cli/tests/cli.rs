@@ -59,12 +59,11 @@ fn path(dir: &TempDir, name: &str) -> String {
 }
 
 fn fixture(name: &str) -> String {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/python-reference");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop/fixtures/python-reference");
     let file: PathBuf = dir.join(name);
     assert!(
         file.is_file(),
-        "missing Python reference fixture {} (expected next to the repository, in ../shared)",
+        "missing Python reference fixture {}",
         file.display()
     );
     file.to_string_lossy().into_owned()

@@ -22,11 +22,11 @@ const FIXTURES: [(&str, &str); 8] = [
 
 fn fixture(name: &str) -> String {
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/python-reference")
+        .join("../../interop/fixtures/python-reference")
         .join(name);
     assert!(
         file.is_file(),
-        "missing Python reference fixture {} (expected next to the repository, in ../shared)",
+        "missing Python reference fixture {}",
         file.display()
     );
     file.to_string_lossy().into_owned()
@@ -87,6 +87,155 @@ fn given_each_python_databag_when_decoded_and_re_encoded_then_the_bytes_are_iden
             // Values are strings, so JSON equality here is byte equality of every value.
             assert_eq!(encoded, read_json(&path), "{backend} {name}");
         }
+    }
+}
+
+/// Runs the binary, asserting success; returns stdout.
+fn ok_stdout(args: &[&str], stdin: &str) -> String {
+    let output = tls(args, stdin);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 on stdout")
+}
+
+#[test]
+fn given_each_python_databag_when_decode_is_piped_into_encode_then_the_databag_comes_back() {
+    for backend in BACKENDS {
+        for (name, side) in FIXTURES {
+            let path = fixture(name);
+            let report = ok_stdout(
+                &[
+                    "databag",
+                    "decode",
+                    "--backend",
+                    backend,
+                    "--side",
+                    side,
+                    &path,
+                ],
+                "",
+            );
+            let databag = ok_stdout(&["databag", "encode", "--side", side], &report);
+            let databag: Value = serde_json::from_str(&databag).unwrap();
+            // Values are strings, so JSON equality here is byte equality of every value.
+            assert_eq!(databag, read_json(&path), "{backend} {name}");
+            // And once more through the pipe: the same report, byte for byte.
+            let again = ok_stdout(
+                &["databag", "decode", "--backend", backend, "--side", side],
+                &databag.to_string(),
+            );
+            assert_eq!(again, report, "{backend} {name}");
+        }
+    }
+}
+
+#[test]
+fn given_a_databag_with_juju_and_other_libraries_keys_when_piped_through_decode_and_encode_then_they_survive()
+ {
+    let mut databag = read_json(&fixture("requirer_unit_databag.json"));
+    let extra = json!({
+        "egress-subnets": "10.0.0.0/24",
+        "ingress-address": "10.0.0.7",
+        "other-library": "{\"not\": \"ours\"}",
+    });
+    for (key, value) in extra.as_object().unwrap() {
+        databag[key] = value.clone();
+    }
+    let report = ok_json(
+        &["databag", "decode", "--side", "requirer"],
+        &databag.to_string(),
+    );
+    assert_eq!(report["other_keys"], extra);
+    assert_eq!(report["issues"], json!([]));
+    let encoded = ok_json(
+        &["databag", "encode", "--side", "requirer"],
+        &report.to_string(),
+    );
+    assert_eq!(encoded, databag);
+}
+
+#[test]
+fn given_input_encode_would_lose_when_encoding_then_it_is_refused_in_one_line() {
+    let provider_report = ok_stdout(
+        &[
+            "databag",
+            "decode",
+            "--side",
+            "provider",
+            &fixture("provider_databag.json"),
+        ],
+        "",
+    );
+    let mut content = read_json(&fixture("provider_databag.decoded.json"));
+    content["certificates"][0]["recommended_expiry_notification_time"] = json!(168);
+    let nested_unknown = content.to_string();
+    let mut with_issues: Value = serde_json::from_str(&provider_report).unwrap();
+    with_issues["issues"] =
+        json!([{"kind": "schema", "message": "certificates[1]: missing field"}]);
+    for (side, stdin, expected) in [
+        // What the provider's `decode` printed, encoded as the requirer's.
+        ("requirer", provider_report, "use --side provider"),
+        // The decoded form of the other side.
+        (
+            "requirer",
+            read_json(&fixture("provider_databag.decoded.json")).to_string(),
+            "use --side provider",
+        ),
+        (
+            "provider",
+            r#"{"certificates": [], "egress-subnets": "10.0.0.0/24"}"#.to_owned(),
+            "unknown key \"egress-subnets\"",
+        ),
+        (
+            "provider",
+            r#"{"content": {}, "comment": "hand-edited"}"#.to_owned(),
+            "unknown key \"comment\"",
+        ),
+        (
+            "provider",
+            nested_unknown,
+            "unknown key certificates[0].recommended_expiry_notification_time",
+        ),
+        ("provider", with_issues.to_string(), "1 issue(s)"),
+        (
+            "provider",
+            r#"{"content": {}, "other_keys": {"certificates": "[]"}}"#.to_owned(),
+            "a key of the interface",
+        ),
+    ] {
+        let output = tls(&["databag", "encode", "--side", side], &stdin);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stdin}: {stderr}");
+        assert!(output.stdout.is_empty(), "nothing printed on refusal");
+        assert!(
+            stderr.starts_with("error:") && stderr.contains(expected),
+            "expected {expected:?}: {stderr}"
+        );
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    }
+}
+
+#[test]
+fn given_a_databag_of_the_other_side_when_decoding_then_it_is_refused_in_one_line() {
+    for (side, name, expected) in [
+        ("requirer", "provider_databag.json", "use --side provider"),
+        (
+            "provider",
+            "requirer_unit_databag.json",
+            "use --side requirer",
+        ),
+    ] {
+        let output = tls(&["databag", "decode", "--side", side, &fixture(name)], "");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
+        assert!(
+            stderr.starts_with("error:") && stderr.contains(expected),
+            "{stderr}"
+        );
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     }
 }
 

@@ -142,15 +142,19 @@
 //! Both backends may be compiled in together; they produce identical structures (the
 //! cross-backend tests parse and verify everything one makes with the other).
 //!
-//! # Measured notes
+//! # Performance notes
 //!
-//! * RSA key generation in the `ring` backend uses RustCrypto `rsa` **0.10**: 0.9 carries
-//!   RUSTSEC-2023-0071 (Marvin) and is ~3.5x slower at key generation. Measured here: RSA-2048
-//!   median ~47 ms, as fast as OpenSSL 3.6. `rsa` only generates; ring signs.
-//! * Debian's OpenSSL 3.0.19 generates RSA-2048 keys ~3x slower (median ~170 ms) than OpenSSL
-//!   3.6 (~52 ms, e.g. with the `vendored` feature) on the same hardware.
+//! * RSA key generation in the `ring` backend uses RustCrypto `rsa` **0.10** (0.9 carries
+//!   RUSTSEC-2023-0071, Marvin, and generates keys more slowly). `rsa` only generates; ring
+//!   signs.
+//! * OpenSSL 3.0 (e.g. Debian's system library) generates RSA keys markedly more slowly than
+//!   OpenSSL 3.6 (e.g. with the `vendored` feature).
 //! * Issuing a certificate costs one signature of the CA key plus DER encoding and one parse
-//!   of the result (measured ~1.05x a raw RSA-2048 signature with ring).
+//!   of the result.
+//!
+//! The measurements, and the commands that make them, are in `benches/README.md` in the source
+//! repository.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -166,8 +170,10 @@ mod pem;
 mod x509;
 
 #[cfg(feature = "openssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openssl")))]
 pub mod openssl;
 #[cfg(feature = "ring")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ring")))]
 pub mod ring;
 
 pub use attributes::{

@@ -20,20 +20,19 @@
 //!   OpenSSL.
 //! * Feature `vendored` builds OpenSSL from source instead (the `openssl-src` crate, currently
 //!   OpenSSL 3.6) and links it statically.
-//! * Feature `fips` adds [`fips_backend()`]: the same primitives restricted to OpenSSL's FIPS
+//! * Feature `fips` adds `fips_backend()`: the same primitives restricted to OpenSSL's FIPS
 //!   provider (see its docs and `docs/fips.md`).
 //!
-//! The version matters for speed. Measured on the project's CI hardware: Debian's OpenSSL 3.0.19
-//! generates RSA-2048 keys about 3× slower (median ~170 ms) than OpenSSL 3.6 (~52 ms, the
-//! `vendored` build). Signing and verification are comparable.
+//! The version matters for speed: OpenSSL 3.0 (e.g. Debian's) generates RSA keys markedly more
+//! slowly than OpenSSL 3.6 (the `vendored` build); signing and verification are comparable
+//! (figures in `benches/README.md` in the source repository).
 //!
 //! # What each primitive does
 //!
 //! * Key generation calls OpenSSL directly (`Rsa::generate` with e = 65537, `EcKey::generate`,
 //!   `PKey::generate_ed25519`) and only adds the PKCS#8 and SPKI encodings, so it costs what
 //!   calling OpenSSL directly costs. In FIPS mode it goes through `EVP_PKEY_keygen` instead, so
-//!   it runs inside the FIPS provider (that path is slower on OpenSSL 3.0: ~313 ms vs ~197 ms
-//!   median for RSA-2048 here).
+//!   it runs inside the FIPS provider (a slower path on OpenSSL 3.0).
 //! * Loading a PKCS#8 key (v1, or v2 as ring writes Ed25519 keys) parses it and runs a pairwise
 //!   consistency test (sign, verify with its own public half), so a key whose public half does
 //!   not match its private half is refused.
@@ -61,6 +60,7 @@ use ::openssl::rsa::Rsa;
 use zeroize::Zeroizing;
 
 #[cfg(feature = "fips")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fips")))]
 pub use self::fips::fips_backend;
 use crate::{
     CryptoBackend, DigestAlgorithm, Error, FipsStatus, KeyAlgorithm, KeyType, PrivateKey,

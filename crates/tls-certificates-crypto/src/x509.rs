@@ -1330,7 +1330,7 @@ mod tests {
 
     const FIXTURES: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/python-reference"
+        "/../../interop/fixtures/python-reference"
     );
 
     fn fixture(name: &str) -> String {

@@ -4,10 +4,10 @@
 use proptest::prelude::*;
 use tls_certificates_crypto::{CryptoBackend, Error};
 
-const CSR: &str = include_str!("fixtures/python-reference/csr.pem");
-const CERT: &str = include_str!("fixtures/python-reference/certificate.pem");
-const KEY: &str = include_str!("fixtures/python-reference/private_key.pem");
-const EC_KEY: &str = include_str!("fixtures/python-reference/ec_private_key.pem");
+const CSR: &str = include_str!("../../../interop/fixtures/python-reference/csr.pem");
+const CERT: &str = include_str!("../../../interop/fixtures/python-reference/certificate.pem");
+const KEY: &str = include_str!("../../../interop/fixtures/python-reference/private_key.pem");
+const EC_KEY: &str = include_str!("../../../interop/fixtures/python-reference/ec_private_key.pem");
 
 fn backends() -> Vec<&'static dyn CryptoBackend> {
     vec![

@@ -4,8 +4,13 @@
 //! `tls-certificates-requirer` (N units) into a [`juju_sim::Model`], relates them, runs hooks
 //! until the model is quiet, and prints a timeline (hooks, CSRs, issued certificates, statuses)
 //! as it goes. It then advances the simulated clock past the renewal point to show automatic
-//! renewal, changes the CA common name to show revocation and re-issue by the new CA, and
-//! writes the resulting certificates to an output directory.
+//! renewal, changes the CA common name to show revocation and re-issue by the new CA, writes
+//! the resulting certificates to an output directory, and verifies each one against the written
+//! CA at the real time.
+//!
+//! The simulated clock starts [`RENEWAL_ADVANCE`] before the real time (or at
+//! [`DemoOptions::start`]), so that advancing it for renewal brings it to the real time: the
+//! certificates the demo writes are valid now, for `openssl verify` and any TLS client.
 //!
 //! The charm binaries and `juju-sim-tool` are found next to the running executable
 //! (`target/<profile>/`) or through environment variables (see [`sim::BIN_ENV`]).
@@ -42,6 +47,7 @@ use std::str::FromStr;
 
 use juju_sim::HookReport;
 use serde_json::Value;
+use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tls_certificates::crypto::{Certificate, CryptoBackend, KeyAlgorithm};
 
@@ -218,6 +224,10 @@ pub struct DemoOptions {
     pub out: PathBuf,
     /// The binaries; `None` finds them next to the running executable.
     pub binaries: Option<Binaries>,
+    /// The simulated time the demo starts at, for reproducible timelines. `None` (the
+    /// default): [`RENEWAL_ADVANCE`] before the real time, so that the simulated clock reaches
+    /// the real time with the renewal step and the certificates written are valid now.
+    pub start: Option<OffsetDateTime>,
 }
 
 impl Default for DemoOptions {
@@ -229,6 +239,7 @@ impl Default for DemoOptions {
             key_algorithm: KeyAlgorithm::default(),
             out: PathBuf::from("tls-certificates-demo"),
             binaries: None,
+            start: None,
         }
     }
 }
@@ -244,11 +255,15 @@ pub struct DemoReport {
     pub reissued: usize,
     /// Files written to the output directory.
     pub files: Vec<PathBuf>,
+    /// Written certificates verified against the written CA (issuer and signature).
+    pub verified: usize,
+    /// Whether the CA and every written certificate are valid at the real time of the check.
+    pub valid_now: bool,
 }
 
-/// How far the clock moves to reach renewal: the default certificate validity is 90 days and
-/// the requirer renews at 90 % of it (81 days).
-const RENEWAL_ADVANCE_DAYS: i64 = 82;
+/// How far the simulated clock moves to reach renewal: the default certificate validity is 90
+/// days and the requirer renews at 90 % of it (81 days).
+pub const RENEWAL_ADVANCE: time::Duration = time::Duration::days(82);
 /// Hooks one phase may run before the demo calls it a livelock.
 const HOOK_BOUND: usize = 2_000;
 
@@ -266,7 +281,7 @@ impl Printer<'_> {
 
     /// Prints one hook and the INFO+ log lines its unit wrote since the last hook printed.
     fn hook(&mut self, sim: &Sim, report: &HookReport) -> Result<(), DemoError> {
-        let at = sim.model.now().format(&Rfc3339).unwrap_or_default();
+        let at = rfc3339(sim.model.now());
         let outcome = if report.outcome.is_committed() {
             ""
         } else {
@@ -317,6 +332,58 @@ impl Printer<'_> {
             }
         }
         Ok(ran)
+    }
+
+    /// Step 6: checks that the CA at `ca_path` issued every written certificate (issuer and
+    /// signature) and whether each is valid at `at`, printing a line per file; returns the files
+    /// not valid at `at`.
+    fn verify_written(
+        &mut self,
+        files: &[PathBuf],
+        ca_path: &Path,
+        ca_pem: &str,
+        backend: &dyn CryptoBackend,
+        at: OffsetDateTime,
+    ) -> Result<Vec<PathBuf>, DemoError> {
+        self.line(&format!(
+            "\n== 6. Verify every written certificate against {} at the real time ({})",
+            ca_path.display(),
+            rfc3339(at)
+        ))?;
+        let ca = backend
+            .parse_certificate(ca_pem)
+            .map_err(|e| DemoError::Unexpected(format!("{}: {e}", ca_path.display())))?;
+        let mut not_valid_now = Vec::new();
+        if !is_valid_at(&ca, at) {
+            not_valid_now.push(ca_path.to_path_buf());
+        }
+        self.line(&format!(
+            "    {:<44} {}",
+            ca_path.display(),
+            validity(&ca, at)
+        ))?;
+        for file in files.iter().filter(|f| is_leaf_file(f)) {
+            let pem = std::fs::read_to_string(file).map_err(DemoError::io(file))?;
+            let leaf = backend
+                .parse_certificate(&pem)
+                .map_err(|e| DemoError::Unexpected(format!("{}: {e}", file.display())))?;
+            backend.verify_issued_by(&leaf, &ca).map_err(|e| {
+                DemoError::Unexpected(format!(
+                    "{} is not issued by {}: {e}",
+                    file.display(),
+                    ca_path.display()
+                ))
+            })?;
+            if !is_valid_at(&leaf, at) {
+                not_valid_now.push(file.clone());
+            }
+            self.line(&format!(
+                "    {:<44} issued by the CA, {}",
+                file.display(),
+                validity(&leaf, at)
+            ))?;
+        }
+        Ok(not_valid_now)
     }
 
     fn statuses(&mut self, sim: &Sim) -> Result<(), DemoError> {
@@ -374,7 +441,7 @@ fn describe(c: &Certificate) -> String {
         c.common_name().unwrap_or("-"),
         c.issuer().value("2.5.4.3").unwrap_or("-"),
         serial(c),
-        c.not_after().format(&Rfc3339).unwrap_or_default()
+        rfc3339(c.not_after())
     )
 }
 
@@ -405,6 +472,19 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<DemoReport, Dem
     };
     let mut report = DemoReport::default();
     let mut sim = Sim::new(binaries, workdir.path(), Some(options.backend.as_str()));
+    let start = options
+        .start
+        .unwrap_or_else(|| whole_seconds(OffsetDateTime::now_utc()) - RENEWAL_ADVANCE);
+    sim.set_clock(start);
+    p.line(&format!(
+        "The simulated clock starts at {}{}.\n",
+        rfc3339(start),
+        if options.start.is_some() {
+            " (--start)"
+        } else {
+            ", as many days before the real time as the renewal step advances it: the demo ends at the real time"
+        }
+    ))?;
 
     p.line(&format!(
         "== 1. Deploy: {PROVIDER_APP} (1 unit) and {REQUIRER_APP} ({} units, mode={}, key={}, backend={}) as real processes",
@@ -448,9 +528,10 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<DemoReport, Dem
     }
 
     p.line(&format!(
-        "\n== 3. Advance the simulated clock by {RENEWAL_ADVANCE_DAYS} days: certificate secrets expire at 90 % of the lifetime, so every certificate is renewed"
+        "\n== 3. Advance the simulated clock by {} days: certificate secrets expire at 90 % of the lifetime, so every certificate is renewed",
+        RENEWAL_ADVANCE.whole_days()
     ))?;
-    sim.advance_clock(time::Duration::days(RENEWAL_ADVANCE_DAYS));
+    sim.advance_clock(RENEWAL_ADVANCE);
     report.hooks += p.settle(&mut sim)?;
     p.statuses(&sim)?;
     let renewed = certificates(&sim, parse_backend)?;
@@ -519,7 +600,7 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<DemoReport, Dem
     let ca_path = options.out.join("ca.pem");
     std::fs::write(&ca_path, format!("{}\n", ca_pem.trim_end()))
         .map_err(DemoError::io(&ca_path))?;
-    report.files.push(ca_path);
+    report.files.push(ca_path.clone());
     for unit in sim
         .model
         .units()
@@ -533,17 +614,100 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<DemoReport, Dem
     for file in &report.files {
         p.line(&format!("    {}", file.display()))?;
     }
+
+    let checked_at = OffsetDateTime::now_utc();
+    let not_valid_now =
+        p.verify_written(&report.files, &ca_path, &ca_pem, parse_backend, checked_at)?;
+    report.verified = report.files.iter().filter(|f| is_leaf_file(f)).count();
+    report.valid_now = not_valid_now.is_empty();
+    let end = sim.now();
+    if !report.valid_now && options.start.is_none() {
+        return Err(DemoError::Unexpected(format!(
+            "not valid at the real time {}: {}",
+            rfc3339(checked_at),
+            not_valid_now
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+
     p.line(&format!(
-        "\nDone: {} hooks ran as real processes; {} issued, {} renewed, {} re-issued after the CA change.",
+        "\nDone: {} hooks ran as real processes; {} issued, {} renewed, {} re-issued after the CA change; {} verified against {}.",
         report.hooks,
         match issued.len() {
             1 => "1 certificate".to_owned(),
             n => format!("{n} certificates"),
         },
         report.renewed,
-        report.reissued
+        report.reissued,
+        report.verified,
+        ca_path.display()
+    ))?;
+    let attime = if report.valid_now {
+        p.line("The certificates are valid now. Check them with OpenSSL:")?;
+        String::new()
+    } else {
+        p.line(&format!(
+            "--start put the simulated clock at {}: the certificates are valid at the simulated time the demo ended ({}), not now. Check them at that time with OpenSSL:",
+            rfc3339(start),
+            rfc3339(end)
+        ))?;
+        format!(" -attime {}", end.unix_timestamp())
+    };
+    let out_dir = shell_quote(&options.out.display().to_string());
+    p.line(&format!(
+        "  openssl verify{attime} -CAfile {out_dir}/ca.pem {out_dir}/*/*-certificate.pem"
     ))?;
     Ok(report)
+}
+
+/// `at` without its fraction of a second (rounded down).
+fn whole_seconds(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_nanosecond(0).unwrap_or(at)
+}
+
+/// `at` in RFC 3339, to the second.
+fn rfc3339(at: OffsetDateTime) -> String {
+    let at = whole_seconds(at);
+    at.format(&Rfc3339).unwrap_or_else(|_| at.to_string())
+}
+
+/// Whether `path` is a certificate the requirer wrote (`unit-certificate.pem`,
+/// `app-certificate.pem`).
+fn is_leaf_file(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with("-certificate.pem"))
+}
+
+fn is_valid_at(c: &Certificate, at: OffsetDateTime) -> bool {
+    c.not_before() <= at && at <= c.not_after()
+}
+
+/// `valid now (until ...)`, or why not.
+fn validity(c: &Certificate, at: OffsetDateTime) -> String {
+    if at < c.not_before() {
+        format!("NOT valid yet (from {})", rfc3339(c.not_before()))
+    } else if at > c.not_after() {
+        format!("EXPIRED (on {})", rfc3339(c.not_after()))
+    } else {
+        format!("valid now (until {})", rfc3339(c.not_after()))
+    }
+}
+
+/// `text` as one word for a POSIX shell: unchanged when it is made of safe characters, else in
+/// single quotes.
+fn shell_quote(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./-+:@%".contains(c))
+    {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
 }
 
 /// Copies the files of `from` into `to` (private keys keep mode 0600). A unit that wrote no

@@ -1779,7 +1779,7 @@ mod tests {
     );
     const PYTHON: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/python-reference"
+        "/../../interop/fixtures/python-reference"
     );
 
     fn databag(path: &str) -> Databag {

@@ -174,7 +174,7 @@ mod tests {
 
     const FIXTURES: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/python-reference"
+        "/../../interop/fixtures/python-reference"
     );
 
     fn fixture(name: &str) -> serde_json::Map<String, Value> {

@@ -327,7 +327,7 @@ fn given_capabilities_when_reconciled_then_published_once() {
 fn given_python_provider_databag_when_observed_then_nothing_outstanding_and_nothing_rewritten() {
     let fixtures = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/python-reference"
+        "/../../interop/fixtures/python-reference"
     );
     let read = |name: &str| -> Databag {
         let v: serde_json::Value =

@@ -14,7 +14,7 @@ use tls_certificates_engine::{ObservedSecret, RelationId, SecretContent, SecretO
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/python-reference"
+    "/../../interop/fixtures/python-reference"
 );
 
 fn json(name: &str) -> serde_json::Value {

@@ -533,8 +533,10 @@ mod tests {
 
     #[test]
     fn given_python_written_certificates_when_decoded_then_the_fast_path_takes_them() {
-        let bag: Databag =
-            serde_json::from_str(include_str!("../tests/fixtures/provider_databag.json")).unwrap();
+        let bag: Databag = serde_json::from_str(include_str!(
+            "../../../interop/fixtures/python-reference/provider_databag.json"
+        ))
+        .unwrap();
         let text = &bag["certificates"];
         let fast = list::<ProviderCertificate>(text).expect("a Python-written value is regular");
         assert_eq!(fast, tolerant_certificates(text).value);

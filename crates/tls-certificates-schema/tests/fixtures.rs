@@ -9,7 +9,7 @@ use tls_certificates_schema::v1::{ErrorCode, ProviderData, RequirerData};
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("../../interop/fixtures/python-reference")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }

@@ -32,8 +32,10 @@
 //!
 //! * `ring` (default): `crypto::ring`.
 //! * `openssl`: `crypto::openssl` (links the system OpenSSL).
+//! * `vendored`: `crypto::openssl` against OpenSSL built from source (implies `openssl`).
 //! * `fips`: the OpenSSL backend restricted to its FIPS provider; [`charm::backend`] then accepts
 //!   no other backend.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -1,16 +1,23 @@
 //! `databag encode|decode --side requirer|provider`: relation data of the `tls-certificates`
 //! interface, exactly as the Python library writes it.
 //!
-//! * `encode` reads the *decoded form* (a JSON object whose values are parsed, like the
-//!   `*.decoded.json` fixtures) and prints the databag: a JSON object of key to **string**
-//!   value, byte for byte what the Python library would write. Keys whose content is empty are
-//!   left out (the Python library deletes them). Input with any problem is refused.
 //! * `decode` reads a databag (a JSON object of key to string value) and prints
-//!   `{"content": <decoded form>, "issues": [...]}`. Decoding is per-entry tolerant: a malformed
-//!   entry is reported (with its location) and skipped, the others still decode. Every PEM that
-//!   survives is also parsed by the selected crypto backend (CSRs with their signature
-//!   verified); failures are reported as issues of kind `pem`. The exit status is 0 even when
-//!   there are issues, unless `--strict` is given.
+//!   `{"side", "content": <decoded form>, "issues": [...], "other_keys": {...}}`. Decoding is
+//!   per-entry tolerant: a malformed entry is reported (with its location) and skipped, the
+//!   others still decode. Every PEM that survives is also parsed by the selected crypto backend
+//!   (CSRs with their signature verified); failures are reported as issues of kind `pem`. Keys
+//!   the interface does not own (Juju's `ingress-address`, other libraries' keys) are kept,
+//!   verbatim, in `other_keys`. A key of the other side's databag is refused (wrong `--side`).
+//!   The exit status is 0 even when there are issues, unless `--strict` is given.
+//! * `encode` reads what `decode` prints, or the decoded form alone (a JSON object whose values
+//!   are parsed, like the `*.decoded.json` fixtures), and prints the databag: a JSON object of
+//!   key to **string** value, the interface's keys byte for byte what the Python library would
+//!   write, plus `other_keys` unchanged; so `decode | encode` gives the databag back. Keys whose
+//!   content is empty are left out (the Python library deletes them).
+//!
+//! Nothing is dropped silently: `encode` refuses input with any problem, any key (at any depth)
+//! the interface does not know, a report of the other side, or a report whose `issues` say
+//! entries were skipped.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +26,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use tls_certificates_crypto::CryptoBackend;
 use tls_certificates_schema::v1::{ProviderData, RequirerData};
 use tls_certificates_schema::{Databag, DatabagUpdate, Decoded, Error as SchemaError};
@@ -29,10 +36,11 @@ use crate::io::{self, GlobalArgs};
 /// `databag ...`
 #[derive(Debug, Subcommand)]
 pub(crate) enum DatabagCommand {
-    /// Encode decoded-form JSON into a databag (key -> string value), as the Python library
-    /// writes it.
+    /// Encode what `databag decode` prints (or its content alone) into a databag (key -> string
+    /// value), as the Python library writes it; `decode | encode` gives the databag back.
     Encode(SideArgs),
-    /// Decode a databag (key -> string value): content plus per-entry problems.
+    /// Decode a databag (key -> string value): content, per-entry problems, and the keys the
+    /// interface does not own.
     Decode(DecodeArgs),
 }
 
@@ -82,18 +90,56 @@ struct Issue {
 
 /// What `decode` prints.
 #[derive(Debug, Serialize)]
-struct DecodeReport<T> {
+struct DecodeReport<'a, T> {
     side: Side,
-    content: T,
+    content: &'a T,
     issues: Vec<Issue>,
+    other_keys: &'a BTreeMap<String, String>,
+}
+
+/// The members of a [`DecodeReport`], which `encode` accepts as its input.
+const REPORT_KEYS: [&str; 4] = ["side", "content", "issues", "other_keys"];
+
+impl Side {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Requirer => "requirer",
+            Self::Provider => "provider",
+        }
+    }
+
+    fn other(self) -> Self {
+        match self {
+            Self::Requirer => Self::Provider,
+            Self::Provider => Self::Requirer,
+        }
+    }
+
+    /// The side whose databag holds `key`, if it is a key of the interface.
+    fn owner_of(key: &str) -> Option<Self> {
+        [Self::Requirer, Self::Provider]
+            .into_iter()
+            .find(|side| side.keys().contains(&key))
+    }
+
+    /// The databag keys this side owns.
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            Self::Requirer => &[RequirerData::KEY],
+            Self::Provider => &ProviderData::KEYS,
+        }
+    }
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Serialize for Side {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(match self {
-            Self::Requirer => "requirer",
-            Self::Provider => "provider",
-        })
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -111,16 +157,157 @@ fn read_json(path: &Path) -> Result<Value> {
 
 fn encode(args: &SideArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let name = io::display_name(&args.file);
-    let input = read_json(&args.file)?;
-    if !input.is_object() {
-        bail!("{name}: expected a JSON object in decoded form");
-    }
-    let update = match args.side {
-        Side::Requirer => strict(RequirerData::from_decoded(&input), &name)?.encode(),
-        Side::Provider => strict(ProviderData::from_decoded(&input), &name)?.encode(),
+    let side = args.side;
+    let Value::Object(input) = read_json(&args.file)? else {
+        bail!("{name}: expected a JSON object: what `databag decode` prints, or its content");
     };
-    io::emit_json(global.out.as_deref(), &written(update))?;
+    let (content, other_keys) = if input.contains_key("content") {
+        unwrap_report(input, side, &name)?
+    } else {
+        (input, BTreeMap::new())
+    };
+    check_keys(content.keys(), side, &name)?;
+    let content = Value::Object(content);
+    let (update, understood) = match side {
+        Side::Requirer => {
+            let data = strict(RequirerData::from_decoded(&content), &name)?;
+            (data.encode(), serde_json::to_value(&data)?)
+        }
+        Side::Provider => {
+            let data = strict(ProviderData::from_decoded(&content), &name)?;
+            (data.encode(), serde_json::to_value(&data)?)
+        }
+    };
+    if let Some(path) = first_dropped(&content, &understood, String::new()) {
+        bail!("{name}: unknown key {path} (the {side} databag has no such field)");
+    }
+    let mut databag = written(update);
+    databag.extend(other_keys);
+    io::emit_json(global.out.as_deref(), &databag)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The content and `other_keys` of a `databag decode` report, refusing one of the other side,
+/// one whose decoding skipped entries, and unknown members.
+fn unwrap_report(
+    mut report: Map<String, Value>,
+    side: Side,
+    name: &str,
+) -> Result<(Map<String, Value>, BTreeMap<String, String>)> {
+    if let Some(key) = report.keys().find(|k| !REPORT_KEYS.contains(&k.as_str())) {
+        bail!(
+            "{name}: unknown key {key:?} in a `databag decode` report (expected {})",
+            REPORT_KEYS.join(", ")
+        );
+    }
+    match report.get("side") {
+        None => {}
+        Some(Value::String(s)) if s == side.as_str() => {}
+        Some(Value::String(s)) if s == side.other().as_str() => {
+            bail!("{name}: the report of a {s} databag, not a {side} one: use --side {s}")
+        }
+        Some(other) => bail!("{name}: \"side\" is {other}, expected \"{side}\""),
+    }
+    match report.get("issues") {
+        None => {}
+        Some(Value::Array(issues)) if issues.is_empty() => {}
+        Some(Value::Array(issues)) => bail!(
+            "{name}: decoding reported {} issue(s), so entries are missing from \"content\": \
+             fix the databag, or encode the content alone to drop them",
+            issues.len()
+        ),
+        Some(other) => bail!("{name}: \"issues\" is {other}, expected a list"),
+    }
+    let mut other_keys = BTreeMap::new();
+    match report.remove("other_keys") {
+        None => {}
+        Some(Value::Object(keys)) => {
+            for (key, value) in keys {
+                let Value::String(text) = value else {
+                    bail!("{name}: other_keys.{key} is not a string (databag values are strings)");
+                };
+                if Side::owner_of(&key).is_some() {
+                    bail!(
+                        "{name}: other_keys holds {key:?}, a key of the interface: move it to the content"
+                    );
+                }
+                other_keys.insert(key, text);
+            }
+        }
+        Some(other) => bail!("{name}: \"other_keys\" is {other}, expected an object"),
+    }
+    match report.remove("content") {
+        Some(Value::Object(content)) => Ok((content, other_keys)),
+        other => bail!(
+            "{name}: \"content\" is {}, expected an object",
+            other.unwrap_or(Value::Null)
+        ),
+    }
+}
+
+/// Refuses a key of the other side's databag (a wrong `--side`) and any key neither side owns.
+fn check_keys<'a>(
+    keys: impl IntoIterator<Item = &'a String>,
+    side: Side,
+    name: &str,
+) -> Result<()> {
+    for key in keys {
+        match Side::owner_of(key) {
+            Some(owner) if owner == side => {}
+            Some(owner) => return Err(wrong_side(name, key, side, owner)),
+            None => bail!(
+                "{name}: unknown key {key:?} (the {side} databag holds {})",
+                side.keys().join(", ")
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// The error for a key of `owner`'s databag met while reading `side`'s.
+fn wrong_side(name: &str, key: &str, side: Side, owner: Side) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{name}: {key:?} belongs to the {owner} databag, not the {side} one: use --side {owner}"
+    )
+}
+
+/// The path (`certificates[0].extra`) of the first member of `input` that `understood` (the
+/// decoded value serialized back) lacks: a field the schema does not know, which encoding would
+/// drop. `null` and empty lists mean "absent" on this interface and are never a loss.
+fn first_dropped(input: &Value, understood: &Value, at: String) -> Option<String> {
+    match (input, understood) {
+        (Value::Object(input), Value::Object(understood)) => {
+            input.iter().find_map(|(key, value)| {
+                let path = if at.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{at}.{key}")
+                };
+                match understood.get(key) {
+                    Some(kept) => first_dropped(value, kept, path),
+                    None if is_absent(value) => None,
+                    None => Some(path),
+                }
+            })
+        }
+        (Value::Array(input), Value::Array(understood)) => input
+            .iter()
+            .zip(understood)
+            .enumerate()
+            .find_map(|(index, (value, kept))| {
+                first_dropped(value, kept, format!("{at}[{index}]"))
+            }),
+        _ => None,
+    }
+}
+
+/// Whether a decoded-form value stands for an absent field.
+fn is_absent(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
 }
 
 /// The decoded value, or an error listing every problem.
@@ -146,15 +333,24 @@ fn decode(args: &DecodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Value::Object(object) = input else {
         bail!("{name}: expected a JSON object of databag keys to string values");
     };
+    let side = args.side.side;
     let mut databag = BTreeMap::new();
+    let mut other_keys = BTreeMap::new();
     for (key, value) in object {
         let Value::String(text) = value else {
             bail!("{name}: value of {key:?} is not a string (databag values are strings)");
         };
-        databag.insert(key, text);
+        match Side::owner_of(&key) {
+            Some(owner) if owner == side => {
+                databag.insert(key, text);
+            }
+            Some(owner) => return Err(wrong_side(&name, &key, side, owner)),
+            None => {
+                other_keys.insert(key, text);
+            }
+        }
     }
-    let out = global.out.as_deref();
-    let clean = match args.side.side {
+    let clean = match side {
         Side::Requirer => {
             let decoded = RequirerData::decode(&databag);
             let mut issues = schema_issues(&decoded.issues);
@@ -170,13 +366,29 @@ fn decode(args: &DecodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
                     || backend.parse_csr(pem).map(drop),
                 );
             }
-            report(out, args.side.side, &decoded.value, issues)?
+            report(
+                global.out.as_deref(),
+                &DecodeReport {
+                    side,
+                    content: &decoded.value,
+                    issues,
+                    other_keys: &other_keys,
+                },
+            )?
         }
         Side::Provider => {
             let decoded = ProviderData::decode(&databag);
             let mut issues = schema_issues(&decoded.issues);
             check_provider_pems(backend, &decoded, &mut issues);
-            report(out, args.side.side, &decoded.value, issues)?
+            report(
+                global.out.as_deref(),
+                &DecodeReport {
+                    side,
+                    content: &decoded.value,
+                    issues,
+                    other_keys: &other_keys,
+                },
+            )?
         }
     };
     if args.strict && !clean {
@@ -187,22 +399,9 @@ fn decode(args: &DecodeArgs, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 /// Prints the report; returns whether there were no issues.
-fn report<T: Serialize>(
-    out: Option<&Path>,
-    side: Side,
-    content: &T,
-    issues: Vec<Issue>,
-) -> Result<bool> {
-    let clean = issues.is_empty();
-    io::emit_json(
-        out,
-        &DecodeReport {
-            side,
-            content,
-            issues,
-        },
-    )?;
-    Ok(clean)
+fn report<T: Serialize>(out: Option<&Path>, report: &DecodeReport<'_, T>) -> Result<bool> {
+    io::emit_json(out, report)?;
+    Ok(report.issues.is_empty())
 }
 
 fn schema_issues(errors: &[SchemaError]) -> Vec<Issue> {

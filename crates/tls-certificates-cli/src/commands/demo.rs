@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use tls_certificates_crypto::KeyAlgorithm;
 use tls_certificates_demo::{Backend, DemoOptions, Mode};
 
@@ -24,6 +26,11 @@ pub(crate) struct DemoArgs {
     /// The requirer's private key algorithm: rsa2048, rsa3072, rsa4096, p256, p384 or ed25519.
     #[arg(long, default_value = "rsa2048", value_parser = parse_algorithm)]
     key_algorithm: KeyAlgorithm,
+    /// Start the simulated clock at this time (RFC 3339, e.g. 2026-01-01T00:00:00Z) for a
+    /// reproducible timeline. Default: 82 days before now, so that the demo ends now and the
+    /// certificates it writes are valid today.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
+    start: Option<OffsetDateTime>,
 }
 
 /// Where the certificates go when `--out` is not given.
@@ -37,6 +44,11 @@ fn parse_algorithm(text: &str) -> Result<KeyAlgorithm, String> {
     text.parse().map_err(|e| format!("{e}"))
 }
 
+fn parse_start(text: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|e| format!("expected an RFC 3339 time such as 2026-01-01T00:00:00Z: {e}"))
+}
+
 /// Runs the demo, streaming its timeline to stdout.
 pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let backend = match global.backend {
@@ -48,6 +60,7 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> Result<ExitCode> {
         mode: args.mode,
         backend,
         key_algorithm: args.key_algorithm,
+        start: args.start,
         // `--out` names the output directory here.
         out: global
             .out
@@ -68,6 +81,8 @@ pub(crate) fn run(args: &DemoArgs, global: &GlobalArgs) -> Result<ExitCode> {
             "hooks": report.hooks,
             "renewed": report.renewed,
             "reissued": report.reissued,
+            "verified": report.verified,
+            "valid_now": report.valid_now,
             "files": files,
         });
         writeln!(out, "{summary}")?;
