@@ -26,9 +26,10 @@ pack DIR="out":
 test: venv
     cargo test --workspace --locked --features {{test_features}}
 
-# Create or verify the pinned Python virtualenv (interop/.venv) used by interop/ and interop/python-charms.
+# Create or verify the pinned Python virtualenvs: interop/.venv (ops 3) for interop/ and interop/python-charms, interop/.venv-ops2 (ops 2) for python-charms.
 venv:
     interop/setup-venv.sh
+    interop/setup-venv.sh ops2
 
 # Run the interop suite: the real Python library checks our CLI's keys, CSRs, certificates and databags.
 interop: venv
