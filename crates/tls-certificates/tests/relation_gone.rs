@@ -151,7 +151,14 @@ fn a_provider_whose_cross_model_relation_is_gone_serves_the_others_without_faili
     let ctx = context();
     let tools = ProcessHookTools::with_runner(script).for_unit(ctx.unit());
 
-    let provider = Provider::observe("certificates", &ProviderConfig::new(), &ctx, &tools, backend()).unwrap();
+    let provider = Provider::observe(
+        "certificates",
+        &ProviderConfig::new(),
+        &ctx,
+        &tools,
+        backend(),
+    )
+    .unwrap();
     // With the requests of relation 7 unreadable, its certificate has no CSR any more: the
     // provider would remove it, and the write finds the relation gone. Not a failed hook.
     provider.commit().unwrap();

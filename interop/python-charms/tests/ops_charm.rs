@@ -28,7 +28,8 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn given_an_ops_charm_process_when_related_to_a_provider_then_relation_data_secrets_and_status_are_as_juju_would_leave_them()
  {
-    let python = python_charms::python(python_charms::Ops::Three).unwrap_or_else(|e| panic!("{e:#}"));
+    let python =
+        python_charms::python(python_charms::Ops::Three).unwrap_or_else(|e| panic!("{e:#}"));
     let tool = python_charms::binaries()
         .unwrap_or_else(|e| panic!("{e:#}"))
         .tool;
