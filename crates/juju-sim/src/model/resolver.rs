@@ -245,7 +245,8 @@ impl Model {
     }
 
     /// Runs hooks until no unit has one to run, and returns how many ran. A failed hook is
-    /// retried (as Juju does) up to [`SimOptions::failure_limit`](crate::SimOptions::failure_limit) times in a row.
+    /// retried (as Juju does) up to
+    /// [`SimOptions::failure_limit`](crate::SimOptions::failure_limit) times in a row.
     ///
     /// # Errors
     /// [`Error::HookKeepsFailing`] naming the unit, the hook and the reason when one hook of a
