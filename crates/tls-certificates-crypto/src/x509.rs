@@ -164,6 +164,7 @@ pub struct Certificate {
     pub(crate) sans_ip: Vec<IpAddr>,
     pub(crate) sans_oid: Vec<String>,
     pub(crate) sans_email: Vec<String>,
+    pub(crate) sans_other: Vec<String>,
     pub(crate) not_before: OffsetDateTime,
     pub(crate) not_after: OffsetDateTime,
     pub(crate) is_ca: bool,
@@ -218,6 +219,12 @@ impl Certificate {
     /// RFC 822 (email) SANs in encoded order.
     pub fn sans_email(&self) -> &[String] {
         &self.sans_email
+    }
+    /// The kinds of the SANs none of the methods above returns (`URI`, `otherName <oid>`,
+    /// `directoryName`, `x400Address`, `ediPartyName`), in encoded order: this library never
+    /// asks for them, so a requirer can refuse a certificate that carries one.
+    pub fn sans_other(&self) -> &[String] {
+        &self.sans_other
     }
     /// Start of validity.
     pub fn not_before(&self) -> OffsetDateTime {
@@ -707,6 +714,8 @@ struct ParsedSans {
     ip: Vec<IpAddr>,
     oid: Vec<String>,
     email: Vec<String>,
+    /// Kinds of the names this crate does not model, e.g. `URI`.
+    other: Vec<String>,
 }
 
 fn parse_sans(extension: &X509Extension<'_>) -> Result<ParsedSans, String> {
@@ -727,7 +736,13 @@ fn parse_sans(extension: &X509Extension<'_>) -> Result<ParsedSans, String> {
             GeneralName::RegisteredID(oid) => sans.oid.push(oid.to_id_string()),
             GeneralName::RFC822Name(email) => sans.email.push((*email).to_owned()),
             GeneralName::Invalid(_, _) => return Err("invalid general name in SAN".into()),
-            _ => {}
+            GeneralName::URI(_) => sans.other.push("URI".to_owned()),
+            GeneralName::OtherName(oid, _) => {
+                sans.other.push(format!("otherName {}", oid.to_id_string()))
+            }
+            GeneralName::DirectoryName(_) => sans.other.push("directoryName".to_owned()),
+            GeneralName::X400Address(_) => sans.other.push("x400Address".to_owned()),
+            GeneralName::EDIPartyName(_) => sans.other.push("ediPartyName".to_owned()),
         }
     }
     Ok(sans)
@@ -900,6 +915,7 @@ fn certificate_from_der(der: Vec<u8>) -> Result<Certificate, Error> {
         sans_ip: sans.ip,
         sans_oid: sans.oid,
         sans_email: sans.email,
+        sans_other: sans.other,
         not_before,
         not_after,
         is_ca,

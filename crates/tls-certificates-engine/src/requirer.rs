@@ -1432,6 +1432,11 @@ fn check_names(certificate: &Certificate, csr: &Csr) -> Result<(), String> {
             shown(email)
         ));
     }
+    if let Some(kind) = certificate.sans_other().first() {
+        return Err(format!(
+            "the certificate names a {kind} SAN, which we did not ask for"
+        ));
+    }
     let missing = asked
         .sans_dns()
         .iter()

@@ -370,3 +370,62 @@ fn provider_writing_20000_hostile_entries_costs_a_few_log_lines_and_one_denial()
     let view = world.requirer.view(&world.obs, world.now, backend());
     assert_eq!(view.request_errors().len(), 1);
 }
+
+/// A certificate for our key and name, signed by the CA, that also carries a URI SAN: something
+/// our crypto never builds, so OpenSSL builds it here.
+fn issued_with_uri_san(world: &World) -> Certificate {
+    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, x509};
+    let b = backend();
+    let pkey = |key: &PrivateKey| {
+        let pem = b.export_private_key(key).unwrap();
+        PKey::private_key_from_pem(pem.expose_secret().as_bytes()).unwrap()
+    };
+    let ours = pkey(&our_key(world));
+    let ca_key = pkey(&world.ca.key);
+    let ca = x509::X509::from_pem(world.ca.certificate.pem().as_str().as_bytes()).unwrap();
+    let mut name = x509::X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", "a.example.com").unwrap();
+    let name = name.build();
+    let mut builder = x509::X509Builder::new().unwrap();
+    builder.set_version(2).unwrap();
+    let serial = openssl::bn::BigNum::from_u32(4242)
+        .unwrap()
+        .to_asn1_integer()
+        .unwrap();
+    builder.set_serial_number(&serial).unwrap();
+    builder.set_subject_name(&name).unwrap();
+    builder.set_issuer_name(ca.subject_name()).unwrap();
+    builder.set_pubkey(&ours).unwrap();
+    let start = world.now.unix_timestamp();
+    builder
+        .set_not_before(&Asn1Time::from_unix(start).unwrap())
+        .unwrap();
+    builder
+        .set_not_after(&Asn1Time::from_unix(start + 30 * 86_400).unwrap())
+        .unwrap();
+    let san = x509::extension::SubjectAlternativeName::new()
+        .dns("a.example.com")
+        .uri("spiffe://bank.example/admin")
+        .build(&builder.x509v3_context(Some(&ca), None))
+        .unwrap();
+    builder.append_extension(san).unwrap();
+    builder.sign(&ca_key, MessageDigest::sha256()).unwrap();
+    let pem = String::from_utf8(builder.build().to_pem().unwrap()).unwrap();
+    b.parse_certificate(&pem).unwrap()
+}
+
+#[test]
+fn provider_slipping_a_uri_san_into_our_certificate_is_rejected() {
+    let mut world = world();
+    let ca = world.ca.certificate.clone();
+    let certificate = issued_with_uri_san(&world);
+    assert_eq!(certificate.sans_other(), ["URI"]);
+    answer(&mut world, &certificate, &ca, &[&certificate, &ca]);
+    let plan = world.reconcile();
+    assert_eq!(available(&plan), 0, "{plan:?}");
+    let reason = rejection(&plan).unwrap_or_else(|| panic!("{plan:?}"));
+    assert!(
+        reason.contains("names a URI SAN, which we did not ask for"),
+        "{reason}"
+    );
+}
