@@ -429,3 +429,56 @@ fn provider_slipping_a_uri_san_into_our_certificate_is_rejected() {
         "{reason}"
     );
 }
+
+/// A copy of the world's CA (same subject, same key) signed by another root, as a provider
+/// whose CA is cross-signed ends its chain with.
+fn cross_signed_ca(world: &World) -> Certificate {
+    use openssl::{hash::MessageDigest, pkey::PKey, x509};
+    let b = backend();
+    let other_root = Ca::new("other-root");
+    let pem = b.export_private_key(&other_root.key).unwrap();
+    let root_key = PKey::private_key_from_pem(pem.expose_secret().as_bytes()).unwrap();
+    let root = x509::X509::from_pem(other_root.certificate.pem().as_str().as_bytes()).unwrap();
+    let ca = x509::X509::from_pem(world.ca.certificate.pem().as_str().as_bytes()).unwrap();
+    let mut builder = x509::X509Builder::new().unwrap();
+    builder.set_version(2).unwrap();
+    let serial = openssl::bn::BigNum::from_u32(77)
+        .unwrap()
+        .to_asn1_integer()
+        .unwrap();
+    builder.set_serial_number(&serial).unwrap();
+    builder.set_subject_name(ca.subject_name()).unwrap();
+    builder.set_issuer_name(root.subject_name()).unwrap();
+    builder.set_pubkey(&ca.public_key().unwrap()).unwrap();
+    builder.set_not_before(ca.not_before()).unwrap();
+    builder.set_not_after(ca.not_after()).unwrap();
+    let constraints = x509::extension::BasicConstraints::new()
+        .critical()
+        .ca()
+        .build()
+        .unwrap();
+    builder.append_extension(constraints).unwrap();
+    let usage = x509::extension::KeyUsage::new()
+        .critical()
+        .key_cert_sign()
+        .crl_sign()
+        .build()
+        .unwrap();
+    builder.append_extension(usage).unwrap();
+    builder.sign(&root_key, MessageDigest::sha256()).unwrap();
+    let pem = String::from_utf8(builder.build().to_pem().unwrap()).unwrap();
+    b.parse_certificate(&pem).unwrap()
+}
+
+#[test]
+fn provider_whose_chain_ends_in_a_cross_signed_copy_of_its_ca_is_accepted() {
+    let mut world = world();
+    let ca = world.ca.certificate.clone();
+    let certificate = issued(&world, thirty_days(&world));
+    let cross = cross_signed_ca(&world);
+    assert_ne!(cross.der(), ca.der());
+    answer(&mut world, &certificate, &ca, &[&certificate, &cross]);
+    let plan = world.reconcile();
+    assert_eq!(rejection(&plan), None, "{plan:?}");
+    assert_eq!(available(&plan), 1, "{plan:?}");
+}
