@@ -254,13 +254,18 @@ fn a_provider_that_writes_a_200_000_character_error_message_cannot_fail_the_requ
 }
 
 #[test]
-fn a_requirer_with_a_140_000_character_common_name_cannot_stop_the_provider_serving_a_benign_relation()
+fn a_requirer_with_huge_common_names_read_or_not_cannot_stop_the_provider_serving_a_benign_relation()
 -> Result<()> {
     let dir = tempfile::tempdir()?;
     let mut sim = Sim::new(binaries()?, dir.path(), None);
     sim.deploy_provider("ca", 1, BTreeMap::new())?;
-    let huge = csr_with_common_name(&"a".repeat(140_000))?;
-    let (meta, charm) = csr_writer("evil", vec![huge]);
+    // 140 000 characters: a CSR text over the 16 KiB the provider reads, counted, never parsed.
+    let unread = csr_with_common_name(&"a".repeat(140_000))?;
+    // 11 000 characters: a CSR text under it, parsed, and refused by the subject policy. Either
+    // name, logged as such, would exceed what one `juju-log` argument can carry.
+    let read = csr_with_common_name(&"b".repeat(11_000))?;
+    assert!(read.len() < 16 * 1024, "{} bytes", read.len());
+    let (meta, charm) = csr_writer("evil", vec![unread, read]);
     sim.model.deploy("evil", meta, charm, 1)?;
     sim.deploy_requirer("web", 1, BTreeMap::new())?;
     // The hostile request first, so every provider hook after it sees it.
@@ -273,6 +278,17 @@ fn a_requirer_with_a_140_000_character_common_name_cannot_stop_the_provider_serv
 
     assert_no_failed_hook(&sim, "ca/0");
     assert_bounded_output(&sim, "ca/0");
+    let logged = |needle: &str| {
+        sim.model
+            .logs("ca/0")
+            .iter()
+            .any(|l| l.message.contains(needle))
+    };
+    assert!(
+        logged("longer than 64 characters"),
+        "the read one is refused"
+    );
+    assert!(logged("bytes not read"), "the unread one is counted");
     let (kind, message) = status(&sim, "web/0");
     assert_eq!(kind, "active", "the benign relation is served: {message}");
     assert!(

@@ -256,22 +256,35 @@ fn requirer_asking_for_a_ca_certificate_is_refused_unless_the_operator_allows_it
     Ok(())
 }
 
-/// A provider on the v3 library, as Canonical's v3-era self-signed-certificates operator ran
-/// it: it reads unit databags only, answers each new CSR once with `chain: [ca, leaf]` and
-/// `recommended_expiry_notification_time`, and writes nothing until it has an answer.
-/// In-process: the point is what it writes.
-fn v3_era_provider(start: OffsetDateTime) -> Result<Arc<dyn Charm>> {
+/// The CA a [`v3_era_provider`] issues from; the test swaps it to change CA.
+type SharedCa = Arc<std::sync::Mutex<CertificateAuthority<'static>>>;
+
+/// A v3-era provider's CA: RSA-2048, ten years from `start`.
+fn v3_ca(name: &str, start: OffsetDateTime) -> Result<CertificateAuthority<'static>> {
     let b = backend();
     let key: PrivateKey = b.generate_key(KeyAlgorithm::Rsa2048)?;
     let subject = tls_certificates::crypto::CertificateRequestAttributes::builder()
-        .common_name("golden-v3-ca")
+        .common_name(name)
         .country_name("US")
         .add_unique_id_to_subject_name(false)
         .build()?;
     let lifetime = Validity::starting_at(start, Duration::days(3650));
     let ca = b.create_self_signed_ca(&key, &subject, lifetime)?;
-    let authority: CertificateAuthority<'static> = b.load_authority(&key, ca)?;
+    Ok(b.load_authority(&key, ca)?)
+}
+
+/// A provider on the v3 library, as Canonical's v3-era self-signed-certificates operator ran
+/// it: it reads unit databags only, answers each new CSR once with `chain: [ca, leaf]` and
+/// `recommended_expiry_notification_time`, and writes nothing until it has an answer. When its
+/// CA changes it answers every CSR again from the new CA (the operator revoked all and
+/// re-issued). In-process: the point is what it writes.
+fn v3_era_provider(start: OffsetDateTime) -> Result<(Arc<dyn Charm>, SharedCa)> {
+    let shared: SharedCa = Arc::new(std::sync::Mutex::new(v3_ca("golden-v3-ca", start)?));
+    let authority = shared.clone();
     let answer = move |pem: &str| -> Result<Value> {
+        let authority = authority
+            .lock()
+            .map_err(|_| anyhow::anyhow!("CA lock poisoned"))?;
         let ca = authority.certificate().pem().as_str();
         let now = juju_sim::hook_time().unwrap_or(start);
         let validity = Validity::starting_at(now, Duration::days(90));
@@ -286,67 +299,75 @@ fn v3_era_provider(start: OffsetDateTime) -> Result<Arc<dyn Charm>> {
             "recommended_expiry_notification_time": Value::Null,
         }))
     };
-    Ok(in_process(
-        move |ctx, tools: &dyn HookTools| -> Result<()> {
-            if !tools.is_leader()? {
-                return Ok(());
-            }
-            for relation in tools.relation_ids("certificates")? {
-                let own = tools.relation_get(&relation, Member::App(ctx.app()))?;
-                let answered: Vec<Value> = own
-                    .get("certificates")
-                    .map(|raw| serde_json::from_str(raw))
-                    .transpose()?
-                    .unwrap_or_default();
-                let mut answers = Vec::new();
-                for unit in tools.relation_list(&relation)? {
-                    let bag = tools.relation_get(&relation, Member::Unit(&unit))?;
-                    let Some(raw) = bag.get("certificate_signing_requests") else {
-                        continue;
-                    };
-                    let entries: Vec<Value> = serde_json::from_str(raw)?;
-                    for entry in entries {
-                        let pem = entry["certificate_signing_request"]
-                            .as_str()
-                            .context("no CSR")?;
-                        match answered
-                            .iter()
-                            .find(|a| a["certificate_signing_request"] == pem)
-                        {
-                            Some(done) => answers.push(done.clone()),
-                            None => answers.push(answer(pem)?),
-                        }
+    let current = shared.clone();
+    let current_ca = move || -> Result<String> {
+        let authority = current
+            .lock()
+            .map_err(|_| anyhow::anyhow!("CA lock poisoned"))?;
+        Ok(authority.certificate().pem().as_str().to_owned())
+    };
+    let charm = in_process(move |ctx, tools: &dyn HookTools| -> Result<()> {
+        if !tools.is_leader()? {
+            return Ok(());
+        }
+        for relation in tools.relation_ids("certificates")? {
+            let own = tools.relation_get(&relation, Member::App(ctx.app()))?;
+            let answered: Vec<Value> = own
+                .get("certificates")
+                .map(|raw| serde_json::from_str(raw))
+                .transpose()?
+                .unwrap_or_default();
+            let mut answers = Vec::new();
+            for unit in tools.relation_list(&relation)? {
+                let bag = tools.relation_get(&relation, Member::Unit(&unit))?;
+                let Some(raw) = bag.get("certificate_signing_requests") else {
+                    continue;
+                };
+                let entries: Vec<Value> = serde_json::from_str(raw)?;
+                for entry in entries {
+                    let pem = entry["certificate_signing_request"]
+                        .as_str()
+                        .context("no CSR")?;
+                    let ca = current_ca()?;
+                    match answered
+                        .iter()
+                        .find(|a| a["certificate_signing_request"] == pem && a["ca"] == ca.as_str())
+                    {
+                        Some(done) => answers.push(done.clone()),
+                        None => answers.push(answer(pem)?),
                     }
                 }
-                if answers != answered {
-                    let delta = BTreeMap::from([(
-                        "certificates".to_owned(),
-                        Value::Array(answers).to_string(),
-                    )]);
-                    tools.relation_set(&relation, true, &delta)?;
-                }
             }
-            Ok(())
-        },
-    ))
+            if answers != answered {
+                let delta = BTreeMap::from([(
+                    "certificates".to_owned(),
+                    Value::Array(answers).to_string(),
+                )]);
+                tools.relation_set(&relation, true, &delta)?;
+            }
+        }
+        Ok(())
+    });
+    Ok((charm, shared))
 }
 
-fn with_a_v3_era_provider(workdir: &Path, mode: &str) -> Result<Sim> {
+fn with_a_v3_era_provider(workdir: &Path, mode: &str) -> Result<(Sim, SharedCa)> {
     let mut sim = Sim::new(binaries()?, workdir, None);
     let start = sim.now();
-    sim.model
-        .deploy(PROVIDER, provider_meta()?, v3_era_provider(start)?, 1)?;
+    let (provider, ca) = v3_era_provider(start)?;
+    sim.model.deploy(PROVIDER, provider_meta()?, provider, 1)?;
     sim.deploy_requirer(REQUIRER, 1, config(&[("mode", mode.into())]))?;
     sim.model
         .relate(REQUIRER, "certificates", PROVIDER, "certificates")?;
     sim.settle(BOUND)?;
-    Ok(sim)
+    Ok((sim, ca))
 }
 
 #[test]
-fn v3_era_provider_writing_the_chain_ca_first_still_serves_our_requirer() -> Result<()> {
+fn v3_era_provider_writing_the_chain_ca_first_serves_renews_and_reissues_after_a_ca_change()
+-> Result<()> {
     let dir = tempfile::tempdir()?;
-    let mut sim = with_a_v3_era_provider(dir.path(), "unit")?;
+    let (mut sim, ca) = with_a_v3_era_provider(dir.path(), "unit")?;
     let (kind, message) = status(&sim, "web/0");
     assert_eq!(kind, "active", "{message}");
     let data = sim.unit_data_dir("web/0");
@@ -374,6 +395,32 @@ fn v3_era_provider_writing_the_chain_ca_first_still_serves_our_requirer() -> Res
         backend().parse_certificates(&std::fs::read_to_string(data.join("unit-chain.pem"))?)?;
     assert_eq!(chain[0].der(), renewed.der(), "still leaf first");
     assert_eq!(status(&sim, "web/0").0, "active");
+
+    // The provider changes CA: every CSR is answered again, CA first, from the new CA.
+    let new_ca = v3_ca("golden-v3-ca-2", sim.now())?;
+    let new_ca_der = new_ca.certificate().der().to_vec();
+    *ca.lock().map_err(|_| anyhow::anyhow!("CA lock poisoned"))? = new_ca;
+    sim.model.update_status();
+    sim.settle(BOUND)?;
+    let reissued = backend()
+        .parse_certificate(&std::fs::read_to_string(data.join("unit-certificate.pem"))?)?;
+    assert_ne!(
+        reissued.serial(),
+        renewed.serial(),
+        "a certificate from the new CA"
+    );
+    let written_ca =
+        backend().parse_certificate(&std::fs::read_to_string(data.join("unit-ca.pem"))?)?;
+    assert_eq!(written_ca.der(), new_ca_der, "the new CA is handed out");
+    let chain =
+        backend().parse_certificates(&std::fs::read_to_string(data.join("unit-chain.pem"))?)?;
+    assert_eq!(
+        chain[0].der(),
+        reissued.der(),
+        "leaf first after the CA change"
+    );
+    assert_eq!(chain[1].der(), new_ca_der);
+    assert_eq!(status(&sim, "web/0").0, "active");
     Ok(())
 }
 
@@ -382,7 +429,7 @@ fn app_mode_requirer_related_to_a_v3_provider_says_so_instead_of_waiting_silentl
     // App mode alone: the v3 provider never writes anything, indistinguishable from a provider
     // that has not run yet, and the status says both.
     let dir = tempfile::tempdir()?;
-    let sim = with_a_v3_era_provider(dir.path(), "app")?;
+    let (sim, _) = with_a_v3_era_provider(dir.path(), "app")?;
     let (kind, message) = status(&sim, "web/0");
     assert_eq!(kind, "waiting", "{message}");
     assert!(
@@ -392,7 +439,7 @@ fn app_mode_requirer_related_to_a_v3_provider_says_so_instead_of_waiting_silentl
     );
     // App and unit: the unit request is answered the v3 way, which gives the library away.
     let dir = tempfile::tempdir()?;
-    let sim = with_a_v3_era_provider(dir.path(), "app-and-unit")?;
+    let (sim, _) = with_a_v3_era_provider(dir.path(), "app-and-unit")?;
     let (kind, message) = status(&sim, "web/0");
     assert_eq!(kind, "blocked", "{message}");
     assert!(

@@ -290,9 +290,15 @@ impl Emitter {
     fn node(&mut self, value: &Go, ctx: Context, indent: usize) {
         let entries: Option<Vec<(String, &Go)>> = match value {
             Go::Map(entries) => {
-                let mut sorted: Vec<(String, &Go)> =
-                    entries.iter().map(|(k, v)| (k.clone(), v)).collect();
-                sorted.sort_by(|a, b| key_order(&a.0, &b.0));
+                // go-yaml's order is not a total order for every pair of keys (runs of digits
+                // are compared from where the keys first differ), and `sort_by` may panic on
+                // such a comparator: keys written by a charm must never crash the sim, so they
+                // are inserted one by one at the place the comparator gives.
+                let mut sorted: Vec<(String, &Go)> = Vec::with_capacity(entries.len());
+                for (k, v) in entries {
+                    let at = sorted.partition_point(|(s, _)| key_order(s, k) != Ordering::Greater);
+                    sorted.insert(at, (k.clone(), v));
+                }
                 Some(sorted)
             }
             Go::Struct(fields) => Some(fields.iter().map(|(k, v)| ((*k).to_owned(), v)).collect()),
@@ -818,6 +824,33 @@ mod tests {
 
     fn all(v: &Go) -> [String; 3] {
         [Format::Smart, Format::Yaml, Format::Json].map(|f| f.render(v))
+    }
+
+    #[test]
+    fn given_keys_on_which_go_yamls_order_is_not_total_when_rendered_as_yaml_then_every_key_is_written_once()
+     {
+        // Keys mixing digit runs, zeros, letters and punctuation, where comparing digit runs
+        // from the first difference breaks transitivity: a charm may write any of them.
+        let alphabet = ['0', '1', '9', 'a', 'B', '_', '-', '.'];
+        let mut state = 0x9e37_79b9_u32;
+        let mut keys = Vec::new();
+        for _ in 0..600 {
+            let mut key = String::new();
+            for _ in 0..1 + state % 7 {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                key.push(alphabet[(state >> 16) as usize % alphabet.len()]);
+            }
+            keys.push(key);
+        }
+        keys.sort();
+        keys.dedup();
+        let bag = Go::Map(
+            keys.iter()
+                .map(|k| (k.clone(), Go::Str("v".into())))
+                .collect(),
+        );
+        let yaml = Format::Yaml.render(&bag);
+        assert_eq!(yaml.lines().count(), keys.len(), "{yaml}");
     }
 
     #[test]

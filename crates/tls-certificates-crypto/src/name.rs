@@ -117,7 +117,12 @@ pub(crate) fn decode_string(attribute: &AttributeTypeAndValue<'_>) -> Option<Str
     let data = value.data;
     match value.tag() {
         Tag::Utf8String => core::str::from_utf8(data).ok().map(str::to_owned),
-        Tag::PrintableString | Tag::Ia5String => data
+        // X.680 41.4: letters, digits, space and ' ( ) + , - . / : = ?
+        Tag::PrintableString => data
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(b))
+            .then(|| String::from_utf8_lossy(data).into_owned()),
+        Tag::Ia5String => data
             .is_ascii()
             .then(|| String::from_utf8_lossy(data).into_owned()),
         Tag::BmpString => {
@@ -219,7 +224,7 @@ pub(crate) fn check_csr_subject(name: &X509Name<'_>) -> Result<CheckedSubject, E
             }
             None => {
                 return Err(refused(format!(
-                    "{} is not a UTF8String, PrintableString, IA5String, BMPString or UniversalString that decodes (tag {})",
+                    "{} is not a UTF8String, PrintableString, IA5String, BMPString or UniversalString that decodes, with only the characters its type allows (tag {})",
                     known.field,
                     attribute.attr_value().tag().0
                 )));

@@ -164,6 +164,22 @@ fn requirer_repeating_the_common_name_with_a_newline_and_nul_is_refused() {
 }
 
 #[test]
+fn requirer_putting_characters_outside_the_printable_set_in_a_printable_string_is_refused() {
+    each_backend(|backend, key| {
+        for value in ["*.example.com", "admin@example.com", "a;b", "a\"b"] {
+            let subject = single(&[(CN, PRINTABLE, value.as_bytes().to_vec())]);
+            let message = refusal(backend, key, &subject);
+            assert!(message.contains("that decodes"), "{value}: {message}");
+        }
+        // Every character of the set is read.
+        let value = "Az09 '()+,-./:=?";
+        let subject = single(&[(CN, PRINTABLE, value.as_bytes().to_vec())]);
+        let parsed = backend.parse_csr(&csr(backend, key, &subject)).unwrap();
+        assert_eq!(parsed.attributes().common_name(), Some(value));
+    });
+}
+
+#[test]
 fn requirer_adding_an_unknown_attribute_is_refused() {
     each_backend(|backend, key| {
         let subject = single(&[utf8(CN, "host.example.com"), utf8(DC, "example")]);

@@ -39,7 +39,9 @@
 //!   limit". Refused CA requests are refused without verification.
 //! * **Errors published.** An invalid CSR or a refused CA request gets a `request_errors` entry
 //!   (code 999 `OTHER`, as the Python library names codes outside its 1XX/2XX ones), at most
-//!   as many per relation as entries are read per databag, so our own databag stays bounded.
+//!   as many per relation as entries are read per databag and at most
+//!   [`MAX_ERROR_BYTES_PER_RELATION`] bytes of them, so our own databag stays bounded however
+//!   many units the remote application has.
 //! * **Logs.** A refusal is logged once, when its error entry is first published (the entry
 //!   is the memory: the hook after sees the same error already published and does not log
 //!   again), and at most [`REFUSALS_LOGGED_PER_HOOK`] one by one per relation and hook;
@@ -82,6 +84,11 @@ pub const MAX_ENTRIES_UNLIMITED: usize = 10_000;
 /// DNS names fits; anything longer is counted, not answered, so that echoing it in an error
 /// entry cannot bloat our databag.
 pub const MAX_REQUEST_PEM_LEN: usize = 16 * 1024;
+
+/// Bytes (CSR text plus message) of the error entries published per relation: with many
+/// remote units each sending large invalid CSRs, the entry count alone would let our own
+/// databag grow with the number of units. Refusals past it are counted, not answered.
+pub const MAX_ERROR_BYTES_PER_RELATION: usize = 1024 * 1024;
 
 /// New refusals logged one by one per relation and hook; more are counted in the summary line.
 pub const REFUSALS_LOGGED_PER_HOOK: usize = 8;
@@ -443,7 +450,8 @@ fn summary(id: RelationId, counts: &Counts, unread: &Unread, budget: usize) -> O
     }
     if counts.unanswered > 0 {
         parts.push(format!(
-            "{} more refused request(s) without an error entry (at most {budget} per relation)",
+            "{} more refused request(s) without an error entry (at most {budget} or \
+             {MAX_ERROR_BYTES_PER_RELATION} bytes of them per relation)",
             counts.unanswered
         ));
     }
@@ -1071,9 +1079,12 @@ impl<'b> Provider<'b> {
                 state.remove_error(&join);
             }
             let (mut standing, mut unanswered, mut new) = (0usize, 0usize, 0usize);
+            let mut bytes = 0usize;
             for (n, refusal) in verdicts.refusals.into_iter().enumerate() {
                 let published = state.error(&refusal.join).map(|e| &e.error);
-                if n >= budget {
+                let size = refusal.csr.as_str().len() + refusal.message.len();
+                bytes = bytes.saturating_add(size);
+                if n >= budget || bytes > MAX_ERROR_BYTES_PER_RELATION {
                     if published.is_some_and(is_ours) {
                         state.remove_error(&refusal.join);
                     }

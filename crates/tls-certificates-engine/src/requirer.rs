@@ -1332,8 +1332,8 @@ fn leaf_first(
 }
 
 /// Checks a leaf-first chain: each certificate is issued by the next, which must be a CA, and
-/// the chain leads to `ca` (it contains `ca` after the leaf, or its last certificate is issued
-/// by `ca`).
+/// the chain leads to `ca` (it contains `ca` or a cross-signed copy of it after the leaf, or its
+/// last certificate is issued by `ca`).
 fn check_chain(
     chain: &[Certificate],
     ca: &Certificate,
@@ -1352,7 +1352,11 @@ fn check_chain(
             index + 1
         ));
     }
-    let contains_ca = chain.iter().skip(1).any(|c| c.der() == ca.der());
+    // `ca` itself, or a copy of it signed by another CA (a cross-signed CA: same subject, same
+    // key), as chains that lead to an older root carry.
+    let contains_ca = chain.iter().skip(1).any(|c| {
+        c.der() == ca.der() || (c.subject() == ca.subject() && c.public_key() == ca.public_key())
+    });
     let issued_by_ca = chain
         .last()
         .is_some_and(|last| backend.verify_issued_by(last, ca).is_ok());
@@ -1430,6 +1434,11 @@ fn check_names(certificate: &Certificate, csr: &Csr) -> Result<(), String> {
         return Err(format!(
             "the certificate names email {}, which we did not ask for",
             shown(email)
+        ));
+    }
+    if let Some(kind) = certificate.sans_other().first() {
+        return Err(format!(
+            "the certificate names a {kind} SAN, which we did not ask for"
         ));
     }
     let missing = asked

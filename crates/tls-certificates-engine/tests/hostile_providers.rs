@@ -370,3 +370,123 @@ fn provider_writing_20000_hostile_entries_costs_a_few_log_lines_and_one_denial()
     let view = world.requirer.view(&world.obs, world.now, backend());
     assert_eq!(view.request_errors().len(), 1);
 }
+
+/// Certificates our crypto never builds, as a hostile (or merely different) provider may send
+/// them, built with OpenSSL.
+mod forged {
+    use openssl::{hash::MessageDigest, pkey::PKey, pkey::Private, x509};
+    use tls_certificates_crypto::{Certificate, PrivateKey};
+
+    use super::backend;
+
+    pub(crate) fn key(key: &PrivateKey) -> PKey<Private> {
+        let pem = backend().export_private_key(key).unwrap();
+        PKey::private_key_from_pem(pem.expose_secret().as_bytes()).unwrap()
+    }
+
+    pub(crate) fn x509(certificate: &Certificate) -> x509::X509 {
+        x509::X509::from_pem(certificate.pem().as_str().as_bytes()).unwrap()
+    }
+
+    /// A v3 certificate builder with `serial`, `subject` and `issuer` set.
+    pub(crate) fn builder(
+        serial: u32,
+        subject: &x509::X509NameRef,
+        issuer: &x509::X509NameRef,
+    ) -> x509::X509Builder {
+        let mut builder = x509::X509Builder::new().unwrap();
+        builder.set_version(2).unwrap();
+        let serial = openssl::bn::BigNum::from_u32(serial)
+            .unwrap()
+            .to_asn1_integer()
+            .unwrap();
+        builder.set_serial_number(&serial).unwrap();
+        builder.set_subject_name(subject).unwrap();
+        builder.set_issuer_name(issuer).unwrap();
+        builder
+    }
+
+    /// Signs with `by` (SHA-256) and parses the result with our backend.
+    pub(crate) fn sign(mut builder: x509::X509Builder, by: &PKey<Private>) -> Certificate {
+        builder.sign(by, MessageDigest::sha256()).unwrap();
+        let pem = String::from_utf8(builder.build().to_pem().unwrap()).unwrap();
+        backend().parse_certificate(&pem).unwrap()
+    }
+}
+
+/// A certificate for our key and name, signed by the CA, that also carries a URI SAN.
+fn issued_with_uri_san(world: &World) -> Certificate {
+    use openssl::{asn1::Asn1Time, x509};
+    let ca = forged::x509(&world.ca.certificate);
+    let mut name = x509::X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", "a.example.com").unwrap();
+    let name = name.build();
+    let mut builder = forged::builder(4242, &name, ca.subject_name());
+    builder.set_pubkey(&forged::key(&our_key(world))).unwrap();
+    let start = world.now.unix_timestamp();
+    builder
+        .set_not_before(&Asn1Time::from_unix(start).unwrap())
+        .unwrap();
+    builder
+        .set_not_after(&Asn1Time::from_unix(start + 30 * 86_400).unwrap())
+        .unwrap();
+    let san = x509::extension::SubjectAlternativeName::new()
+        .dns("a.example.com")
+        .uri("spiffe://bank.example/admin")
+        .build(&builder.x509v3_context(Some(&ca), None))
+        .unwrap();
+    builder.append_extension(san).unwrap();
+    forged::sign(builder, &forged::key(&world.ca.key))
+}
+
+#[test]
+fn provider_slipping_a_uri_san_into_our_certificate_is_rejected() {
+    let mut world = world();
+    let ca = world.ca.certificate.clone();
+    let certificate = issued_with_uri_san(&world);
+    assert_eq!(certificate.sans_other(), ["URI"]);
+    answer(&mut world, &certificate, &ca, &[&certificate, &ca]);
+    let plan = world.reconcile();
+    assert_eq!(available(&plan), 0, "{plan:?}");
+    let reason = rejection(&plan).unwrap_or_else(|| panic!("{plan:?}"));
+    assert!(
+        reason.contains("names a URI SAN, which we did not ask for"),
+        "{reason}"
+    );
+}
+
+/// A copy of the world's CA (same subject, same key) signed by another root, as a provider
+/// whose CA is cross-signed ends its chain with.
+fn cross_signed_ca(world: &World) -> Certificate {
+    use openssl::x509::extension::{BasicConstraints, KeyUsage};
+    let other_root = Ca::new("other-root");
+    let root = forged::x509(&other_root.certificate);
+    let ca = forged::x509(&world.ca.certificate);
+    let mut builder = forged::builder(77, ca.subject_name(), root.subject_name());
+    builder.set_pubkey(&ca.public_key().unwrap()).unwrap();
+    builder.set_not_before(ca.not_before()).unwrap();
+    builder.set_not_after(ca.not_after()).unwrap();
+    let constraints = BasicConstraints::new().critical().ca().build().unwrap();
+    builder.append_extension(constraints).unwrap();
+    let usage = KeyUsage::new()
+        .critical()
+        .key_cert_sign()
+        .crl_sign()
+        .build()
+        .unwrap();
+    builder.append_extension(usage).unwrap();
+    forged::sign(builder, &forged::key(&other_root.key))
+}
+
+#[test]
+fn provider_whose_chain_ends_in_a_cross_signed_copy_of_its_ca_is_accepted() {
+    let mut world = world();
+    let ca = world.ca.certificate.clone();
+    let certificate = issued(&world, thirty_days(&world));
+    let cross = cross_signed_ca(&world);
+    assert_ne!(cross.der(), ca.der());
+    answer(&mut world, &certificate, &ca, &[&certificate, &cross]);
+    let plan = world.reconcile();
+    assert_eq!(rejection(&plan), None, "{plan:?}");
+    assert_eq!(available(&plan), 1, "{plan:?}");
+}

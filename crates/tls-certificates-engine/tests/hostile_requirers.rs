@@ -15,9 +15,9 @@ use tls_certificates_crypto::{
     PublicKey, SignatureAlgorithm, Signer, Validity,
 };
 use tls_certificates_engine::provider::{
-    CA_REQUEST_REFUSED, CaRequests, CertificateLimit, INVALID_CSR, MAX_REQUEST_PEM_LEN,
-    NewCertificate, Provider, ProviderConfig, ProviderObservation, ProviderRelation,
-    REFUSALS_LOGGED_PER_HOOK,
+    CA_REQUEST_REFUSED, CaRequests, CertificateLimit, INVALID_CSR, MAX_ERROR_BYTES_PER_RELATION,
+    MAX_REQUEST_PEM_LEN, NewCertificate, Provider, ProviderConfig, ProviderObservation,
+    ProviderRelation, REFUSALS_LOGGED_PER_HOOK,
 };
 use tls_certificates_engine::{Databag, LogLevel, LogLine, RelationId};
 
@@ -485,4 +485,48 @@ fn requirer_smuggling_names_into_the_subject_gets_an_error_entry_and_no_certific
             "{message:?}"
         );
     }
+}
+
+#[test]
+fn requirer_spreading_large_invalid_csrs_over_many_units_cannot_grow_our_databag_without_bound() {
+    // 200 units, each with one invalid CSR just under the length read: 3 MB of text that the
+    // entry cap alone (10 000 without a limit) would echo back in our error entries.
+    let large = |i: usize| {
+        entry(
+            &format!(
+                "-----BEGIN CERTIFICATE REQUEST-----\nMIIB{i:08}{}\n-----END CERTIFICATE REQUEST-----",
+                "A".repeat(MAX_REQUEST_PEM_LEN - 100)
+            ),
+            false,
+        )
+    };
+    let evil: Vec<Databag> = (0..200).map(|i| bag(&[large(i)])).collect();
+    let key = backend().generate_key(KeyAlgorithm::EcdsaP256).unwrap();
+    let good = csr("good.example.com", &key);
+    let ca = Ca::new("provider-ca");
+    let mut local = BTreeMap::new();
+    for _ in 0..2 {
+        let mut provider = Provider::observe(
+            &world(&evil, &good, &local),
+            &ProviderConfig::new(),
+            backend(),
+        );
+        provider.reconcile();
+        let logs = issue_and_apply(&mut provider, &ca, &mut local);
+        assert!(
+            logs.iter().all(|l| l.message.len() < 4_096),
+            "no log line echoes the texts"
+        );
+    }
+    let published = local[&EVIL]["request_errors"].len();
+    assert!(
+        published <= MAX_ERROR_BYTES_PER_RELATION + 64 * 1024,
+        "error entries of {published} bytes"
+    );
+    let answered = error_entries(&local, EVIL).len();
+    assert!(answered > 0 && answered < 200, "{answered} error entries");
+    assert!(
+        local[&GOOD].contains_key("certificates"),
+        "the other relation is served"
+    );
 }

@@ -64,6 +64,8 @@ pub(super) struct ParsedSans {
     ip: Vec<IpAddr>,
     oid: Vec<String>,
     email: Vec<String>,
+    /// Kinds of the names this crate does not model, e.g. `URI`.
+    other: Vec<String>,
 }
 
 pub(super) fn parse_sans(extension: &X509Extension<'_>) -> Result<ParsedSans, String> {
@@ -84,7 +86,13 @@ pub(super) fn parse_sans(extension: &X509Extension<'_>) -> Result<ParsedSans, St
             GeneralName::RegisteredID(oid) => sans.oid.push(oid.to_id_string()),
             GeneralName::RFC822Name(email) => sans.email.push((*email).to_owned()),
             GeneralName::Invalid(_, _) => return Err("invalid general name in SAN".into()),
-            _ => {}
+            GeneralName::URI(_) => sans.other.push("URI".to_owned()),
+            GeneralName::OtherName(oid, _) => {
+                sans.other.push(format!("otherName {}", oid.to_id_string()))
+            }
+            GeneralName::DirectoryName(_) => sans.other.push("directoryName".to_owned()),
+            GeneralName::X400Address(_) => sans.other.push("x400Address".to_owned()),
+            GeneralName::EDIPartyName(_) => sans.other.push("ediPartyName".to_owned()),
         }
     }
     Ok(sans)
@@ -257,6 +265,7 @@ pub(super) fn certificate_from_der(der: Vec<u8>) -> Result<Certificate, Error> {
         sans_ip: sans.ip,
         sans_oid: sans.oid,
         sans_email: sans.email,
+        sans_other: sans.other,
         not_before,
         not_after,
         is_ca,

@@ -149,6 +149,7 @@ pub struct Certificate {
     pub(crate) sans_ip: Vec<IpAddr>,
     pub(crate) sans_oid: Vec<String>,
     pub(crate) sans_email: Vec<String>,
+    pub(crate) sans_other: Vec<String>,
     pub(crate) not_before: OffsetDateTime,
     pub(crate) not_after: OffsetDateTime,
     pub(crate) is_ca: bool,
@@ -203,6 +204,12 @@ impl Certificate {
     /// RFC 822 (email) SANs in encoded order.
     pub fn sans_email(&self) -> &[String] {
         &self.sans_email
+    }
+    /// The kinds of the SANs none of the methods above returns (`URI`, `otherName <oid>`,
+    /// `directoryName`, `x400Address`, `ediPartyName`), in encoded order: this library never
+    /// asks for them, so a requirer can refuse a certificate that carries one.
+    pub fn sans_other(&self) -> &[String] {
+        &self.sans_other
     }
     /// Start of validity.
     pub fn not_before(&self) -> OffsetDateTime {
