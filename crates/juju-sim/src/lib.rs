@@ -150,6 +150,7 @@ mod meta;
 mod model;
 mod process;
 mod session;
+mod state;
 mod wire;
 mod yaml;
 
@@ -160,9 +161,10 @@ pub use clock::{SIM_NOW_VAR, hook_time};
 pub use error::{Error, Result};
 pub use hook::{Fault, Hook, HookOutcome, HookReport, ToolCall};
 pub use meta::{ActionSpec, CharmMeta, ConfigOption, ConfigSection, Endpoint, Role};
-pub use model::{
-    ActionOutcome, Databag, LogLine, Model, Revision, Secret, SecretOwnerRef, SecretUriForm,
-    SimOptions, Status, Tracker,
-};
+pub use model::Model;
 pub use process::{ProcessCharm, TOOL_NAMES};
+pub use state::{
+    ActionOutcome, Databag, LogLine, Revision, Secret, SecretOwnerRef, SecretUriForm, SimOptions,
+    Status, Tracker,
+};
 pub use wire::{ToolRequest, ToolResponse};

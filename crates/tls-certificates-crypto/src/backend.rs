@@ -12,6 +12,25 @@ use crate::{Error, KeyAlgorithm, PrivateKey, PublicKey};
 /// once, on `dyn CryptoBackend`, on top of these primitives. Callers normally use those
 /// high-level methods: `backend.create_csr(..)`, `backend.parse_certificate(..)`, ...
 ///
+/// # X.509 operations
+///
+/// Inherent methods of `dyn CryptoBackend` (listed under "Implementations" below; the source is
+/// `src/x509/operations.rs`):
+///
+/// * keys: [`load_private_key`](#method.load_private_key),
+///   [`export_private_key`](#method.export_private_key);
+/// * CSRs: [`create_csr`](#method.create_csr), [`parse_csr`](#method.parse_csr),
+///   [`parse_csr_der`](#method.parse_csr_der);
+/// * certificates: [`parse_certificate`](#method.parse_certificate),
+///   [`parse_certificate_der`](#method.parse_certificate_der),
+///   [`parse_certificates`](#method.parse_certificates),
+///   [`verify_issued_by`](#method.verify_issued_by),
+///   [`check_chain_order`](#method.check_chain_order);
+/// * CAs: [`create_self_signed_ca`](#method.create_self_signed_ca),
+///   [`load_authority`](#method.load_authority) (then
+///   [`CertificateAuthority::issue`](crate::CertificateAuthority::issue));
+/// * [`sha256_hex`](#method.sha256_hex).
+///
 /// Implementations must never panic, and must refuse (with a typed [`Error`]) any choice they do
 /// not support or approve *before* doing work.
 pub trait CryptoBackend: Debug + Send + Sync {

@@ -76,7 +76,6 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod canonical;
 mod databag;
 mod error;
 mod fast;

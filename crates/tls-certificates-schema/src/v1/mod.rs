@@ -7,12 +7,18 @@
 //! Field order in every type is the Python model's field order, which is also the order of keys
 //! in the encoded JSON.
 
+mod canonical;
+#[cfg(test)]
+mod canonical_tests;
+mod certificate;
+#[cfg(test)]
+mod fast_tests;
 mod provider;
 mod requirer;
 
+pub use certificate::ProviderCertificate;
 pub use provider::{
-    ErrorCode, ProviderCapabilities, ProviderCertificate, ProviderData, ProviderError,
-    RequestError, UnknownErrorCode,
+    ErrorCode, ProviderCapabilities, ProviderData, ProviderError, RequestError, UnknownErrorCode,
 };
 pub use requirer::{CertificateSigningRequest, RequirerData};
 

@@ -3,67 +3,12 @@
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::{check_decoded_form, decode_list, decode_raw_list, from_decoded_form};
+use super::certificate::ProviderCertificate;
+use super::{canonical, check_decoded_form, decode_list, decode_raw_list, from_decoded_form};
 use crate::databag::json_value;
 use crate::json::{ObjectWriter, write_list};
 use crate::lax::Fields;
-use crate::{DatabagSource, DatabagUpdate, Decoded, Error, Location, PemCertificate, PemCsr};
-
-/// One issued certificate in the provider's `certificates` list.
-///
-/// On the wire: `{"ca", "certificate_signing_request", "certificate", "chain", "revoked"}`, with
-/// `chain` and `revoked` left out when `None`. A v3 provider's extra
-/// `recommended_expiry_notification_time` is accepted and ignored.
-#[derive(Clone, Debug, Eq, Hash, PartialEq, Serialize)]
-pub struct ProviderCertificate {
-    /// The CA that signed the certificate.
-    pub ca: PemCertificate,
-    /// The request this answers: the join key back to the requirer's entry.
-    pub certificate_signing_request: PemCsr,
-    /// The issued certificate.
-    pub certificate: PemCertificate,
-    /// The chain, leaf first then up to the root; Python v4 providers always write it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chain: Option<Vec<PemCertificate>>,
-    /// Whether the certificate was revoked (`revoke_all_certificates` writes `true`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revoked: Option<bool>,
-}
-
-impl ProviderCertificate {
-    /// Whether the certificate is marked revoked.
-    pub fn is_revoked(&self) -> bool {
-        self.revoked.unwrap_or(false)
-    }
-
-    pub(crate) fn decode(fields: &Fields<'_>) -> Result<Self, Error> {
-        Ok(Self {
-            ca: fields.certificate("ca")?,
-            certificate_signing_request: fields.csr("certificate_signing_request")?,
-            certificate: fields.certificate("certificate")?,
-            chain: fields.opt_certificate_list("chain")?,
-            revoked: fields.opt_bool("revoked")?,
-        })
-    }
-
-    fn write(&self, out: &mut String) {
-        let mut object = ObjectWriter::open(out);
-        object.str("ca", self.ca.as_str());
-        object.str(
-            "certificate_signing_request",
-            self.certificate_signing_request.as_str(),
-        );
-        object.str("certificate", self.certificate.as_str());
-        object.opt_str_list(
-            "chain",
-            self.chain
-                .as_ref()
-                .map(|chain| chain.iter().map(PemCertificate::as_str)),
-        );
-        object.opt_bool("revoked", self.revoked);
-        object.close();
-    }
-}
+use crate::{DatabagSource, DatabagUpdate, Decoded, Error, Location, PemCsr};
 
 /// A refused request in the provider's `request_errors` list.
 ///
@@ -440,7 +385,7 @@ impl ProviderData {
         if text.len() > crate::MAX_VALUE_LEN {
             return None;
         }
-        crate::canonical::certificates(text)
+        canonical::certificates(text)
     }
 
     /// The value of `certificates` exactly as the Python library writes it, or `None` when the

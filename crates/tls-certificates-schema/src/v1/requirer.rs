@@ -1,9 +1,11 @@
 //! The requirer's databag.
 
 use serde::Serialize;
+use serde::de::MapAccess;
 use serde_json::Value;
 
 use super::{check_decoded_form, decode_list, decode_raw_list, from_decoded_form};
+use crate::fast::{FastEntry, NullableBool, read_members, required};
 use crate::json::{ObjectWriter, write_list};
 use crate::lax::Fields;
 use crate::{DatabagSource, DatabagUpdate, Decoded, Error, PemCsr};
@@ -53,6 +55,28 @@ impl CertificateSigningRequest {
         );
         object.nullable_bool("ca", self.ca);
         object.close();
+    }
+}
+
+impl FastEntry for CertificateSigningRequest {
+    const FIELDS: &'static [&'static str] = &["certificate_signing_request", "ca"];
+
+    fn read<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let mut csr = None;
+        let mut ca = None;
+        read_members(map, Self::FIELDS, |index, map| {
+            Ok(if index == 0 {
+                csr = PemCsr::from_string(map.next_value()?).ok();
+                csr.is_some()
+            } else {
+                ca = map.next_value_seed(NullableBool)?;
+                true
+            })
+        })?;
+        Ok(Self {
+            certificate_signing_request: required(csr)?,
+            ca,
+        })
     }
 }
 

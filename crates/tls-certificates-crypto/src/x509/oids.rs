@@ -1,0 +1,93 @@
+//! Object identifiers, KeyUsage bits and signature `AlgorithmIdentifier`s, shared by the DER
+//! writer and the reader.
+
+use crate::der::{self, nested};
+use crate::{Error, KeyType, SignatureAlgorithm};
+
+pub(super) const OID_SKI: &str = "2.5.29.14";
+pub(super) const OID_KEY_USAGE: &str = "2.5.29.15";
+pub(super) const OID_SAN: &str = "2.5.29.17";
+pub(super) const OID_BASIC_CONSTRAINTS: &str = "2.5.29.19";
+pub(super) const OID_AKI: &str = "2.5.29.35";
+pub(super) const OID_EXT_KEY_USAGE: &str = "2.5.29.37";
+pub(super) const OID_SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
+pub(super) const OID_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
+pub(super) const OID_EXTENSION_REQUEST: &str = "1.2.840.113549.1.9.14";
+
+pub(super) const OID_SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
+pub(super) const OID_SHA384_WITH_RSA: &str = "1.2.840.113549.1.1.12";
+pub(super) const OID_SHA512_WITH_RSA: &str = "1.2.840.113549.1.1.13";
+pub(super) const OID_ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
+pub(super) const OID_ECDSA_WITH_SHA384: &str = "1.2.840.10045.4.3.3";
+
+pub(super) const KU_DIGITAL_SIGNATURE: u8 = 0;
+pub(super) const KU_KEY_ENCIPHERMENT: u8 = 2;
+pub(super) const KU_KEY_CERT_SIGN: u8 = 5;
+pub(super) const KU_CRL_SIGN: u8 = 6;
+
+/// The DER `AlgorithmIdentifier` for a signature algorithm.
+pub(super) fn signature_algorithm_der(algorithm: SignatureAlgorithm) -> Result<Vec<u8>, Error> {
+    use SignatureAlgorithm as S;
+    let (oid, null_params) = match algorithm {
+        S::RsaPkcs1Sha256 => (OID_SHA256_WITH_RSA, true),
+        S::RsaPkcs1Sha384 => (OID_SHA384_WITH_RSA, true),
+        S::RsaPkcs1Sha512 => (OID_SHA512_WITH_RSA, true),
+        S::EcdsaP256Sha256 | S::EcdsaP384Sha256 => (OID_ECDSA_WITH_SHA256, false),
+        S::EcdsaP256Sha384 | S::EcdsaP384Sha384 => (OID_ECDSA_WITH_SHA384, false),
+        S::Ed25519 => (crate::key::OID_ED25519, false),
+    };
+    let mut out = Vec::with_capacity(16);
+    nested(&mut out, der::SEQUENCE, |out| -> Result<(), Error> {
+        der::oid(out, oid)?;
+        if null_params {
+            der::tlv(out, der::NULL, &[]);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The signature algorithm for a signature OID checked with a key of `key_type`.
+pub(super) fn signature_algorithm_for(
+    oid: &str,
+    key_type: KeyType,
+) -> Result<SignatureAlgorithm, Error> {
+    use SignatureAlgorithm as S;
+    Ok(match (oid, key_type) {
+        (OID_SHA256_WITH_RSA, KeyType::Rsa { .. }) => S::RsaPkcs1Sha256,
+        (OID_SHA384_WITH_RSA, KeyType::Rsa { .. }) => S::RsaPkcs1Sha384,
+        (OID_SHA512_WITH_RSA, KeyType::Rsa { .. }) => S::RsaPkcs1Sha512,
+        (OID_ECDSA_WITH_SHA256, KeyType::EcdsaP256) => S::EcdsaP256Sha256,
+        (OID_ECDSA_WITH_SHA384, KeyType::EcdsaP256) => S::EcdsaP256Sha384,
+        (OID_ECDSA_WITH_SHA256, KeyType::EcdsaP384) => S::EcdsaP384Sha256,
+        (OID_ECDSA_WITH_SHA384, KeyType::EcdsaP384) => S::EcdsaP384Sha384,
+        (crate::key::OID_ED25519, KeyType::Ed25519) => S::Ed25519,
+        (oid, key_type) => {
+            return Err(Error::UnsupportedAlgorithm {
+                algorithm: format!("signature algorithm {oid} with a {key_type} key"),
+            });
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn given_signature_oids_when_matched_to_keys_then_curve_decides_ecdsa_variant() {
+        assert_eq!(
+            signature_algorithm_for(OID_ECDSA_WITH_SHA256, KeyType::EcdsaP384).ok(),
+            Some(SignatureAlgorithm::EcdsaP384Sha256)
+        );
+        assert!(signature_algorithm_for(OID_SHA256_WITH_RSA, KeyType::Ed25519).is_err());
+        for alg in [
+            SignatureAlgorithm::RsaPkcs1Sha256,
+            SignatureAlgorithm::EcdsaP256Sha256,
+            SignatureAlgorithm::EcdsaP384Sha384,
+            SignatureAlgorithm::Ed25519,
+        ] {
+            assert!(signature_algorithm_der(alg).is_ok());
+        }
+    }
+}

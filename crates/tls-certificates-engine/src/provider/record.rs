@@ -1,0 +1,126 @@
+//! Recording the charm's answers: certificates, errors, revocations (leader only; in memory
+//! until [`Provider::plan`]).
+
+use std::sync::OnceLock;
+
+use tls_certificates_schema::PemCertificate;
+use tls_certificates_schema::v1::{self, RequestError};
+
+use super::state::Issued;
+use super::{NewCertificate, Provider};
+use crate::Error;
+use crate::common::{JoinKey, LogLevel, RelationId, log};
+use crate::wire::{self, ProviderError};
+
+impl Provider<'_> {
+    fn require_leader(&self, operation: &'static str) -> Result<(), Error> {
+        if self.is_leader {
+            Ok(())
+        } else {
+            Err(Error::NotLeader { operation })
+        }
+    }
+
+    /// Publishes a certificate for a CSR, replacing any entry (and removing any error) for the
+    /// same CSR. Warns when the chain does not start with the certificate or is out of order.
+    ///
+    /// # Errors
+    /// [`Error::NotLeader`], [`Error::UnknownRelation`], [`Error::EmptyChain`],
+    /// [`Error::MalformedPem`].
+    pub fn set_relation_certificate(&mut self, new: NewCertificate) -> Result<(), Error> {
+        self.require_leader("set a relation certificate")?;
+        if new.chain.is_empty() {
+            return Err(Error::EmptyChain);
+        }
+        let Some(state) = self.relations.get_mut(&new.relation_id) else {
+            return Err(Error::UnknownRelation {
+                relation_id: new.relation_id.0,
+            });
+        };
+        if new.chain.first().map(|c| c.der()) != Some(new.certificate.der()) {
+            log(
+                &mut self.logs,
+                LogLevel::Warning,
+                "the first certificate of the chain is not the certificate being published",
+            );
+        }
+        if let Err(e) = self.backend.check_chain_order(&new.chain) {
+            log(
+                &mut self.logs,
+                LogLevel::Warning,
+                format!("the certificate chain is not in order: {e}"),
+            );
+        }
+        let csr_pem = wire::csr_pem(&new.csr_pem)?;
+        let pem = |text: &str| {
+            PemCertificate::new(text).map_err(|e| Error::MalformedPem {
+                reason: e.to_string(),
+            })
+        };
+        let entry = v1::ProviderCertificate {
+            ca: pem(new.ca.pem().as_str())?,
+            certificate: pem(new.certificate.pem().as_str())?,
+            chain: Some(
+                new.chain
+                    .iter()
+                    .map(|c| pem(c.pem().as_str()))
+                    .collect::<Result<_, _>>()?,
+            ),
+            certificate_signing_request: csr_pem,
+            revoked: None,
+        };
+        let join = JoinKey::new(entry.certificate_signing_request.as_str(), &self.hasher);
+        state.remove_certificate(&join);
+        state.remove_error(&join);
+        state.push_certificate(Issued {
+            entry,
+            join,
+            spki: OnceLock::from(Some(new.certificate.public_key().spki_der().to_vec())),
+            public_key: OnceLock::from(Some(new.certificate.public_key().clone())),
+        });
+        Ok(())
+    }
+
+    /// Publishes an error for a CSR, replacing any previous error and removing its certificate.
+    ///
+    /// # Errors
+    /// [`Error::NotLeader`], [`Error::UnknownRelation`], [`Error::MalformedPem`].
+    pub fn set_relation_error(
+        &mut self,
+        relation_id: RelationId,
+        csr_pem: &str,
+        error: ProviderError,
+    ) -> Result<(), Error> {
+        self.require_leader("set a relation error")?;
+        // Checked before anything changes.
+        let Some(state) = self.relations.get_mut(&relation_id) else {
+            return Err(Error::UnknownRelation {
+                relation_id: relation_id.0,
+            });
+        };
+        let csr = wire::csr_pem(csr_pem)?;
+        let join = JoinKey::new(csr.as_str(), &self.hasher);
+        state.remove_certificate(&join);
+        state.remove_error(&join);
+        state.push_error(join, RequestError { csr, error });
+        Ok(())
+    }
+
+    /// Marks every published certificate of every relation revoked (e.g. after a CA change).
+    ///
+    /// # Errors
+    /// [`Error::NotLeader`].
+    pub fn revoke_all_certificates(&mut self) -> Result<(), Error> {
+        self.require_leader("revoke certificates")?;
+        for state in self.relations.values_mut() {
+            state.certificates_will_change();
+            for issued in state.certificates.iter_mut().flatten() {
+                issued.entry.revoked = Some(true);
+            }
+            for request in &mut state.requests {
+                request.answered = OnceLock::new();
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,301 @@
+//! Read-only queries: [`RequirerView`] and what a provider's databag tells about it.
+
+use std::collections::HashSet;
+
+use time::OffsetDateTime;
+use tls_certificates_crypto::{CertificateRequestAttributes, CryptoBackend, Csr, PrivateKey};
+use tls_certificates_schema::PemCsr;
+use tls_certificates_schema::v1::{self, CertificateSigningRequest};
+
+use super::config::{KeySource, Scope};
+use super::key::load_key;
+use super::provider_data::ProviderData;
+use super::verify::{Timeliness, timeliness, verify};
+use super::{AssignedCertificate, OwnCsr, Requirer, RequirerObservation, RequirerRelation};
+use crate::common::{ProviderCertificate, RelationId, pem_join_key};
+use crate::wire::{self, ProviderCapabilities, ProviderError};
+
+impl Requirer {
+    /// A read-only view for queries at `now` (certificates outside their validity are not
+    /// handed out).
+    pub fn view<'a>(
+        &'a self,
+        obs: &'a RequirerObservation,
+        now: OffsetDateTime,
+        backend: &'a dyn CryptoBackend,
+    ) -> RequirerView<'a> {
+        RequirerView {
+            requirer: self,
+            obs,
+            now,
+            backend,
+        }
+    }
+}
+
+/// What a provider's app databag says about the library it runs; it matters to requests in
+/// the requirer's **app** databag, which providers on the v3 library never read (they read unit
+/// databags only), so such a request waits forever.
+///
+/// A heuristic, from the wire alone (Juju tells nothing about a peer's library):
+///
+/// * [`ProviderHint::V3Library`]: a `certificates` entry carries
+///   `recommended_expiry_notification_time`, which only the v3 library writes (even as
+///   `null`). Conclusive, but only once the provider answered *something*: a unit-scope request
+///   (app-and-unit mode) or one left from unit mode. A hostile provider can fake it; it only
+///   changes what the status says.
+/// * [`ProviderHint::NothingPublished`]: the provider wrote none of the interface's keys. A v3
+///   provider asked only through the app databag stays here forever, but so does a v4 provider
+///   that has not run a hook yet: the two cannot be told apart.
+/// * [`ProviderHint::Answering`]: the provider publishes entries without v3 fields (v4,
+///   charmlibs 1.x, or ours).
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+#[non_exhaustive]
+pub enum ProviderHint {
+    /// The provider runs the v3 library: it never answers app-databag requests.
+    V3Library,
+    /// The provider has published nothing yet.
+    NothingPublished,
+    /// The provider publishes, with no sign of the v3 library.
+    Answering,
+}
+
+/// The [`ProviderHint`] of one relation.
+pub fn provider_hint(relation: &RequirerRelation) -> ProviderHint {
+    let bag = &relation.remote_app;
+    let certificates = bag.get(v1::ProviderData::CERTIFICATES_KEY);
+    // A JSON member name: PEM text cannot contain the quotes, so a match is a member (or a
+    // string made to look like one, which a provider can write anyway).
+    if certificates.is_some_and(|raw| raw.contains("\"recommended_expiry_notification_time\"")) {
+        ProviderHint::V3Library
+    } else if v1::ProviderData::KEYS
+        .iter()
+        .any(|key| bag.contains_key(*key))
+    {
+        ProviderHint::Answering
+    } else {
+        ProviderHint::NothingPublished
+    }
+}
+
+/// The capabilities a provider advertises in its app databag on this relation, if any.
+pub fn capabilities_of(relation: &RequirerRelation) -> Option<ProviderCapabilities> {
+    relation
+        .remote_app
+        .get(v1::ProviderData::CAPABILITIES_KEY)
+        .and_then(|raw| wire::decode_capabilities(raw).ok())
+}
+
+/// A provider's refusal of one of our requests.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct RequestError {
+    /// The relation.
+    pub relation_id: RelationId,
+    /// The CSR (PEM as sent).
+    pub csr: String,
+    /// The error.
+    pub error: ProviderError,
+}
+
+/// One of our requests as it is on the wire.
+#[derive(Clone, Debug)]
+pub struct OwnRequest {
+    /// The relation.
+    pub relation_id: RelationId,
+    /// The scope.
+    pub scope: Scope,
+    /// The CSR.
+    pub csr: Csr,
+    /// Whether it asks for a CA.
+    pub is_ca: bool,
+}
+
+/// Read-only queries over one observation. Nothing here writes or logs.
+#[derive(Debug)]
+pub struct RequirerView<'a> {
+    requirer: &'a Requirer,
+    obs: &'a RequirerObservation,
+    now: OffsetDateTime,
+    backend: &'a dyn CryptoBackend,
+}
+
+impl RequirerView<'_> {
+    /// The private key of `scope` (`None` if not generated yet, or the App scope on a non-leader).
+    pub fn private_key(&self, scope: Scope) -> Option<PrivateKey> {
+        if scope == Scope::App && !self.obs.is_leader {
+            return None;
+        }
+        if let KeySource::Supplied(key) = &self.requirer.config.key {
+            return Some(key.clone());
+        }
+        let (label, legacy) = self.requirer.key_labels(scope, &self.obs.unit);
+        std::iter::once(&label)
+            .chain(legacy.iter())
+            .filter_map(|l| self.obs.secrets.iter().find(|s| &s.label == l))
+            .find_map(|s| load_key(self.backend, s))
+    }
+
+    /// The Juju secret id of the library's key for `scope`.
+    pub fn private_key_secret_id(&self, scope: Scope) -> Option<&str> {
+        if matches!(self.requirer.config.key, KeySource::Supplied(_)) {
+            return None;
+        }
+        let (label, _) = self.requirer.key_labels(scope, &self.obs.unit);
+        self.obs
+            .secrets
+            .iter()
+            .find(|s| s.label == label)
+            .map(|s| s.id.as_str())
+    }
+
+    /// Our CSRs on the wire, for every active scope.
+    pub fn own_requests(&self) -> Vec<OwnRequest> {
+        let mut out = Vec::new();
+        for scope in self.requirer.active_scopes(self.obs.is_leader) {
+            for relation in &self.obs.relations {
+                let databag = match scope {
+                    Scope::Unit => &relation.local_unit,
+                    Scope::App => &relation.local_app,
+                };
+                let Some(raw) = databag.get(v1::RequirerData::KEY) else {
+                    continue;
+                };
+                for entry in wire::decode_csrs(raw).0 {
+                    if let Ok(csr) = self
+                        .backend
+                        .parse_csr(entry.certificate_signing_request.as_str())
+                    {
+                        out.push(OwnRequest {
+                            relation_id: relation.id,
+                            scope,
+                            csr,
+                            is_ca: entry.is_ca(),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Certificates assigned to our current CSRs in `scope` that pass every check the
+    /// requirer makes before storing one: not revoked, for our key, naming what we asked for,
+    /// linked to a CA (chain handed out leaf first), and valid now.
+    pub fn assigned_certificates(&self, scope: Scope) -> Vec<AssignedCertificate> {
+        let Some(key) = self.private_key(scope) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for own in self.own_requests().into_iter().filter(|o| o.scope == scope) {
+            let Some(relation) = self.obs.relations.iter().find(|r| r.id == own.relation_id) else {
+                continue;
+            };
+            // A CSR PEM from the crypto crate always has the shape the schema checks.
+            let Ok(pem) = PemCsr::new(own.csr.pem().as_str()) else {
+                continue;
+            };
+            let own_csr = OwnCsr {
+                join: pem_join_key(pem.as_str()),
+                entry: CertificateSigningRequest::new(pem, own.is_ca),
+                csr: own.csr,
+            };
+            let mut ignored = Vec::new();
+            let wanted = HashSet::from([own_csr.join.clone()]);
+            let provider = ProviderData::decode(relation, &wanted, &mut ignored);
+            if let Some(entry) = provider
+                .certificates
+                .get(&own_csr.join)
+                .filter(|e| e.revoked != Some(true))
+                && let Ok(checked) = verify(relation.id, scope, &own_csr, entry, &key, self.backend)
+                && matches!(
+                    timeliness(&checked.assigned.certificate, self.now),
+                    Timeliness::Valid
+                )
+            {
+                out.push(checked.assigned);
+            }
+        }
+        out
+    }
+
+    /// The assigned certificate for these attributes, in any active scope.
+    pub fn assigned_certificate(
+        &self,
+        attributes: &CertificateRequestAttributes,
+    ) -> Option<AssignedCertificate> {
+        self.requirer
+            .active_scopes(self.obs.is_leader)
+            .into_iter()
+            .flat_map(|s| self.assigned_certificates(s))
+            .find(|a| &a.attributes() == attributes)
+    }
+
+    /// Every certificate entry the provider published, including revoked ones and other
+    /// requirers' (malformed entries skipped).
+    pub fn provider_certificates(&self) -> Vec<ProviderCertificate> {
+        let mut out = Vec::new();
+        for relation in &self.obs.relations {
+            let Some(raw) = relation.remote_app.get(v1::ProviderData::CERTIFICATES_KEY) else {
+                continue;
+            };
+            for e in wire::decode_certificates(raw).0 {
+                out.push(ProviderCertificate {
+                    relation_id: relation.id,
+                    certificate: e.certificate.into_string(),
+                    csr: e.certificate_signing_request.into_string(),
+                    ca: e.ca.into_string(),
+                    chain: e
+                        .chain
+                        .into_iter()
+                        .flatten()
+                        .map(tls_certificates_schema::PemCertificate::into_string)
+                        .collect(),
+                    revoked: e.revoked == Some(true),
+                });
+            }
+        }
+        out
+    }
+
+    /// The provider's errors for our CSRs: one per CSR (the last, if the provider wrote
+    /// several).
+    pub fn request_errors(&self) -> Vec<RequestError> {
+        let ours: HashSet<String> = self
+            .own_requests()
+            .iter()
+            .map(|o| pem_join_key(o.csr.pem().as_str()))
+            .collect();
+        let mut out = Vec::new();
+        for relation in &self.obs.relations {
+            let mut ignored = Vec::new();
+            let provider = ProviderData::decode(relation, &HashSet::new(), &mut ignored);
+            for (_, e) in provider.errors_for(&ours) {
+                out.push(RequestError {
+                    relation_id: relation.id,
+                    csr: e.csr.as_str().to_owned(),
+                    error: e.error.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// What each relation's provider databag says about the library the provider runs (see
+    /// [`ProviderHint`]).
+    pub fn provider_hints(&self) -> Vec<(RelationId, ProviderHint)> {
+        self.obs
+            .relations
+            .iter()
+            .map(|r| (r.id, provider_hint(r)))
+            .collect()
+    }
+
+    /// What the provider advertises; `None` when it has not published capabilities (yet).
+    pub fn provider_capabilities(&self) -> Option<ProviderCapabilities> {
+        self.obs
+            .relations
+            .iter()
+            .find_map(|r| r.remote_app.get(v1::ProviderData::CAPABILITIES_KEY))
+            .and_then(|raw| wire::decode_capabilities(raw).ok())
+    }
+}
