@@ -148,6 +148,7 @@ mod format;
 mod hook;
 mod meta;
 mod model;
+mod operator;
 mod process;
 mod session;
 mod wire;
