@@ -15,7 +15,8 @@ use crate::harness::{Harness, PROVIDER, REQUIRER, owner_name, sim_error};
 use crate::violation::Violation;
 
 /// Known defect: when the requirer's `mode` drops a scope (`app` -> `unit`, `unit` -> `app`),
-/// that scope's CSRs stay in their databag (and are answered) and its secrets stay.
+/// that scope's CSRs stay in their databag (and are answered) and its secrets stay; a later
+/// `-relation-broken` cleans only the scopes of the mode at that time.
 pub const STALE_SCOPE: &str = "stale-scope-after-mode-change";
 /// Known defect: a `-relation-broken` that runs while the requirer is blocked on invalid config
 /// cleans nothing, and nothing cleans the certificate secrets once the config is fixed.
@@ -410,6 +411,24 @@ impl Harness {
             return Ok(());
         };
         let published = csr_list(self.model.app_data(relation, PROVIDER), "certificates");
+        // What the workloads use: the files, read before any action hook rewrites them.
+        let files: BTreeMap<(String, &'static str), String> = expected
+            .iter()
+            .flat_map(|e| {
+                e.requests
+                    .iter()
+                    .map(move |(scope, _)| (e.unit.clone(), scope_name(*scope)))
+            })
+            .map(|(unit, s)| {
+                let file = self
+                    .requirer_dir()
+                    .join("data")
+                    .join(unit.replace('/', "-"))
+                    .join(format!("{s}-certificate.pem"));
+                let text = std::fs::read_to_string(&file).unwrap_or_default();
+                ((unit, s), text.trim().to_owned())
+            })
+            .collect();
         let mut requests_total = 0_usize;
         let mut stale_requests = 0_usize;
         for e in &expected {
@@ -446,13 +465,22 @@ impl Harness {
                 let s = scope_name(*scope);
                 let unit = e.unit.clone();
                 let scope_s = s.to_owned();
-                let Some(pem) = held.get(&format!("{s}.certificate")) else {
+                // The certificate in use: its file. Every check below is on it; the charm's
+                // own report (`get-certificate`) must name the same certificate.
+                let pem = files.get(&(unit.clone(), s)).cloned().unwrap_or_default();
+                if pem.is_empty() {
                     return Err(Violation::MissingCertificate {
                         unit,
                         scope: scope_s,
                     });
+                }
+                let pem = &pem;
+                let Ok(cert) = backend.parse_certificate(pem) else {
+                    return Err(Violation::FileMismatch {
+                        unit,
+                        scope: scope_s,
+                    });
                 };
-                let cert = backend.parse_certificate(pem).map_err(|e| sim_error(&e))?;
                 if !issued_by_current(&cert) {
                     return Err(Violation::NotIssuedByCurrentCa {
                         unit,
@@ -556,13 +584,10 @@ impl Harness {
                         ),
                     });
                 }
-                let file = self
-                    .requirer_dir()
-                    .join("data")
-                    .join(unit.replace('/', "-"))
-                    .join(format!("{s}-certificate.pem"));
-                let on_disk = std::fs::read_to_string(&file).unwrap_or_default();
-                if on_disk.trim() != pem.trim() {
+                let reported = held
+                    .get(&format!("{s}.certificate"))
+                    .map_or("", |c| c.trim());
+                if reported != pem.trim() {
                     return Err(Violation::FileMismatch {
                         unit,
                         scope: scope_s,
@@ -609,6 +634,15 @@ impl Harness {
             self.stats.waive(known);
         }
         result
+    }
+
+    /// The requirer's `mode` (`unit` when unset).
+    fn current_mode(&self) -> Option<String> {
+        let config = self.model.config(REQUIRER)?;
+        Some(match config.get("mode").and_then(Value::as_str) {
+            None | Some("") => "unit".to_owned(),
+            Some(mode) => mode.to_owned(),
+        })
     }
 
     /// Whether a requirer unit ran `-relation-broken` while blocked on invalid config.
@@ -667,10 +701,26 @@ impl Harness {
             if !is_certificate_label(&label) {
                 return Err(orphan());
             }
+            // A certificate secret of a scope the current mode does not include: the known
+            // stale-scope defect.
+            let scope_included = match (&secret.owner, self.current_mode()) {
+                (SecretOwnerRef::Unit(_), Some(mode)) => mode != "app",
+                (SecretOwnerRef::App(_), Some(mode)) => mode != "unit",
+                (_, None) => true,
+            };
+            if !scope_included && self.modes_seen.len() > 1 {
+                waived.push(STALE_SCOPE);
+                continue;
+            }
             // A certificate secret: its CSR must be one the owner requests now.
             let Some(relation) = relation else {
                 if self.broken_while_blocked() {
                     waived.push(BROKEN_WHILE_BLOCKED);
+                    continue;
+                }
+                // `-relation-broken` cleans the scopes of the mode at that time only.
+                if self.modes_seen.len() > 1 {
+                    waived.push(STALE_SCOPE);
                     continue;
                 }
                 return Err(orphan());

@@ -85,6 +85,8 @@ pub struct Harness {
     pub(crate) key_change_allowed: BTreeSet<String>,
     /// Log lines already scanned, by unit.
     pub(crate) logs_scanned: BTreeMap<String, usize>,
+    /// Every requirer `mode` value set so far (the default `unit` included).
+    pub(crate) modes_seen: BTreeSet<&'static str>,
     /// Log lines of each unit when the fault-free settle began.
     pub(crate) logs_at_final: BTreeMap<String, usize>,
     /// Statistics.
@@ -163,6 +165,7 @@ impl Harness {
             key_change_allowed: BTreeSet::new(),
             logs_scanned: BTreeMap::new(),
             logs_at_final: BTreeMap::new(),
+            modes_seen: BTreeSet::from(["unit"]),
             stats: Stats::default(),
         })
     }
@@ -266,7 +269,10 @@ impl Harness {
             }
             Op::RequirerConfig(change) => {
                 let values = match change {
-                    RequirerChange::Mode(v) => config(&[("mode", (*v).into())]),
+                    RequirerChange::Mode(v) => {
+                        self.modes_seen.insert(v);
+                        config(&[("mode", (*v).into())])
+                    }
                     RequirerChange::CommonName(v) => config(&[("common-name", (*v).into())]),
                     RequirerChange::SansDns(v) => config(&[("sans-dns", (*v).into())]),
                     RequirerChange::SansIp(v) => config(&[("sans-ip", (*v).into())]),
@@ -493,6 +499,12 @@ impl Harness {
             );
         }
         out
+    }
+
+    /// Lets the private key of `owner` (a unit name, or `app <name>`) change once, as the
+    /// regenerate action does.
+    pub fn allow_key_change(&mut self, owner: &str) {
+        self.key_change_allowed.insert(owner.to_owned());
     }
 
     /// How many keys the charms asked the backend for.

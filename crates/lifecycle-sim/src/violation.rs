@@ -39,7 +39,7 @@ pub enum Violation {
     /// The provider's config is valid and it leads, yet it has no CA.
     #[error("the provider has no active CA after a fault-free settle")]
     NoActiveCa,
-    /// A unit has no certificate for a request after a fault-free settle.
+    /// A unit has no certificate (file) for a request after a fault-free settle.
     #[error("{unit} holds no {scope} certificate after a fault-free settle")]
     MissingCertificate {
         /// The unit.
@@ -89,8 +89,9 @@ pub enum Violation {
         /// What was counted.
         detail: String,
     },
-    /// The certificate file the requirer wrote differs from the certificate it holds.
-    #[error("{unit}'s {scope} certificate file differs from its certificate")]
+    /// The certificate file the requirer wrote (the one in use) differs from the certificate
+    /// its `get-certificate` action reports.
+    #[error("{unit}'s {scope} certificate file differs from the certificate it reports")]
     FileMismatch {
         /// The unit.
         unit: String,
