@@ -130,7 +130,13 @@ impl Harness {
     /// # Errors
     /// [`Violation::Simulator`] if the model cannot be built.
     pub fn new(seed: u64) -> Result<Self, Violation> {
-        let dir = tempfile::tempdir().map_err(|e| sim_error(&e))?;
+        // The requirer fsyncs every file it writes: on tmpfs (`/dev/shm`) that costs nothing,
+        // which makes sequences several times faster. Elsewhere, the usual temporary directory.
+        let dir = tempfile::Builder::new()
+            .prefix("lifecycle-sim")
+            .tempdir_in("/dev/shm")
+            .or_else(|_| tempfile::tempdir())
+            .map_err(|e| sim_error(&e))?;
         let backend = Arc::new(PooledBackend::new(seed));
         let mut model = Model::new();
         let provider_meta =
