@@ -3,15 +3,18 @@
 //! ```sh
 //! lifecycle-soak --seconds 600 [--start SEED]   # soak: sequences/s, operations, checks
 //! lifecycle-soak --seed 1234                    # reproduce one seed, printing its operations
+//! lifecycle-soak --emit DIR --count 64           # write seeds 0..64 as fuzzer inputs
 //! ```
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use lifecycle_sim::{Stats, run_seed};
+use lifecycle_sim::{Stats, run_seed, seed_bytes};
 
 fn usage() -> ExitCode {
-    eprintln!("usage: lifecycle-soak --seconds N [--start SEED] | --seed SEED");
+    eprintln!(
+        "usage: lifecycle-soak --seconds N [--start SEED] | --seed SEED | --emit DIR [--count N]"
+    );
     ExitCode::from(2)
 }
 
@@ -63,6 +66,20 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         };
+    }
+    if let Some(i) = args.iter().position(|a| a == "--emit") {
+        let Some(dir) = args.get(i + 1) else {
+            return usage();
+        };
+        let count = value("--count").unwrap_or(64);
+        for seed in 0..count {
+            let path = std::path::Path::new(dir).join(format!("seed-{seed}"));
+            if let Err(e) = std::fs::write(&path, seed_bytes(seed)) {
+                eprintln!("cannot write {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        }
+        return ExitCode::SUCCESS;
     }
     let Some(seconds) = value("--seconds") else {
         return usage();
