@@ -85,6 +85,8 @@ pub struct Harness {
     pub(crate) key_change_allowed: BTreeSet<String>,
     /// Log lines already scanned, by unit.
     pub(crate) logs_scanned: BTreeMap<String, usize>,
+    /// Waivers counted by `&self` checks, moved into `stats` by the caller.
+    pub(crate) stats_waiver: std::cell::Cell<u64>,
     /// Every requirer `mode` value set so far (the default `unit` included).
     pub(crate) modes_seen: BTreeSet<&'static str>,
     /// Log lines of each unit when the fault-free settle began.
@@ -172,6 +174,7 @@ impl Harness {
             logs_scanned: BTreeMap::new(),
             logs_at_final: BTreeMap::new(),
             modes_seen: BTreeSet::from(["unit"]),
+            stats_waiver: std::cell::Cell::new(0),
             stats: Stats::default(),
         })
     }
