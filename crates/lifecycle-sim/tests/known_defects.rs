@@ -97,3 +97,51 @@ fn a_stale_unit_request_takes_the_only_certificate_the_limit_allows_from_the_app
     assert!(report.stats.known.get(STALE_SCOPE).copied().unwrap_or(0) > 0);
     assert_eq!(report.stats.converged_checks, 0);
 }
+
+/// Found by the soak (seed 20436): hostile content in the provider's databag, an operator
+/// removes the provider's CA secret, its leader moves, `rotate-private-key` makes a new CA but
+/// revokes and re-issues nothing in its hook, and the provider is blocked on invalid config
+/// before any other hook: the requirer keeps using the certificate of the lost CA.
+#[test]
+fn after_the_ca_secret_is_lost_a_rotation_then_a_blocked_provider_leave_old_certificates_in_use() {
+    use lifecycle_sim::{Action, App, ProviderChange};
+    let report = run_ops(
+        &[
+            Op::SetLeader(App::Provider, 7),
+            Op::Steps(8),
+            Op::Steps(5),
+            Op::Settle,
+            Op::CorruptDatabag(Databag::ProviderApp, 9),
+            Op::CorruptDatabag(Databag::ProviderApp, 4),
+            Op::Action(Action::RotateCaKey(3)),
+            Op::AddUnit(App::Requirer),
+            Op::Relate,
+            Op::RequirerConfig(RequirerChange::IsCa(false)),
+            Op::AddUnit(App::Provider),
+            Op::Relate,
+            Op::AddUnit(App::Requirer),
+            Op::SetLeader(App::Requirer, 5),
+            Op::Steps(2),
+            Op::ProviderConfig(ProviderChange::Reset),
+            Op::RemoveUnit(App::Requirer, 1),
+            Op::RemoveSecret(App::Provider, 7),
+            Op::SetLeader(App::Requirer, 1),
+            Op::RemoveUnit(App::Provider, 4),
+            Op::AdvanceClock(161),
+            Op::Action(Action::RotateCaKey(4)),
+            Op::AdvanceClock(67_680),
+            Op::ProviderConfig(ProviderChange::RootValidity("4h")),
+        ],
+        20_436,
+    )
+    .unwrap();
+    assert!(
+        report
+            .stats
+            .known
+            .get(lifecycle_sim::LOST_CA)
+            .copied()
+            .unwrap_or(0)
+            > 0
+    );
+}
