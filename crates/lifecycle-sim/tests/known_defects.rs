@@ -145,3 +145,55 @@ fn after_the_ca_secret_is_lost_a_rotation_then_a_blocked_provider_leave_old_cert
             > 0
     );
 }
+
+/// Found by the soak (seed 43794): valid config on both sides, `app-and-unit` mode, three
+/// requirer units; the provider's leader moves and an operator removes its CA secret. After the
+/// fault-free settle the leader's app certificate file still holds a certificate of the lost
+/// CA.
+#[test]
+fn after_the_ca_secret_is_lost_the_app_certificate_in_use_can_stay_one_of_the_lost_ca() {
+    use lifecycle_sim::{Action, App, ProviderChange, ToolFault};
+    let report = run_ops(
+        &[
+            Op::RemoveSecret(App::Requirer, 2),
+            Op::UpdateStatus,
+            Op::SetLeader(App::Provider, 0),
+            Op::Settle,
+            Op::UpdateStatus,
+            Op::AddUnit(App::Requirer),
+            Op::Action(Action::GetIssuedCertificates(4)),
+            Op::AddUnit(App::Requirer),
+            Op::Steps(1),
+            Op::RequirerConfig(RequirerChange::Reset),
+            Op::AdvanceClock(470),
+            Op::FailTools {
+                fault: ToolFault::Tool("status-set"),
+                count: 8,
+                unit: Some((App::Provider, 4)),
+            },
+            Op::RequirerConfig(RequirerChange::Mode("app-and-unit")),
+            Op::Settle,
+            Op::Steps(6),
+            Op::Steps(6),
+            Op::AddUnit(App::Provider),
+            Op::SetLeader(App::Provider, 7),
+            Op::RemoveSecret(App::Provider, 7),
+            Op::Steps(4),
+            Op::Settle,
+            Op::Action(Action::RenewCertificates(5)),
+            Op::ProviderConfig(ProviderChange::Reset),
+            Op::Settle,
+        ],
+        43_794,
+    )
+    .unwrap();
+    assert!(
+        report
+            .stats
+            .known
+            .get(lifecycle_sim::LOST_CA)
+            .copied()
+            .unwrap_or(0)
+            > 0
+    );
+}
