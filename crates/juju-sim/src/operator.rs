@@ -44,7 +44,7 @@ mod tests {
         assert_eq!(model.clear_faults(), 1);
         assert_eq!(model.pending_faults(), 0);
 
-        let content = Databag::from([("k".to_owned(), "v".to_owned())]);
+        let content = Databag::from([("payload".to_owned(), "v".to_owned())]);
         let uri = model
             .add_secret(SecretOwnerRef::App("a".into()), Some("l"), content)
             .unwrap();
