@@ -8,11 +8,12 @@
 use lifecycle_sim::{Stats, run_seed};
 
 /// Sequences per `cargo test`. Measured on the 2-core shared dev machine, debug build, with a
-/// fuzz build running alongside: 120 sequences (up to 24 operations each) took 36 s, most of
-/// it waiting on the fsyncs of files the charms and hook tools write (`/tmp` on disk); 100
-/// stay under the ~30 s budget this test has in `./just test`. `just soak` (release, `TMPDIR`
-/// on tmpfs) runs about 45 sequences/s.
-const SEQUENCES: u64 = 100;
+/// fuzzer and a soak running on the same cores: 100 sequences (up to 24 operations each) in
+/// 8.6 s, 200 in 16.7 s; during a parallel two-core build 120 took 36 s (the charms and hook
+/// tools fsync the files they write). 200 keeps the test within the ~30 s budget it has in
+/// `./just test` on a normally loaded machine. `just soak` (release, `TMPDIR` on tmpfs) runs
+/// about 70 sequences/s.
+const SEQUENCES: u64 = 200;
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
