@@ -197,3 +197,30 @@ fn after_the_ca_secret_is_lost_the_app_certificate_in_use_can_stay_one_of_the_lo
             > 0
     );
 }
+
+/// Found by the soak (seed 50256): three `regenerate-private-key` runs, then the requirer is
+/// blocked on invalid config before the `secret-remove` hooks of the old key revisions run:
+/// it ignores them, and Juju does not send them again.
+#[test]
+fn secret_remove_hooks_ignored_while_blocked_leave_old_key_revisions_for_good() {
+    use lifecycle_sim::Action;
+    let report = run_ops(
+        &[
+            Op::Settle,
+            Op::Action(Action::RegeneratePrivateKey(0)),
+            Op::Action(Action::RegeneratePrivateKey(0)),
+            Op::Action(Action::RegeneratePrivateKey(0)),
+            Op::RequirerConfig(RequirerChange::CommonName("bad name\u{7}")),
+            Op::Settle,
+        ],
+        1,
+    )
+    .unwrap();
+    assert_eq!(
+        report
+            .stats
+            .known
+            .get(lifecycle_sim::SECRET_REMOVE_WHILE_BLOCKED),
+        Some(&1)
+    );
+}
