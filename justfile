@@ -104,6 +104,11 @@ deny:
 bench *ARGS:
     cargo bench --locked -p tls-certificates-benches {{ARGS}}
 
+# Run seeded lifecycle sequences (both charms in juju-sim, every invariant checked) for SECONDS; prints sequences/s, operations and invariant counts, and a failing seed with its reproduce command.
+soak SECONDS="60" START="0":
+    cargo build --release --locked -p lifecycle-sim --bin lifecycle-soak
+    TMPDIR="$(if [ -w /dev/shm ]; then echo /dev/shm; else echo "${TMPDIR:-/tmp}"; fi)" target/release/lifecycle-soak --seconds {{SECONDS}} --start {{START}}
+
 # Run each fuzz target for a bounded time (seconds per target, default 10) on the nightly toolchain.
 fuzz-smoke SECONDS="10":
     fuzz/smoke.sh {{SECONDS}}

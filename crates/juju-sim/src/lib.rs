@@ -26,8 +26,9 @@
 //!   hook (Juju ≥ 3.6, switchable) and identical content makes no revision.
 //! * **Tool output byte for byte**: `--format` `smart`/`yaml`/`json` with each tool's default,
 //!   Go's JSON and go-yaml v2's YAML; `--file` payloads read as Juju's YAML parser reads them.
-//! * **Fault injection**: [`Fault`] fails the Nth tool call of a hook, or a named tool, and
-//!   [`Model::trace`] records every tool call.
+//! * **Fault injection**: [`Fault`] fails the Nth tool call of a hook, or a named tool
+//!   ([`Model::clear_faults`] withdraws those not fired yet), [`Model::remove_secret`] removes a
+//!   secret as an operator would, and [`Model::trace`] records every tool call.
 //!
 //! Charms run **in-process** ([`in_process`]: a function given the hook's
 //! [`Context`](juju_hook_tools::Context) and a [`HookTools`](juju_hook_tools::HookTools)) or
@@ -148,6 +149,7 @@ mod format;
 mod hook;
 mod meta;
 mod model;
+mod operator;
 mod process;
 mod session;
 mod state;
