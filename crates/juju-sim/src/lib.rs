@@ -149,7 +149,6 @@ mod format;
 mod hook;
 mod meta;
 mod model;
-mod operator;
 mod process;
 mod session;
 mod state;

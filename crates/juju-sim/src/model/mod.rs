@@ -6,11 +6,14 @@
 //! * `admin`: what a test or the demo does from outside (deploy, relate, set config, add
 //!   secrets, ...);
 //! * `inspect`: read-only queries;
+//! * `operator`: what an operator (or a chaos test) does outside any hook: withdraw pending
+//!   faults, remove a secret;
 //! * `resolver`: which hook a unit runs next, running it ([`crate::session`] returns its
 //!   transaction, committed here) and the bookkeeping after it.
 
 mod admin;
 mod inspect;
+mod operator;
 mod resolver;
 
 use std::sync::Arc;

@@ -1,21 +1,21 @@
 //! What an operator (or a chaos test) does to a model outside any hook: withdraw pending
 //! faults, remove a secret.
 
+use super::Model;
 use crate::error::{Error, Result};
-use crate::model::Model;
 
 impl Model {
     /// Withdraws every injected [`Fault`](crate::Fault) that has not fired yet, and returns how
     /// many there were (e.g. to end a stretch of failing hook tools before a fault-free settle).
     pub fn clear_faults(&mut self) -> usize {
-        let pending = self.faults.len();
-        self.faults.clear();
+        let pending = self.state.faults.len();
+        self.state.faults.clear();
         pending
     }
 
     /// The injected faults that have not fired yet.
     pub fn pending_faults(&self) -> usize {
-        self.faults.len()
+        self.state.faults.len()
     }
 
     /// Removes a secret with every revision, as an operator would with `juju remove-secret`
@@ -25,7 +25,9 @@ impl Model {
     /// # Errors
     /// [`Error::SecretNotFound`].
     pub fn remove_secret(&mut self, xid: &str) -> Result<()> {
-        self.secrets
+        self.state.secret_order.remove(xid);
+        self.state
+            .secrets
             .remove(xid)
             .map(|_| ())
             .ok_or_else(|| Error::SecretNotFound(xid.to_owned()))
