@@ -6,13 +6,18 @@
 //!   the library's `generate_certificate`).
 //!
 //! Certificates are delivered, then renewed after the simulated clock passes the renewal point,
-//! in both directions. The charms are in `interop/e2e/`. Python is `$INTEROP_PYTHON`, else
-//! `interop/.venv/bin/python`: when neither works the test **fails** with the setup command.
+//! in both directions. The model's clock starts at a fixed date in the past and reaches the
+//! Python charms through juju-sim's `python_sim_clock`: the certificates they issue and check
+//! follow the model's time, not the wall clock. The charms are in `interop/e2e/`. Python is
+//! `$INTEROP_PYTHON`, else `interop/.venv/bin/python`: when neither works the test **fails**
+//! with the setup command.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
+use juju_sim::{CharmMeta, ProcessCharm};
 use serde_json::Value;
 use tls_certificates::crypto::CryptoBackend;
 use tls_certificates_demo::sim::Sim;
@@ -51,12 +56,33 @@ fn rust_unit_serial(sim: &Sim, unit: &str) -> Result<Vec<u8>> {
     Ok(backend().parse_certificate(&pem)?.serial().to_vec())
 }
 
-/// A model in `dir` running this build's charm binaries, its clock started at the wall clock
-/// (the Python charms read the wall clock).
-fn sim_on_wall_clock(dir: &Path) -> Result<Sim> {
+/// Where the model's clock starts: a fixed date well in the past, so that a Python charm that
+/// read the wall clock instead would issue certificates the model sees as not yet valid.
+fn start() -> time::OffsetDateTime {
+    time::macros::datetime!(2025-03-01 09:00 UTC)
+}
+
+/// A model in `dir` running this build's charm binaries, its clock at [`start`].
+fn sim_on_its_own_clock(dir: &Path) -> Result<Sim> {
     let mut sim = Sim::new(python_charms::binaries()?, dir, None);
-    sim.set_clock(time::OffsetDateTime::now_utc());
+    sim.set_clock(start());
     Ok(sim)
+}
+
+/// Deploys the `ops` charm in `interop/e2e/<charm>` as `app`, on the model's clock.
+fn deploy_ops(sim: &mut Sim, app: &str, charm: &str, units: u32, python: &str) -> Result<()> {
+    let dir = ProcessCharm::stage(
+        &repo().join("interop/e2e").join(charm),
+        &[],
+        &sim.charm_dir(app),
+    )?;
+    let meta = CharmMeta::from_charm_dir(&dir)?;
+    let tool = python_charms::binaries()?.tool;
+    let process = ProcessCharm::new(&dir, &tool)
+        .env("SIM_OPS_PYTHON", python)
+        .python_sim_clock();
+    sim.model.deploy(app, meta, Arc::new(process), units)?;
+    Ok(())
 }
 
 #[test]
@@ -64,21 +90,11 @@ fn python_and_rust_charms_issue_and_renew_certificates_both_ways() -> Result<()>
     let python = python_charms::python(python_charms::Ops::Three)?;
     let python = python.to_str().context("non-UTF-8 python path")?;
     let dir = tempfile::tempdir()?;
-    let mut sim = sim_on_wall_clock(dir.path())?;
+    let mut sim = sim_on_its_own_clock(dir.path())?;
 
     sim.deploy_provider("rust-ca", 1, BTreeMap::new())?;
-    sim.deploy_dir(
-        "ops-requirer",
-        &repo().join("interop/e2e/ops-requirer"),
-        1,
-        &[("SIM_OPS_PYTHON", python)],
-    )?;
-    sim.deploy_dir(
-        "ops-provider",
-        &repo().join("interop/e2e/ops-provider"),
-        1,
-        &[("SIM_OPS_PYTHON", python)],
-    )?;
+    deploy_ops(&mut sim, "ops-requirer", "ops-requirer", 1, python)?;
+    deploy_ops(&mut sim, "ops-provider", "ops-provider", 1, python)?;
     sim.deploy_requirer("rust-requirer", 2, BTreeMap::new())?;
     let py_to_rust = sim
         .model
@@ -108,6 +124,19 @@ fn python_and_rust_charms_issue_and_renew_certificates_both_ways() -> Result<()>
     }
     assert_eq!(published(&sim, rust_to_py, "ops-provider")?.len(), 2);
     let first_rust = rust_unit_serial(&sim, "rust-requirer/0")?;
+    // The Python provider issued on the model's clock, not the wall clock.
+    let pem = std::fs::read_to_string(
+        sim.unit_data_dir("rust-requirer/0")
+            .join("unit-certificate.pem"),
+    )?;
+    let issued = backend().parse_certificate(&pem)?;
+    let skew = (issued.not_before() - start()).abs();
+    assert!(
+        skew < time::Duration::hours(1),
+        "not_before {} is not the model's time {}",
+        issued.not_before(),
+        start()
+    );
 
     // Past 90 % of the 90-day certificates: both requirers renew, both providers re-issue.
     sim.advance_clock(time::Duration::days(82));
@@ -135,7 +164,10 @@ fn a_python_requirer_switched_in_place_to_the_rust_charm_keeps_its_key_and_certi
     let python = python_charms::python(python_charms::Ops::Three)?;
     let python = python.to_str().context("non-UTF-8 python path")?;
     let dir = tempfile::tempdir()?;
-    let mut sim = sim_on_wall_clock(dir.path())?;
+    // The switch replaces the charm in the units' own copies, which `deploy_dir` lays out; the
+    // Python charm reads the wall clock there, so the model starts at it.
+    let mut sim = Sim::new(python_charms::binaries()?, dir.path(), None);
+    sim.set_clock(time::OffsetDateTime::now_utc());
     sim.deploy_provider("rust-ca", 1, BTreeMap::new())?;
     sim.deploy_dir(
         "app",
