@@ -54,7 +54,9 @@ use juju_hook_tools::{
 use time::OffsetDateTime;
 use tls_certificates::charm::{HookError, when};
 use tls_certificates::crypto::CryptoBackend;
-use tls_certificates::requirer::{ProviderHint, Requirer, RequirerEvent, Scope};
+use tls_certificates::requirer::{
+    ProviderHint, Requests, Requirer, RequirerConfig, RequirerEvent, Scope,
+};
 
 pub use settings::{Mode, Settings};
 
@@ -115,6 +117,7 @@ pub fn run(
                     .action_fail(&message)
                     .map_err(tool("failing the action"))?;
             }
+            clean_up(ctx, tools, backend, now)?;
             return tools
                 .status_set(false, StatusKind::Blocked, &message)
                 .map_err(tool("setting the status"));
@@ -129,6 +132,35 @@ pub fn run(
         }
     }
     files_and_status(ctx, &settings, &requirer, tools, backend)
+}
+
+/// Runs the hooks Juju sends once and that need no configuration, while the configuration is
+/// invalid: `secret-remove` (an obsolete revision of our secret) and our relation's `-broken`
+/// (its key and certificate secrets). Skipped, they would leave revisions and secrets behind
+/// for good.
+fn clean_up(
+    ctx: &Context,
+    tools: &dyn HookTools,
+    backend: &dyn CryptoBackend,
+    now: OffsetDateTime,
+) -> Result<(), Error> {
+    let once = match ctx.event() {
+        Event::SecretRemove(_) => true,
+        Event::RelationBroken(r) => r.relation.endpoint() == ENDPOINT,
+        _ => false,
+    };
+    if !once {
+        return Ok(());
+    }
+    // Neither hook reads the requests: no request at all is a valid configuration for them.
+    let none = Requests::AppAndUnit {
+        app: Vec::new(),
+        unit: Vec::new(),
+    };
+    let config = RequirerConfig::new(ENDPOINT, none).map_err(tls_certificates::Error::from)?;
+    let outcome = Requirer::new(config, ctx, tools, backend, now).handle_event()?;
+    report_events(tools, &outcome.events);
+    Ok(())
 }
 
 fn scope_name(scope: Scope) -> &'static str {

@@ -15,12 +15,9 @@ use crate::harness::{Harness, PROVIDER, REQUIRER, owner_name, sim_error};
 use crate::violation::Violation;
 
 /// Known defect: when the requirer's `mode` drops a scope (`app` -> `unit`, `unit` -> `app`),
-/// that scope's CSRs stay in their databag (and are answered) and its secrets stay; a later
-/// `-relation-broken` cleans only the scopes of the mode at that time.
+/// that scope's CSRs stay in their databag (and are answered) and its secrets stay until
+/// `-relation-broken`.
 pub const STALE_SCOPE: &str = "stale-scope-after-mode-change";
-/// Known defect: a `-relation-broken` that runs while the requirer is blocked on invalid config
-/// cleans nothing, and nothing cleans the certificate secrets once the config is fixed.
-pub const BROKEN_WHILE_BLOCKED: &str = "secrets-kept-after-relation-broken-while-blocked";
 
 /// Known defect: after an operator removes the provider's CA secret, certificates issued under
 /// the lost CA can stay in use after a fault-free settle: `rotate-private-key` then revokes
@@ -28,11 +25,6 @@ pub const BROKEN_WHILE_BLOCKED: &str = "secrets-kept-after-relation-broken-while
 /// valid config too a requirer's certificate file was seen still holding a certificate of the
 /// lost CA (not root-caused).
 pub const LOST_CA: &str = "certificates-of-a-lost-ca-stay-in-use";
-
-/// Known defect: `secret-remove` (one-shot per obsolete revision) that runs while the requirer
-/// is blocked on invalid config is ignored, so that revision is never removed (e.g. private key
-/// revisions of `regenerate-private-key` runs).
-pub const SECRET_REMOVE_WHILE_BLOCKED: &str = "secret-remove-ignored-while-blocked";
 
 /// Live revisions a secret may keep: the latest, one still tracked by a consumer, one being
 /// pruned.
@@ -701,22 +693,6 @@ impl Harness {
         })
     }
 
-    /// Whether a requirer unit ran `-relation-broken` while blocked on invalid config.
-    fn broken_while_blocked(&self) -> bool {
-        self.ran_blocked("-relation-broken")
-    }
-
-    /// Whether a unit ran a hook whose name ends with `hook` while blocked on invalid config.
-    fn ran_blocked(&self, hook: &str) -> bool {
-        self.model.units().iter().any(|unit| {
-            self.model.logs(unit).iter().any(|l| {
-                l.hook.ends_with(hook)
-                    && l.message
-                        .contains("The following configuration values are not valid")
-            })
-        })
-    }
-
     fn find_orphan(&self, waived: &mut Vec<&'static str>) -> Result<(), Violation> {
         let relation = self.relation();
         let provider_labels = [
@@ -735,10 +711,6 @@ impl Harness {
                 SecretOwnerRef::Unit(u) => u.rsplit_once('/').map_or(u.as_str(), |(a, _)| a),
             };
             if secret.revisions.len() > MAX_REVISIONS {
-                if app == REQUIRER && self.ran_blocked("secret-remove") {
-                    waived.push(SECRET_REMOVE_WHILE_BLOCKED);
-                    continue;
-                }
                 return Err(Violation::SecretRevisionsGrow {
                     owner: owner.clone(),
                     label: label.clone(),
@@ -779,15 +751,7 @@ impl Harness {
             }
             // A certificate secret: its CSR must be one the owner requests now.
             let Some(relation) = relation else {
-                if self.broken_while_blocked() {
-                    waived.push(BROKEN_WHILE_BLOCKED);
-                    continue;
-                }
-                // `-relation-broken` cleans the scopes of the mode at that time only.
-                if self.modes_seen.len() > 1 {
-                    waived.push(STALE_SCOPE);
-                    continue;
-                }
+                // `-relation-broken` cleans every scope the unit may clean.
                 return Err(orphan());
             };
             let bag = match &secret.owner {

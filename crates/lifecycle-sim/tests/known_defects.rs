@@ -4,9 +4,7 @@
 //! scenario fails: remove the waiver from `checks.rs` and turn the scenario into a regression
 //! test of the fix.
 
-use lifecycle_sim::{
-    BROKEN_WHILE_BLOCKED, Databag, HOSTILE, Op, RequirerChange, STALE_SCOPE, run_ops,
-};
+use lifecycle_sim::{Databag, HOSTILE, Op, RequirerChange, STALE_SCOPE, run_ops};
 
 #[test]
 fn a_mode_change_from_app_to_unit_leaves_the_app_request_and_its_certificate_behind() {
@@ -21,24 +19,6 @@ fn a_mode_change_from_app_to_unit_leaves_the_app_request_and_its_certificate_beh
     )
     .unwrap();
     assert!(report.stats.known.get(STALE_SCOPE).copied().unwrap_or(0) > 0);
-}
-
-#[test]
-fn a_relation_broken_while_blocked_on_invalid_config_leaves_its_certificate_secret_for_good() {
-    let report = run_ops(
-        &[
-            Op::Settle,
-            Op::RequirerConfig(RequirerChange::SansDns("not a name!")),
-            Op::Settle,
-            Op::Unrelate,
-            Op::Settle,
-            Op::RequirerConfig(RequirerChange::Reset),
-            Op::Settle,
-        ],
-        1,
-    )
-    .unwrap();
-    assert_eq!(report.stats.known.get(BROKEN_WHILE_BLOCKED), Some(&1));
 }
 
 #[test]
@@ -195,32 +175,5 @@ fn after_the_ca_secret_is_lost_the_app_certificate_in_use_can_stay_one_of_the_lo
             .copied()
             .unwrap_or(0)
             > 0
-    );
-}
-
-/// Found by the soak (seed 50256): three `regenerate-private-key` runs, then the requirer is
-/// blocked on invalid config before the `secret-remove` hooks of the old key revisions run:
-/// it ignores them, and Juju does not send them again.
-#[test]
-fn secret_remove_hooks_ignored_while_blocked_leave_old_key_revisions_for_good() {
-    use lifecycle_sim::Action;
-    let report = run_ops(
-        &[
-            Op::Settle,
-            Op::Action(Action::RegeneratePrivateKey(0)),
-            Op::Action(Action::RegeneratePrivateKey(0)),
-            Op::Action(Action::RegeneratePrivateKey(0)),
-            Op::RequirerConfig(RequirerChange::CommonName("bad name\u{7}")),
-            Op::Settle,
-        ],
-        1,
-    )
-    .unwrap();
-    assert_eq!(
-        report
-            .stats
-            .known
-            .get(lifecycle_sim::SECRET_REMOVE_WHILE_BLOCKED),
-        Some(&1)
     );
 }

@@ -6,7 +6,7 @@ use common::*;
 use time::Duration;
 use tls_certificates_crypto::KeyAlgorithm;
 use tls_certificates_engine::requirer::{
-    Requests, RequirerConfig, RequirerEvent, RequirerTrigger, Scope,
+    Requests, Requirer, RequirerConfig, RequirerEvent, RequirerTrigger, Scope,
 };
 use tls_certificates_engine::{Error, LIBID, SecretAction, SecretOwner};
 
@@ -511,6 +511,34 @@ fn given_relation_broken_when_handled_then_key_and_certificate_secrets_are_remov
     world.obs.relations.clear();
     let _plan = world.requirer_hook(RequirerTrigger::RelationBroken { relation_id: REL });
     assert!(world.obs.secrets.is_empty());
+}
+
+#[test]
+fn given_a_unit_scope_left_behind_by_a_switch_to_app_mode_when_relation_broken_then_its_secrets_are_removed_too()
+ {
+    let mut world = unit_world(&["a.example.com"]);
+    world.obs.is_leader = true;
+    world.step();
+    world.provider_issues();
+    world.step();
+    assert_eq!(world.obs.secrets.len(), 2, "the unit key and certificate");
+    // The charm switches to app mode: the unit scope is no longer requested.
+    let app = RequirerConfig::new("certificates", Requests::App(vec![attrs("a.example.com")]))
+        .unwrap()
+        .with_key_algorithm(KeyAlgorithm::EcdsaP256);
+    world.requirer = Requirer::new(app);
+    world.obs.relations.clear();
+    let _plan = world.requirer_hook(RequirerTrigger::RelationBroken { relation_id: REL });
+    assert!(
+        world.obs.secrets.is_empty(),
+        "{:?}",
+        world
+            .obs
+            .secrets
+            .iter()
+            .map(|s| &s.label)
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]

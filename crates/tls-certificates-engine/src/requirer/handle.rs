@@ -495,7 +495,15 @@ impl Requirer {
             );
             return;
         }
-        for scope in self.active_scopes(obs.is_leader) {
+        // Every scope this unit may clean, not only those of the current mode: a scope an
+        // earlier mode used may still have secrets, and nothing else would remove them.
+        let scopes: &[Scope] = if obs.is_leader {
+            &[Scope::Unit, Scope::App]
+        } else {
+            &[Scope::Unit]
+        };
+        for &scope in scopes {
+            let before = pass.secrets.planned();
             let (label, legacy) = self.key_labels(scope, &obs.unit);
             for l in std::iter::once(&label).chain(legacy.iter()) {
                 if let Some(secret) = pass.secrets.get(l) {
@@ -513,13 +521,15 @@ impl Requirer {
                     });
                 }
             }
-            log(
-                &mut pass.plan.logs,
-                LogLevel::Info,
-                format!(
-                    "relation {broken} broken: removed the {scope} key and certificate secrets"
-                ),
-            );
+            if pass.secrets.planned() > before {
+                log(
+                    &mut pass.plan.logs,
+                    LogLevel::Info,
+                    format!(
+                        "relation {broken} broken: removed the {scope} key and certificate secrets"
+                    ),
+                );
+            }
         }
     }
 }

@@ -65,6 +65,11 @@ impl<'o> Secrets<'o> {
         self.by_label.get(label).copied()
     }
 
+    /// How many actions are planned so far.
+    pub(super) fn planned(&self) -> usize {
+        self.actions.len()
+    }
+
     /// Plans an action unless one is already planned for the same secret.
     pub(super) fn push(&mut self, action: SecretAction) {
         let key = match &action {
