@@ -152,7 +152,7 @@ fn given_certificate_request_changed_when_reconciled_then_new_certificate_is_req
     world.step();
     world.provider_issues();
     world.step();
-    world.requirer = tls_certificates_engine::requirer::Requirer::new(
+    world.requirer = Requirer::new(
         RequirerConfig::new(
             "certificates",
             Requests::Unit(vec![attrs("new.example.com")]),
@@ -482,7 +482,7 @@ fn given_charm_supplied_key_when_reconciled_then_library_key_secret_is_removed_a
     let mut world = unit_world(&["a.example.com"]);
     world.step();
     let key = backend().generate_key(KeyAlgorithm::EcdsaP256).unwrap();
-    world.requirer = tls_certificates_engine::requirer::Requirer::new(
+    world.requirer = Requirer::new(
         RequirerConfig::new("certificates", Requests::Unit(vec![attrs("a.example.com")]))
             .unwrap()
             .with_private_key(key.clone())
