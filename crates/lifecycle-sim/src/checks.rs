@@ -14,9 +14,11 @@ use tls_certificates::requirer::Scope;
 use crate::harness::{Harness, PROVIDER, REQUIRER, owner_name, sim_error};
 use crate::violation::Violation;
 
-/// Known defect: when the requirer's `mode` drops a scope (`app` -> `unit`, `unit` -> `app`),
-/// that scope's CSRs stay in their databag (and are answered) and its secrets stay until
-/// `-relation-broken`.
+/// Known defect: when the requirer's `mode` drops the app scope (`app` -> `unit`), the app's
+/// CSRs stay in its databag (and are answered) and its certificate secret stays until
+/// `-relation-broken`: in `unit` mode the adapter reads neither leadership nor the app databag,
+/// so the engine's withdrawal of a dropped scope cannot see them. (A dropped unit scope is
+/// withdrawn.)
 pub const STALE_SCOPE: &str = "stale-scope-after-mode-change";
 
 /// Known defect: after an operator removes the provider's CA secret, certificates issued under
@@ -336,25 +338,17 @@ impl Harness {
             .iter()
             .map(|e| {
                 let wants = |scope| e.requests.iter().any(|(s, _)| *s == scope);
-                let unit_bag = csr_list(
-                    self.model.unit_data(relation, &e.unit),
-                    "certificate_signing_requests",
-                );
                 let app_bag = csr_list(
                     self.model.app_data(relation, REQUIRER),
                     "certificate_signing_requests",
                 );
-                let stale_unit = if wants(Scope::Unit) {
-                    0
-                } else {
-                    unit_bag.len()
-                };
-                let stale_app = if e.leader && !wants(Scope::App) {
+                // A unit scope the mode dropped is withdrawn (checked below), an app scope
+                // not yet.
+                if e.leader && !wants(Scope::App) {
                     app_bag.len()
                 } else {
                     0
-                };
-                stale_unit + stale_app
+                }
             })
             .sum();
         if usize::try_from(limit).is_ok_and(|limit| total <= limit && total + stale > limit) {
@@ -487,15 +481,13 @@ impl Harness {
             );
             let wants_unit = e.requests.iter().any(|(s, _)| *s == Scope::Unit);
             let wants_app = e.requests.iter().any(|(s, _)| *s == Scope::App);
-            // Known defect: a scope the mode no longer includes keeps its requests.
-            if !wants_unit && !unit_bag.is_empty() {
-                self.stats.waive(STALE_SCOPE);
-                stale_requests += unit_bag.len();
-            } else if unit_bag.len() != usize::from(wants_unit) {
+            // A unit scope the mode no longer includes has withdrawn its requests.
+            if unit_bag.len() != usize::from(wants_unit) {
                 return Err(Violation::RequestCount {
                     detail: format!("{} requests {} unit certificates", e.unit, unit_bag.len()),
                 });
             }
+            // Known defect: an app scope the mode no longer includes keeps its requests.
             if e.leader && !wants_app && !app_bag.is_empty() {
                 self.stats.waive(STALE_SCOPE);
                 stale_requests += app_bag.len();
@@ -745,7 +737,8 @@ impl Harness {
                 (SecretOwnerRef::App(_), Some(mode)) => mode != "unit",
                 (_, None) => true,
             };
-            if !scope_included && self.modes_seen.len() > 1 {
+            let app_owned = matches!(secret.owner, SecretOwnerRef::App(_));
+            if !scope_included && app_owned && self.modes_seen.len() > 1 {
                 waived.push(STALE_SCOPE);
                 continue;
             }

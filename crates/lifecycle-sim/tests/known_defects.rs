@@ -38,46 +38,6 @@ fn hostile_certificates_in_the_providers_own_databag_are_never_overwritten_so_re
     assert_eq!(report.stats.converged_checks, 0);
 }
 
-/// Found by the fuzzer: three requirer units in `unit` mode, then `app` mode; the units' old
-/// requests stay, some answered, some not, next to the app's.
-#[test]
-fn stale_unit_requests_after_a_switch_to_app_mode_may_stay_unanswered() {
-    let bytes = include_bytes!("fixtures/stale-unit-requests-after-switch-to-app-mode.bin");
-    let report = lifecycle_sim::run_bytes(bytes, 0).unwrap();
-    assert!(report.stats.known.get(STALE_SCOPE).copied().unwrap_or(0) > 0);
-}
-
-/// Found by the soak (seed 10651): with `certificate-limit` 1, the unit request left from
-/// `unit` mode takes the only certificate, and the app request after the switch to `app` mode
-/// is over the limit for good.
-#[test]
-fn a_stale_unit_request_takes_the_only_certificate_the_limit_allows_from_the_app_request() {
-    use lifecycle_sim::{Action, App, ProviderChange, ToolFault};
-    let report = run_ops(
-        &[
-            Op::Action(Action::RenewCertificates(6)),
-            Op::ProviderConfig(ProviderChange::CertificateLimit(1)),
-            Op::Steps(3),
-            Op::AdvanceClock(576_000),
-            Op::CorruptDatabag(Databag::RequirerApp, 7),
-            Op::UpdateStatus,
-            Op::FailTools {
-                fault: ToolFault::Tool("juju-log"),
-                count: 6,
-                unit: Some((App::Requirer, 7)),
-            },
-            Op::Settle,
-            Op::RequirerConfig(RequirerChange::Mode("app")),
-            Op::ProviderConfig(ProviderChange::CertificateValidity("2h")),
-            Op::AddUnit(App::Provider),
-        ],
-        1,
-    )
-    .unwrap();
-    assert!(report.stats.known.get(STALE_SCOPE).copied().unwrap_or(0) > 0);
-    assert_eq!(report.stats.converged_checks, 0);
-}
-
 /// Found by the soak (seed 20436): hostile content in the provider's databag, an operator
 /// removes the provider's CA secret, its leader moves, `rotate-private-key` makes a new CA but
 /// revokes and re-issues nothing in its hook, and the provider is blocked on invalid config

@@ -542,6 +542,76 @@ fn given_a_unit_scope_left_behind_by_a_switch_to_app_mode_when_relation_broken_t
 }
 
 #[test]
+fn given_a_switch_from_unit_to_app_mode_when_handled_then_the_unit_requests_and_certificate_are_withdrawn()
+ {
+    let mut world = unit_world(&["a.example.com"]);
+    world.obs.is_leader = true;
+    world.step();
+    world.provider_issues();
+    world.step();
+    assert!(
+        world
+            .relation()
+            .local_unit
+            .contains_key("certificate_signing_requests")
+    );
+    let app = RequirerConfig::new("certificates", Requests::App(vec![attrs("b.example.com")]))
+        .unwrap()
+        .with_key_algorithm(KeyAlgorithm::EcdsaP256);
+    world.requirer = Requirer::new(app);
+    world.step();
+    assert!(
+        !world
+            .relation()
+            .local_unit
+            .contains_key("certificate_signing_requests"),
+        "the unit requests are withdrawn"
+    );
+    assert!(
+        world
+            .obs
+            .secrets
+            .iter()
+            .all(|s| !s.label.contains("-certificate-0-")),
+        "the unit certificate secret is gone: {:?}",
+        world
+            .obs
+            .secrets
+            .iter()
+            .map(|s| &s.label)
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn given_no_relation_left_when_a_new_leader_handles_a_hook_then_the_app_certificate_secret_goes() {
+    // The relation broke while another unit led (or before this one did): the app's
+    // certificate secret was left behind. With no relation, no certificate is in use.
+    let config = RequirerConfig::new(
+        "certificates",
+        Requests::App(vec![attrs("app.example.com")]),
+    )
+    .unwrap()
+    .with_key_algorithm(KeyAlgorithm::EcdsaP256);
+    let mut world = World::new(config, true);
+    world.step();
+    world.provider_issues();
+    world.step();
+    let certificate_secrets = |w: &World| {
+        w.obs
+            .secrets
+            .iter()
+            .filter(|s| s.label.contains("-certificate-"))
+            .count()
+    };
+    assert_eq!(certificate_secrets(&world), 1);
+    world.obs.relations.clear();
+    world.step();
+    assert_eq!(certificate_secrets(&world), 0);
+    assert_eq!(world.obs.secrets.len(), 1, "the key stays");
+}
+
+#[test]
 fn given_secret_remove_when_handled_then_that_revision_is_pruned() {
     let mut world = unit_world(&["a.example.com"]);
     let plan = world.requirer_hook(RequirerTrigger::SecretRemoved {

@@ -69,6 +69,11 @@ impl Requirer {
                 LogLevel::Debug,
                 format!("no relation on {}: nothing to do", self.config.endpoint),
             );
+            // With no relation no certificate is in use: what a broken relation left (its
+            // `-broken` ran before this unit led, say) goes.
+            for &scope in writable_scopes(obs.is_leader) {
+                self.prune_certificate_secrets(scope, &HashSet::new(), &mut pass);
+            }
             return Ok(pass.finish());
         }
         let renew = Self::renewal_requests(trigger, &pass.secrets);
@@ -111,7 +116,51 @@ impl Requirer {
             }
             self.prune_certificate_secrets(scope, &sent, &mut pass);
         }
+        for scope in self.dropped_scopes(obs.is_leader) {
+            self.withdraw_scope(scope, &mut pass);
+        }
         Ok(pass.finish())
+    }
+
+    /// The scopes this unit may write that the configuration no longer requests (the charm
+    /// changed mode): what they left behind is withdrawn.
+    fn dropped_scopes(&self, is_leader: bool) -> Vec<Scope> {
+        writable_scopes(is_leader)
+            .iter()
+            .copied()
+            .filter(|s| !self.config.scopes().contains(s))
+            .collect()
+    }
+
+    /// Withdraws a dropped scope as far as the observation shows it: its CSRs leave every
+    /// relation's databag (so that the provider stops answering them and they no longer count
+    /// against its limit) and its certificate secrets go. Its private key stays, for a switch
+    /// back.
+    fn withdraw_scope(&self, scope: Scope, pass: &mut Pass<'_>) {
+        let obs = pass.obs;
+        for relation in &obs.relations {
+            let databag = match scope {
+                Scope::Unit => &relation.local_unit,
+                Scope::App => &relation.local_app,
+            };
+            if databag.contains_key(v1::RequirerData::KEY) {
+                log(
+                    &mut pass.plan.logs,
+                    LogLevel::Info,
+                    format!(
+                        "the {scope} scope is no longer requested: withdrawing its requests on relation {}",
+                        relation.id
+                    ),
+                );
+                pass.plan.databag_writes.push(DatabagWrite {
+                    relation_id: relation.id,
+                    scope: scope.databag(),
+                    key: v1::RequirerData::KEY.to_owned(),
+                    value: None,
+                });
+            }
+        }
+        self.prune_certificate_secrets(scope, &HashSet::new(), pass);
     }
 
     /// The CSR join keys a trigger asks to renew.
@@ -497,12 +546,7 @@ impl Requirer {
         }
         // Every scope this unit may clean, not only those of the current mode: a scope an
         // earlier mode used may still have secrets, and nothing else would remove them.
-        let scopes: &[Scope] = if obs.is_leader {
-            &[Scope::Unit, Scope::App]
-        } else {
-            &[Scope::Unit]
-        };
-        for &scope in scopes {
+        for &scope in writable_scopes(obs.is_leader) {
             let before = pass.secrets.planned();
             let (label, legacy) = self.key_labels(scope, &obs.unit);
             for l in std::iter::once(&label).chain(legacy.iter()) {
@@ -531,6 +575,16 @@ impl Requirer {
                 );
             }
         }
+    }
+}
+
+/// The scopes whose databags and secrets this unit may write: its own, and the app's when it
+/// leads.
+fn writable_scopes(is_leader: bool) -> &'static [Scope] {
+    if is_leader {
+        &[Scope::Unit, Scope::App]
+    } else {
+        &[Scope::Unit]
     }
 }
 
