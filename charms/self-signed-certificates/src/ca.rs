@@ -204,6 +204,7 @@ pub(crate) fn ensure<'b>(
                     old,
                     now + settings.certificate_validity,
                 )?;
+                let previous = certificate;
                 let (key, certificate) = generate(settings, backend, now)?;
                 let new = content(backend, &key, &certificate)?;
                 store(
@@ -213,16 +214,24 @@ pub(crate) fn ensure<'b>(
                     new,
                     now + renewal_at,
                 )?;
+                revoke_lost(provider, &certificate, || Ok(Some(previous.clone())))?;
                 (key, certificate)
             } else {
-                if let Some(old) = expiring.filter(|i| i.expiry.is_some_and(|e| e <= now)) {
-                    log(LogLevel::Info, "removing the expired previous CA");
-                    match tools.secret_remove(&old.id, None) {
-                        Ok(()) => {}
-                        Err(e) if e.is_not_found() => {}
-                        Err(e) => return Err(tool("removing the expiring CA secret")(e)),
+                let expiring = match expiring {
+                    Some(old) if old.expiry.is_some_and(|e| e <= now) => {
+                        log(LogLevel::Info, "removing the expired previous CA");
+                        match tools.secret_remove(&old.id, None) {
+                            Ok(()) => {}
+                            Err(e) if e.is_not_found() => {}
+                            Err(e) => return Err(tool("removing the expiring CA secret")(e)),
+                        }
+                        None
                     }
-                }
+                    other => other,
+                };
+                revoke_lost(provider, &certificate, || {
+                    expiring.map_or(Ok(None), |i| previous_certificate(tools, backend, &i.id))
+                })?;
                 (key, certificate)
             }
         }
@@ -266,6 +275,40 @@ pub(crate) fn ensure<'b>(
     backend
         .load_authority(&key, certificate)
         .map_err(crypto("loading the CA"))
+}
+
+/// Revokes the published certificates that name neither the active CA nor the previous one
+/// (`previous` is read only when some certificate names another CA than the active one): an
+/// operator removed the CA secret, or a new CA was made in a hook that could not see the
+/// relation (a new leader's `install`). Their requests are then issued again in this hook.
+fn revoke_lost(
+    provider: &mut Provider<'_>,
+    active: &Certificate,
+    previous: impl FnOnce() -> Result<Option<Certificate>, Error>,
+) -> Result<(), Error> {
+    if provider.certificates_not_issued_by(&[active]) == 0 {
+        return Ok(());
+    }
+    let previous = previous()?;
+    let cas: Vec<&Certificate> = std::iter::once(active).chain(previous.as_ref()).collect();
+    provider.revoke_certificates_not_issued_by(&cas)?;
+    Ok(())
+}
+
+/// The certificate of the previous (expiring) CA, if its secret holds a readable one.
+fn previous_certificate(
+    tools: &dyn HookTools,
+    backend: &dyn CryptoBackend,
+    id: &SecretId,
+) -> Result<Option<Certificate>, Error> {
+    let content = match tools.secret_get(SecretRef::Id(id), ReadMode::Refresh) {
+        Ok(content) => content,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(tool("reading the expiring CA secret")(e)),
+    };
+    Ok(content
+        .get(CERTIFICATE)
+        .and_then(|pem| backend.parse_certificate(pem).ok()))
 }
 
 /// Removes one revision of a CA secret that nobody tracks any more.

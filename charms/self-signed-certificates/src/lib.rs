@@ -10,6 +10,9 @@
 //! * When the CA secret expires, the CA is **renewed without revocation**: the old CA moves to
 //!   `expiring-ca-certificates` (expiring after one `certificate-validity`) and certificates are
 //!   re-signed by the new CA as they renew.
+//! * Every hook revokes the published certificates that name neither the active nor the
+//!   expiring CA (a CA an operator removed, or one replaced before the relation was visible) and
+//!   issues them again.
 //! * Every hook issues a certificate for every outstanding request, at most
 //!   `certificate-limit` per relation (`-1`: unlimited; `0` means zero, unlike upstream). The
 //!   limit also bounds the work a requirer can cause (see the library's provider policy).

@@ -21,13 +21,6 @@ use crate::violation::Violation;
 /// withdrawn.)
 pub const STALE_SCOPE: &str = "stale-scope-after-mode-change";
 
-/// Known defect: after an operator removes the provider's CA secret, certificates issued under
-/// the lost CA can stay in use after a fault-free settle: `rotate-private-key` then revokes
-/// "0 certificates" and re-issues none in its hook (it no longer knows the lost CA), and with a
-/// valid config too a requirer's certificate file was seen still holding a certificate of the
-/// lost CA (not root-caused).
-pub const LOST_CA: &str = "certificates-of-a-lost-ca-stay-in-use";
-
 /// Live revisions a secret may keep: the latest, one still tracked by a consumer, one being
 /// pruned.
 pub const MAX_REVISIONS: usize = 3;
@@ -414,8 +407,9 @@ impl Harness {
         }
         let Some(expected) = expectations else {
             // Nothing is expected; what is held must still come from a current CA, if the
-            // provider has one and the relation is there.
-            if self.relation().is_some() && !current.is_empty() {
+            // provider has one, can act (a provider blocked on invalid configuration changes
+            // nothing, revocations included, as the Python operator) and the relation is there.
+            if self.relation().is_some() && !current.is_empty() && self.provider_config_valid() {
                 for unit in self.live_units(REQUIRER) {
                     for (key, pem) in self.held(&unit)? {
                         let Some(scope) = key.strip_suffix(".certificate") else {
@@ -423,10 +417,6 @@ impl Harness {
                         };
                         let cert = backend.parse_certificate(&pem).map_err(|e| sim_error(&e))?;
                         if !issued_by_current(&cert) {
-                            if self.ca_secret_removed {
-                                self.stats.waive(LOST_CA);
-                                continue;
-                            }
                             return Err(Violation::NotIssuedByCurrentCa {
                                 unit,
                                 scope: scope.to_owned(),
@@ -518,10 +508,6 @@ impl Harness {
                     });
                 };
                 if !issued_by_current(&cert) {
-                    if self.ca_secret_removed {
-                        self.stats.waive(LOST_CA);
-                        continue;
-                    }
                     return Err(Violation::NotIssuedByCurrentCa {
                         unit,
                         scope: scope_s,
@@ -651,6 +637,17 @@ impl Harness {
     /// overwrite a value of its own databag it cannot read (the engine's documented choice:
     /// nothing it cannot read is lost; the price is that hostile content written into the
     /// provider's own databag stays until an operator or a newer charm repairs it).
+    /// Whether the provider's configuration is valid (it issues, renews and revokes).
+    fn provider_config_valid(&self) -> bool {
+        let config: Map<String, Value> = self
+            .model
+            .config(PROVIDER)
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        self_signed_certificates::Settings::parse(&config).is_ok()
+    }
+
     fn provider_refused_to_overwrite(&self) -> bool {
         self.live_units(PROVIDER).iter().any(|unit| {
             let from = self.logs_at_final.get(unit).copied().unwrap_or(0);

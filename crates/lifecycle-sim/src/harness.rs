@@ -87,8 +87,6 @@ pub struct Harness {
     pub(crate) logs_scanned: BTreeMap<String, usize>,
     /// Waivers counted by `&self` checks, moved into `stats` by the caller.
     pub(crate) stats_waiver: std::cell::Cell<u64>,
-    /// Whether an operator removed a CA secret of the provider.
-    pub(crate) ca_secret_removed: bool,
     /// Every requirer `mode` value set so far (the default `unit` included).
     pub(crate) modes_seen: BTreeSet<&'static str>,
     /// Log lines of each unit when the fault-free settle began.
@@ -176,7 +174,6 @@ impl Harness {
             logs_scanned: BTreeMap::new(),
             logs_at_final: BTreeMap::new(),
             modes_seen: BTreeSet::from(["unit"]),
-            ca_secret_removed: false,
             stats_waiver: std::cell::Cell::new(0),
             stats: Stats::default(),
         })
@@ -355,10 +352,6 @@ impl Harness {
                 if !owned.is_empty()
                     && let Some(xid) = owned.get(usize::from(*index) % owned.len())
                 {
-                    let label = self.model.secrets().get(xid).and_then(|s| s.label.clone());
-                    if *app == App::Provider && label.is_some() {
-                        self.ca_secret_removed = true;
-                    }
                     self.model.remove_secret(xid).map_err(|e| sim_error(&e))?;
                 }
             }

@@ -85,3 +85,105 @@ fn after_a_switch_to_app_mode_the_app_request_gets_the_only_certificate_the_limi
     assert!(report.stats.known.is_empty(), "{:?}", report.stats.known);
     assert_eq!(report.stats.converged_checks, 1);
 }
+
+/// Found by the soak (seed 20436): hostile content in the provider's databag, an operator
+/// removes the provider's CA secret, its leader moves, `rotate-private-key`, and at last a
+/// `root-ca-validity` shorter than the certificates' blocks the provider. The checker expected
+/// the blocked provider to revoke the lost CA's certificates; it now expects nothing of a
+/// blocked provider (the Python operator does nothing either) and that, not blocked, the same
+/// history ends with every certificate in use one of the current CA.
+fn seed_20436_ops() -> Vec<Op> {
+    use lifecycle_sim::{Action, App, ProviderChange};
+    vec![
+        Op::SetLeader(App::Provider, 7),
+        Op::Steps(8),
+        Op::Steps(5),
+        Op::Settle,
+        Op::CorruptDatabag(Databag::ProviderApp, 9),
+        Op::CorruptDatabag(Databag::ProviderApp, 4),
+        Op::Action(Action::RotateCaKey(3)),
+        Op::AddUnit(App::Requirer),
+        Op::Relate,
+        Op::RequirerConfig(RequirerChange::IsCa(false)),
+        Op::AddUnit(App::Provider),
+        Op::Relate,
+        Op::AddUnit(App::Requirer),
+        Op::SetLeader(App::Requirer, 5),
+        Op::Steps(2),
+        Op::ProviderConfig(ProviderChange::Reset),
+        Op::RemoveUnit(App::Requirer, 1),
+        Op::RemoveSecret(App::Provider, 7),
+        Op::SetLeader(App::Requirer, 1),
+        Op::RemoveUnit(App::Provider, 4),
+        Op::AdvanceClock(161),
+        Op::Action(Action::RotateCaKey(4)),
+        Op::AdvanceClock(67_680),
+        Op::ProviderConfig(ProviderChange::RootValidity("4h")),
+    ]
+}
+
+#[test]
+fn after_the_ca_secret_is_lost_and_the_leader_moves_no_certificate_of_the_lost_ca_stays_in_use() {
+    let mut ops = seed_20436_ops();
+    // Without the last step the provider can act: every certificate in use is one of its
+    // current CA.
+    ops.pop();
+    let report =
+        run_ops(&ops, 20_436).unwrap_or_else(|failure| panic!("{failure}\n{}", failure.state));
+    assert!(report.stats.known.is_empty(), "{:?}", report.stats.known);
+}
+
+/// With the last step the provider is blocked on invalid configuration: it changes nothing (no
+/// revocation either) until the configuration is fixed, and the checker expects nothing of it.
+#[test]
+fn a_provider_blocked_on_invalid_config_is_not_expected_to_revoke_the_lost_cas_certificates() {
+    let report = run_ops(&seed_20436_ops(), 20_436)
+        .unwrap_or_else(|failure| panic!("{failure}\n{}", failure.state));
+    assert!(report.stats.known.is_empty(), "{:?}", report.stats.known);
+}
+
+/// Found by the soak (seed 43794): valid config on both sides, `app-and-unit` mode, three
+/// requirer units; a new provider unit becomes leader and an operator removes the CA secret
+/// before its `install`. It made a new CA there, when it could not see the relation yet, so
+/// revoked nothing, and the leader's app certificate of the lost CA stayed in use. The charm now
+/// revokes, in any hook, what names a CA it no longer holds, and issues it again.
+#[test]
+fn a_new_leader_that_replaces_a_lost_ca_before_it_sees_the_relation_reissues_its_certificates_later()
+ {
+    use lifecycle_sim::{Action, App, ProviderChange, ToolFault};
+    let report = run_ops(
+        &[
+            Op::RemoveSecret(App::Requirer, 2),
+            Op::UpdateStatus,
+            Op::SetLeader(App::Provider, 0),
+            Op::Settle,
+            Op::UpdateStatus,
+            Op::AddUnit(App::Requirer),
+            Op::Action(Action::GetIssuedCertificates(4)),
+            Op::AddUnit(App::Requirer),
+            Op::Steps(1),
+            Op::RequirerConfig(RequirerChange::Reset),
+            Op::AdvanceClock(470),
+            Op::FailTools {
+                fault: ToolFault::Tool("status-set"),
+                count: 8,
+                unit: Some((App::Provider, 4)),
+            },
+            Op::RequirerConfig(RequirerChange::Mode("app-and-unit")),
+            Op::Settle,
+            Op::Steps(6),
+            Op::Steps(6),
+            Op::AddUnit(App::Provider),
+            Op::SetLeader(App::Provider, 7),
+            Op::RemoveSecret(App::Provider, 7),
+            Op::Steps(4),
+            Op::Settle,
+            Op::Action(Action::RenewCertificates(5)),
+            Op::ProviderConfig(ProviderChange::Reset),
+            Op::Settle,
+        ],
+        43_794,
+    )
+    .unwrap_or_else(|failure| panic!("{failure}\n{}", failure.state));
+    assert!(report.stats.known.is_empty(), "{:?}", report.stats.known);
+}

@@ -227,6 +227,66 @@ fn given_revoke_all_when_observed_then_requests_are_outstanding_again() {
 }
 
 #[test]
+fn given_certificates_of_a_lost_ca_when_revoking_what_no_held_ca_issued_then_only_those_are_outstanding_again()
+ {
+    let lost = Ca::new("lost-ca");
+    let current = Ca::new("current-ca");
+    let csrs = vec![
+        (new_csr("a.example.com"), false),
+        (new_csr("b.example.com"), false),
+    ];
+    let mut local = Databag::new();
+    // a.example.com was issued by the CA an operator removed, b.example.com by the current one.
+    let mut provider = Provider::observe(
+        &observation(&csrs[..1], &[], local.clone()),
+        &ProviderConfig::new(),
+        backend(),
+    );
+    issue_all(&mut provider, &lost);
+    applied(&mut local, &provider);
+    let mut provider = Provider::observe(
+        &observation(&csrs, &[], local.clone()),
+        &ProviderConfig::new(),
+        backend(),
+    );
+    issue_all(&mut provider, &current);
+    applied(&mut local, &provider);
+
+    let mut provider = Provider::observe(
+        &observation(&csrs, &[], local.clone()),
+        &ProviderConfig::new(),
+        backend(),
+    );
+    let held = [&current.certificate, &lost.certificate];
+    assert_eq!(provider.certificates_not_issued_by(&held), 0);
+    assert_eq!(provider.certificates_not_issued_by(&held[..1]), 1);
+    assert_eq!(
+        provider
+            .revoke_certificates_not_issued_by(&held[..1])
+            .unwrap(),
+        1
+    );
+    let outstanding = provider.outstanding_certificate_requests(None);
+    assert_eq!(outstanding.len(), 1);
+    assert_eq!(
+        outstanding[0].csr.attributes().common_name(),
+        Some("a.example.com")
+    );
+    assert_eq!(provider.certificates_not_issued_by(&held[..1]), 0);
+    issue_all(&mut provider, &current);
+    applied(&mut local, &provider);
+    assert!(!local["certificates"].contains("revoked"));
+
+    let mut follower = observation(&csrs, &[], local.clone());
+    follower.is_leader = false;
+    let mut provider = Provider::observe(&follower, &ProviderConfig::new(), backend());
+    assert!(matches!(
+        provider.revoke_certificates_not_issued_by(&held[..1]),
+        Err(Error::NotLeader { .. })
+    ));
+}
+
+#[test]
 fn given_error_then_certificate_when_set_then_only_one_of_them_remains() {
     let ca = Ca::new("ca");
     let csr = new_csr("a.example.com");

@@ -1,7 +1,7 @@
 //! The provider adapter: the Rust `TLSCertificatesProvidesV4`.
 
 use juju_hook_tools::{Context, HookTools, Member};
-use tls_certificates_crypto::CryptoBackend;
+use tls_certificates_crypto::{Certificate, CryptoBackend};
 use tls_certificates_engine::provider::{
     self as engine, CertificateRequest, InvalidRequest, NewCertificate, ProviderObservation,
     ProviderRelation, ProviderRequestError,
@@ -193,6 +193,23 @@ impl<'a> Provider<'a> {
     /// Not the leader.
     pub fn revoke_all_certificates(&mut self) -> Result<(), Error> {
         Ok(self.engine.revoke_all_certificates()?)
+    }
+
+    /// How many published, non-revoked certificates name a CA that is none of `cas`.
+    pub fn certificates_not_issued_by(&self, cas: &[&Certificate]) -> usize {
+        self.engine.certificates_not_issued_by(cas)
+    }
+
+    /// Marks revoked every published certificate naming a CA that is none of `cas` (a lost
+    /// or replaced CA), so its request is outstanding again; returns how many.
+    ///
+    /// # Errors
+    /// Not the leader.
+    pub fn revoke_certificates_not_issued_by(
+        &mut self,
+        cas: &[&Certificate],
+    ) -> Result<usize, Error> {
+        Ok(self.engine.revoke_certificates_not_issued_by(cas)?)
     }
 
     /// Writes the changes (one `relation-set` per changed databag) and the log lines.

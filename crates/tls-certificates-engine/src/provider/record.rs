@@ -1,7 +1,10 @@
 //! Recording the charm's answers: certificates, errors, revocations (leader only; in memory
 //! until [`Provider::plan`]).
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
+
+use tls_certificates_crypto::{Certificate, CryptoBackend};
 
 use tls_certificates_schema::PemCertificate;
 use tls_certificates_schema::v1::{self, RequestError};
@@ -122,5 +125,100 @@ impl Provider<'_> {
             }
         }
         Ok(())
+    }
+
+    /// How many published, non-revoked certificates name a CA that is none of `cas` (compared
+    /// by DER; a CA text that does not parse counts as another CA). Reads only what is
+    /// published: nothing changes.
+    pub fn certificates_not_issued_by(&self, cas: &[&Certificate]) -> usize {
+        let mut known = CaMatcher::new(self.backend, cas);
+        self.relations
+            .values()
+            .flat_map(|state| state.certificates.iter().flatten())
+            .filter(|issued| issued.entry.revoked != Some(true))
+            .filter(|issued| !known.is_one_of(issued.entry.ca.as_str()))
+            .count()
+    }
+
+    /// Marks revoked every published certificate that names a CA which is none of `cas`, so
+    /// that its request is outstanding again: a CA that was lost (an operator removed its
+    /// secret) or replaced in a hook that could not see this relation leaves certificates no
+    /// CA the charm holds will ever renew. Returns how many were revoked.
+    ///
+    /// # Errors
+    /// [`Error::NotLeader`].
+    pub fn revoke_certificates_not_issued_by(
+        &mut self,
+        cas: &[&Certificate],
+    ) -> Result<usize, Error> {
+        self.require_leader("revoke certificates")?;
+        let mut known = CaMatcher::new(self.backend, cas);
+        let mut revoked = 0;
+        for state in self.relations.values_mut() {
+            let stale: Vec<usize> = state
+                .certificates
+                .iter()
+                .enumerate()
+                .filter_map(|(i, slot)| slot.as_ref().map(|issued| (i, issued)))
+                .filter(|(_, issued)| issued.entry.revoked != Some(true))
+                .filter(|(_, issued)| !known.is_one_of(issued.entry.ca.as_str()))
+                .map(|(i, _)| i)
+                .collect();
+            if stale.is_empty() {
+                continue;
+            }
+            state.certificates_will_change();
+            for i in &stale {
+                if let Some(Some(issued)) = state.certificates.get_mut(*i) {
+                    issued.entry.revoked = Some(true);
+                }
+            }
+            for request in &mut state.requests {
+                request.answered = OnceLock::new();
+            }
+            revoked += stale.len();
+        }
+        if revoked > 0 {
+            log(
+                &mut self.logs,
+                LogLevel::Info,
+                format!("revoked {revoked} certificate(s) of a CA the charm no longer holds"),
+            );
+        }
+        Ok(revoked)
+    }
+}
+
+/// Decides whether a published CA text is one of the given CAs, parsing each distinct text
+/// once (every entry of a relation usually names the same CA).
+struct CaMatcher<'a> {
+    backend: &'a dyn CryptoBackend,
+    cas: &'a [&'a Certificate],
+    seen: BTreeMap<String, bool>,
+}
+
+impl<'a> CaMatcher<'a> {
+    fn new(backend: &'a dyn CryptoBackend, cas: &'a [&'a Certificate]) -> Self {
+        Self {
+            backend,
+            cas,
+            seen: BTreeMap::new(),
+        }
+    }
+
+    fn is_one_of(&mut self, text: &str) -> bool {
+        let text = text.trim();
+        if self.cas.iter().any(|ca| ca.pem().as_str().trim() == text) {
+            return true;
+        }
+        if let Some(known) = self.seen.get(text) {
+            return *known;
+        }
+        let known = self
+            .backend
+            .parse_certificate(text)
+            .is_ok_and(|parsed| self.cas.iter().any(|ca| ca.der() == parsed.der()));
+        self.seen.insert(text.to_owned(), known);
+        known
     }
 }
