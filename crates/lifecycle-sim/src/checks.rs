@@ -14,13 +14,6 @@ use tls_certificates::requirer::Scope;
 use crate::harness::{Harness, PROVIDER, REQUIRER, owner_name, sim_error};
 use crate::violation::Violation;
 
-/// Known defect: when the requirer's `mode` drops the app scope (`app` -> `unit`), the app's
-/// CSRs stay in its databag (and are answered) and its certificate secret stays until
-/// `-relation-broken`: in `unit` mode the adapter reads neither leadership nor the app databag,
-/// so the engine's withdrawal of a dropped scope cannot see them. (A dropped unit scope is
-/// withdrawn.)
-pub const STALE_SCOPE: &str = "stale-scope-after-mode-change";
-
 /// Live revisions a secret may keep: the latest, one still tracked by a consumer, one being
 /// pruned.
 pub const MAX_REVISIONS: usize = 3;
@@ -324,30 +317,6 @@ impl Harness {
             });
         }
         let total: usize = expected.iter().map(|e| e.requests.len()).sum();
-        // Requests of a scope the mode dropped still count towards the limit (the known
-        // stale-scope defect): only the requests that fit are expected to be answered then.
-        let relation = self.relation()?;
-        let stale: usize = expected
-            .iter()
-            .map(|e| {
-                let wants = |scope| e.requests.iter().any(|(s, _)| *s == scope);
-                let app_bag = csr_list(
-                    self.model.app_data(relation, REQUIRER),
-                    "certificate_signing_requests",
-                );
-                // A unit scope the mode dropped is withdrawn (checked below), an app scope
-                // not yet.
-                if e.leader && !wants(Scope::App) {
-                    app_bag.len()
-                } else {
-                    0
-                }
-            })
-            .sum();
-        if usize::try_from(limit).is_ok_and(|limit| total <= limit && total + stale > limit) {
-            self.stats_waiver.set(self.stats_waiver.get() + 1);
-            return None;
-        }
         let over_limit = usize::try_from(limit).is_ok_and(|limit| total > limit);
         let refused_ca = !allow_ca
             && expected
@@ -402,9 +371,6 @@ impl Harness {
                 .any(|ca| backend.verify_issued_by(c, ca).is_ok())
         };
         let expectations = self.expectations();
-        for _ in 0..self.stats_waiver.replace(0) {
-            self.stats.waive(STALE_SCOPE);
-        }
         let Some(expected) = expectations else {
             // Nothing is expected; what is held must still come from a current CA, if the
             // provider has one, can act (a provider blocked on invalid configuration changes
@@ -458,7 +424,6 @@ impl Harness {
             })
             .collect();
         let mut requests_total = 0_usize;
-        let mut stale_requests = 0_usize;
         for e in &expected {
             let held = self.held(&e.unit)?;
             let unit_bag = csr_list(
@@ -477,11 +442,8 @@ impl Harness {
                     detail: format!("{} requests {} unit certificates", e.unit, unit_bag.len()),
                 });
             }
-            // Known defect: an app scope the mode no longer includes keeps its requests.
-            if e.leader && !wants_app && !app_bag.is_empty() {
-                self.stats.waive(STALE_SCOPE);
-                stale_requests += app_bag.len();
-            } else if e.leader && app_bag.len() != usize::from(wants_app) {
+            // Nor has an app scope (on the leader).
+            if e.leader && app_bag.len() != usize::from(wants_app) {
                 return Err(Violation::RequestCount {
                     detail: format!("{REQUIRER} requests {} app certificates", app_bag.len()),
                 });
@@ -621,8 +583,7 @@ impl Harness {
                 }
             }
         }
-        // Stale requests of a dropped scope may be answered or not (the known defect above).
-        if !(requests_total..=requests_total + stale_requests).contains(&published.len()) {
+        if published.len() != requests_total {
             return Err(Violation::RequestCount {
                 detail: format!(
                     "the provider publishes {} certificates for {requests_total} requests",
@@ -665,24 +626,10 @@ impl Harness {
     /// # Errors
     /// The first orphan, or a secret with more than [`MAX_REVISIONS`] revisions.
     pub fn check_orphans(&mut self) -> Result<(), Violation> {
-        let mut waived = Vec::new();
-        let result = self.find_orphan(&mut waived);
-        for known in waived {
-            self.stats.waive(known);
-        }
-        result
+        self.find_orphan()
     }
 
-    /// The requirer's `mode` (`unit` when unset).
-    fn current_mode(&self) -> Option<String> {
-        let config = self.model.config(REQUIRER)?;
-        Some(match config.get("mode").and_then(Value::as_str) {
-            None | Some("") => "unit".to_owned(),
-            Some(mode) => mode.to_owned(),
-        })
-    }
-
-    fn find_orphan(&self, waived: &mut Vec<&'static str>) -> Result<(), Violation> {
+    fn find_orphan(&self) -> Result<(), Violation> {
         let relation = self.relation();
         let provider_labels = [
             self_signed_certificates::ACTIVE_CA_LABEL,
@@ -726,18 +673,6 @@ impl Harness {
             }
             if !is_certificate_label(&label) {
                 return Err(orphan());
-            }
-            // A certificate secret of a scope the current mode does not include: the known
-            // stale-scope defect.
-            let scope_included = match (&secret.owner, self.current_mode()) {
-                (SecretOwnerRef::Unit(_), Some(mode)) => mode != "app",
-                (SecretOwnerRef::App(_), Some(mode)) => mode != "unit",
-                (_, None) => true,
-            };
-            let app_owned = matches!(secret.owner, SecretOwnerRef::App(_));
-            if !scope_included && app_owned && self.modes_seen.len() > 1 {
-                waived.push(STALE_SCOPE);
-                continue;
             }
             // A certificate secret: its CSR must be one the owner requests now.
             let Some(relation) = relation else {

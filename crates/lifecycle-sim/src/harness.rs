@@ -40,18 +40,11 @@ pub struct Stats {
     pub unreadable_own_value: u64,
     /// Invariant checks that ran, by invariant name.
     pub checks: BTreeMap<&'static str, u64>,
-    /// Known defects (reported, not fixed here) the checker waived, by name: see
-    /// `crates/lifecycle-sim/README.md`.
-    pub known: BTreeMap<&'static str, u64>,
 }
 
 impl Stats {
     pub(crate) fn count(&mut self, invariant: &'static str) {
         *self.checks.entry(invariant).or_default() += 1;
-    }
-
-    pub(crate) fn waive(&mut self, known: &'static str) {
-        *self.known.entry(known).or_default() += 1;
     }
 
     /// Adds `other` into `self`.
@@ -64,9 +57,6 @@ impl Stats {
         self.unreadable_own_value += other.unreadable_own_value;
         for (k, v) in &other.checks {
             *self.checks.entry(k).or_default() += v;
-        }
-        for (k, v) in &other.known {
-            *self.known.entry(k).or_default() += v;
         }
     }
 }
@@ -85,10 +75,6 @@ pub struct Harness {
     pub(crate) key_change_allowed: BTreeSet<String>,
     /// Log lines already scanned, by unit.
     pub(crate) logs_scanned: BTreeMap<String, usize>,
-    /// Waivers counted by `&self` checks, moved into `stats` by the caller.
-    pub(crate) stats_waiver: std::cell::Cell<u64>,
-    /// Every requirer `mode` value set so far (the default `unit` included).
-    pub(crate) modes_seen: BTreeSet<&'static str>,
     /// Log lines of each unit when the fault-free settle began.
     pub(crate) logs_at_final: BTreeMap<String, usize>,
     /// Statistics.
@@ -173,8 +159,6 @@ impl Harness {
             key_change_allowed: BTreeSet::new(),
             logs_scanned: BTreeMap::new(),
             logs_at_final: BTreeMap::new(),
-            modes_seen: BTreeSet::from(["unit"]),
-            stats_waiver: std::cell::Cell::new(0),
             stats: Stats::default(),
         })
     }
@@ -278,10 +262,7 @@ impl Harness {
             }
             Op::RequirerConfig(change) => {
                 let values = match change {
-                    RequirerChange::Mode(v) => {
-                        self.modes_seen.insert(v);
-                        config(&[("mode", (*v).into())])
-                    }
+                    RequirerChange::Mode(v) => config(&[("mode", (*v).into())]),
                     RequirerChange::CommonName(v) => config(&[("common-name", (*v).into())]),
                     RequirerChange::SansDns(v) => config(&[("sans-dns", (*v).into())]),
                     RequirerChange::SansIp(v) => config(&[("sans-ip", (*v).into())]),

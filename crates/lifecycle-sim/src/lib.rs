@@ -39,7 +39,7 @@ mod violation;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub use backend::PooledBackend;
-pub use checks::{MAX_REVISIONS, STALE_SCOPE};
+pub use checks::MAX_REVISIONS;
 pub use harness::{Harness, PROVIDER, REQUIRER, SETTLE_BOUND, Stats};
 pub use ops::{
     Action, App, Databag, HOSTILE, MAX_OPS, MAX_UNITS, Op, ProviderChange, RequirerChange,

@@ -270,9 +270,15 @@ impl<'a> Requirer<'a> {
             UnitName::parse(self.ctx.unit().as_str()).map_err(|_| Error::InvalidUnitName {
                 name: self.ctx.unit().as_str().to_owned(),
             })?;
-        // Leadership only matters to app-scope requests: a unit-mode requirer does not ask
-        // (every tool call is a process) and observes as a non-leader.
-        let app_scope = !matches!(self.engine.config().requests(), Requests::Unit(_));
+        let secrets = self.observe_secrets()?;
+        // Leadership only matters to the app scope: a unit-mode requirer does not ask (every
+        // tool call is a process) and observes as a non-leader, unless an app-owned secret of
+        // ours is listed (only the leader sees those): the app scope a switch from `app` mode
+        // left, whose requests and certificates the engine then withdraws.
+        let app_scope = !matches!(self.engine.config().requests(), Requests::Unit(_))
+            || secrets
+                .iter()
+                .any(|s| s.owner == tls_certificates_engine::SecretOwner::App);
         let is_leader = app_scope
             && self
                 .tools
@@ -320,7 +326,6 @@ impl<'a> Requirer<'a> {
             });
             relations.insert(id);
         }
-        let secrets = self.observe_secrets()?;
         Ok((
             RequirerObservation {
                 unit,
