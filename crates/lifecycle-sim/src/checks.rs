@@ -426,14 +426,20 @@ impl Harness {
         let mut requests_total = 0_usize;
         for e in &expected {
             let held = self.held(&e.unit)?;
-            let unit_bag = csr_list(
-                self.model.unit_data(relation, &e.unit),
-                "certificate_signing_requests",
-            );
-            let app_bag = csr_list(
-                self.model.app_data(relation, REQUIRER),
-                "certificate_signing_requests",
-            );
+            // The requests a provider could answer: entries that hold a CSR (hostile entries
+            // written into a databag no scope of the mode writes stay, and ask for nothing).
+            let requests = |bag| {
+                csr_list(bag, "certificate_signing_requests")
+                    .into_iter()
+                    .filter(|r| {
+                        backend
+                            .parse_csr(field(r, "certificate_signing_request"))
+                            .is_ok()
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let unit_bag = requests(self.model.unit_data(relation, &e.unit));
+            let app_bag = requests(self.model.app_data(relation, REQUIRER));
             let wants_unit = e.requests.iter().any(|(s, _)| *s == Scope::Unit);
             let wants_app = e.requests.iter().any(|(s, _)| *s == Scope::App);
             // A unit scope the mode no longer includes has withdrawn its requests.

@@ -22,3 +22,22 @@ fn hostile_certificates_in_the_providers_own_databag_are_never_overwritten_so_re
     assert_eq!(report.stats.unreadable_own_value, 1);
     assert_eq!(report.stats.converged_checks, 0);
 }
+
+/// Found by the fuzzer: hostile entries written into the requirer's own app databag while it
+/// runs in `unit` mode stay there (no scope of that mode writes it) and ask for nothing: the
+/// provider reports them as malformed and every unit still holds its one certificate.
+#[test]
+fn hostile_entries_in_the_requirers_app_databag_in_unit_mode_stay_and_ask_for_nothing() {
+    use lifecycle_sim::Databag;
+    let report = run_ops(
+        &[
+            Op::Settle,
+            Op::CorruptDatabag(Databag::RequirerApp, 4),
+            Op::UpdateStatus,
+            Op::Settle,
+        ],
+        1,
+    )
+    .unwrap_or_else(|failure| panic!("{failure}\n{}", failure.state));
+    assert_eq!(report.stats.converged_checks, 1);
+}
