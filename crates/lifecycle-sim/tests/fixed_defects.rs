@@ -198,3 +198,50 @@ fn a_mode_change_from_app_to_unit_withdraws_the_app_request_and_its_certificate(
     )
     .unwrap_or_else(|failure| panic!("{failure}\n{}", failure.state));
 }
+
+/// Found by the soak (seed 102116): in `app-and-unit` mode the app's CA request was refused,
+/// an operator removed the app's private key secret, and the mode went back to `unit`. With no
+/// app-owned secret left to list, the leader never looked at the app databag again and the
+/// refused app request stayed. The leader now also looks in `config-changed` (where a mode
+/// changes), `leader-elected` and `upgrade-charm`.
+#[test]
+fn an_app_request_left_by_a_mode_change_goes_even_when_the_app_key_secret_was_removed() {
+    use lifecycle_sim::{App, ProviderChange, ToolFault};
+    run_ops(
+        &[
+            Op::UpdateStatus,
+            Op::AddUnit(App::Requirer),
+            Op::Steps(4),
+            Op::ProviderConfig(ProviderChange::CaCommonName("Ca Three")),
+            Op::RequirerConfig(RequirerChange::Mode("app-and-unit")),
+            Op::RemoveSecret(App::Provider, 1),
+            Op::Steps(8),
+            Op::RequirerConfig(RequirerChange::IsCa(true)),
+            Op::Steps(8),
+            Op::CorruptDatabag(Databag::RequirerUnit(1), 2),
+            Op::RemoveSecret(App::Requirer, 3),
+            Op::ProviderConfig(ProviderChange::CertificateValidity("1h")),
+            Op::FailTools {
+                fault: ToolFault::Tool("relation-get"),
+                count: 1,
+                unit: Some((App::Requirer, 4)),
+            },
+            Op::RemoveUnit(App::Provider, 0),
+            Op::Settle,
+            Op::ProviderConfig(ProviderChange::CaOrganization("Ünïcode & Co")),
+            Op::AdvanceClock(383),
+            Op::FailTools {
+                fault: ToolFault::Tool("status-set"),
+                count: 4,
+                unit: None,
+            },
+            Op::RequirerConfig(RequirerChange::Reset),
+            Op::RequirerConfig(RequirerChange::KeyAlgorithm("ed25519")),
+            Op::Relate,
+            Op::RemoveSecret(App::Requirer, 6),
+            Op::RequirerConfig(RequirerChange::KeyAlgorithm("p256")),
+        ],
+        102_116,
+    )
+    .unwrap_or_else(|failure| panic!("{failure}\n{}", failure.state));
+}

@@ -271,11 +271,17 @@ impl<'a> Requirer<'a> {
                 name: self.ctx.unit().as_str().to_owned(),
             })?;
         let secrets = self.observe_secrets()?;
-        // Leadership only matters to the app scope: a unit-mode requirer does not ask (every
-        // tool call is a process) and observes as a non-leader, unless an app-owned secret of
-        // ours is listed (only the leader sees those): the app scope a switch from `app` mode
-        // left, whose requests and certificates the engine then withdraws.
+        // Leadership only matters to the app scope: in steady state a unit-mode requirer
+        // does not ask (every tool call is a process) and observes as a non-leader. It asks
+        // where an app scope a switch from `app` mode left can first be seen (the mode changes
+        // in `config-changed`; a new leader runs `leader-elected`; a new charm version
+        // `upgrade-charm`) and whenever an app-owned secret of ours is listed (only the leader
+        // sees those): the engine then withdraws that scope's requests and certificates.
         let app_scope = !matches!(self.engine.config().requests(), Requests::Unit(_))
+            || matches!(
+                self.ctx.event(),
+                Event::ConfigChanged | Event::LeaderElected | Event::UpgradeCharm
+            )
             || secrets
                 .iter()
                 .any(|s| s.owner == tls_certificates_engine::SecretOwner::App);
