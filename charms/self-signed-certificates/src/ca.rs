@@ -1,12 +1,12 @@
 //! The CA: kept in application-owned Juju secrets, created, replaced and renewed.
 
-use juju_hook_tools::{
-    HookTools, LogLevel, NewSecret, ReadMode, SecretContent, SecretId, SecretInfo, SecretLookup,
-    SecretOwner, SecretRef, SecretUpdate,
-};
 use time::OffsetDateTime;
 use tls_certificates::crypto::{
     Certificate, CertificateAuthority, CryptoBackend, KeyAlgorithm, PrivateKey, Validity,
+};
+use tls_certificates::juju_hook_tools::{
+    HookTools, LogLevel, NewSecret, ReadMode, SecretContent, SecretId, SecretInfo, SecretLookup,
+    SecretOwner, SecretRef, SecretUpdate,
 };
 use tls_certificates::provider::Provider;
 

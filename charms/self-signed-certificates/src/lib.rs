@@ -52,7 +52,7 @@ use std::collections::BTreeMap;
 
 use tls_certificates::charm::when;
 use tls_certificates::crypto::{CertificateAuthority, IssueProfile, Validity};
-use tls_certificates::juju_hook_tools::{MAX_QUOTE_BYTES, bounded_line};
+use tls_certificates::juju_hook_tools::{self, MAX_QUOTE_BYTES, bounded_line};
 use tls_certificates::provider::Provider;
 use tls_certificates::{Event, Hook, LogLevel, StatusKind};
 

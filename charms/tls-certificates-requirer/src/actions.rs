@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use tls_certificates::juju_hook_tools::{MAX_STATUS_BYTES, bounded_line};
+use tls_certificates::juju_hook_tools::{self, MAX_STATUS_BYTES, bounded_line};
 use tls_certificates::requirer::{Requirer, Scope};
 
 use crate::settings::{Mode, Settings};

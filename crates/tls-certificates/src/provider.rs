@@ -196,17 +196,20 @@ impl<'a> Provider<'a> {
         let answered = answers.len();
         for (relation_id, csr_pem, a) in answers {
             let published = match a {
-                Answer::Certificate {
-                    certificate,
-                    ca,
-                    chain,
-                } => self.engine.set_relation_certificate(NewCertificate {
-                    relation_id,
-                    csr_pem,
-                    certificate,
-                    ca,
-                    chain,
-                }),
+                Answer::Certificate(issued) => {
+                    let Issued {
+                        certificate,
+                        ca,
+                        chain,
+                    } = *issued;
+                    self.engine.set_relation_certificate(NewCertificate {
+                        relation_id,
+                        csr_pem,
+                        certificate,
+                        ca,
+                        chain,
+                    })
+                }
                 Answer::Refused(error) => {
                     self.engine.set_relation_error(relation_id, &csr_pem, error)
                 }
@@ -269,12 +272,16 @@ pub struct Outstanding<'r> {
 
 #[derive(Debug)]
 enum Answer {
-    Certificate {
-        certificate: Certificate,
-        ca: Certificate,
-        chain: Vec<Certificate>,
-    },
+    /// Boxed: two certificates are much larger than an error.
+    Certificate(Box<Issued>),
     Refused(ProviderError),
+}
+
+#[derive(Debug)]
+struct Issued {
+    certificate: Certificate,
+    ca: Certificate,
+    chain: Vec<Certificate>,
 }
 
 impl Outstanding<'_> {
@@ -292,11 +299,11 @@ impl Outstanding<'_> {
         ca: &Certificate,
         chain: Vec<Certificate>,
     ) {
-        self.answer = Some(Answer::Certificate {
+        self.answer = Some(Answer::Certificate(Box::new(Issued {
             certificate,
             ca: ca.clone(),
             chain,
-        });
+        })));
     }
 
     /// Answers with a request error.
