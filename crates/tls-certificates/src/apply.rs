@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use juju_hook_tools::{HookTools, Member, RelationId as JujuRelationId, SecretId};
+use juju_hook_tools::{HookTools, Member, RelationId as JujuRelationId, SecretId, Target};
 use tls_certificates_engine::{
     DatabagScope, DatabagWrite, LogLevel, LogLine, RelationId, SecretContent, SecretOwner,
 };
@@ -77,16 +77,20 @@ pub(crate) fn databag_writes(
     relations: &Relations,
     writes: &[DatabagWrite],
 ) -> Result<(), Error> {
-    let mut grouped: BTreeMap<(RelationId, bool), BTreeMap<String, String>> = BTreeMap::new();
+    let mut grouped: BTreeMap<(RelationId, Target), BTreeMap<String, String>> = BTreeMap::new();
     for w in writes {
+        let target = match w.scope {
+            DatabagScope::App => Target::App,
+            DatabagScope::Unit => Target::Unit,
+        };
         grouped
-            .entry((w.relation_id, w.scope == DatabagScope::App))
+            .entry((w.relation_id, target))
             .or_default()
             .insert(w.key.clone(), w.value.clone().unwrap_or_default());
     }
-    for ((relation_id, app), delta) in grouped {
+    for ((relation_id, target), delta) in grouped {
         let relation = relations.get(relation_id)?;
-        if unless_gone(tools.relation_set(relation, app, &delta))
+        if unless_gone(tools.relation_set(relation, target, &delta))
             .map_err(Error::tool("writing relation data"))?
             .is_none()
         {

@@ -38,7 +38,7 @@
 use std::process::ExitCode;
 
 use juju_hook_tools::{
-    CachedHookTools, Context, Event, HookTools, LogLevel, ProcessHookTools, StatusKind,
+    CachedHookTools, Context, Event, HookTools, LogLevel, ProcessHookTools, StatusKind, Target,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -231,7 +231,7 @@ where
             if let Event::Action { .. } = ctx.event() {
                 let _ = tools.action_fail(&message);
             }
-            return match tools.status_set(false, StatusKind::Blocked, &message) {
+            return match tools.status_set(Target::Unit, StatusKind::Blocked, &message) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(status_error) => fail(format!(
                     "{message}; and cannot set the status: {status_error}"

@@ -1,6 +1,6 @@
 //! [`Hook`]: everything one hook of a charm works with.
 
-use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind};
+use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind, Target};
 use time::OffsetDateTime;
 
 use crate::Error;
@@ -121,7 +121,7 @@ impl<'a> Hook<'a> {
     /// A failing hook tool.
     pub fn set_status(&self, kind: StatusKind, message: &str) -> Result<(), Error> {
         self.tools
-            .status_set(false, kind, message)
+            .status_set(Target::Unit, kind, message)
             .map_err(Error::tool("setting the status"))
     }
 

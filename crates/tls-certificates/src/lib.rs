@@ -135,7 +135,7 @@ pub use tls_certificates_engine as engine;
 /// The Juju hook tools crate the adapters drive.
 pub use juju_hook_tools;
 /// What a charm names of the hook tools: the context, the tools, logging and status.
-pub use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind};
+pub use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind, Target};
 /// The JSON values of `config-get` and action parameters.
 pub use serde_json;
 /// Instants and durations (`Hook::now`, certificate validity).
