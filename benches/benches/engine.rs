@@ -110,7 +110,7 @@ fn observation(csrs: &[String]) -> ProviderObservation {
 
 /// Issues every outstanding request and writes the answers into the observation.
 fn issue_all(observation: &mut ProviderObservation) -> Result<()> {
-    issue_all_with(observation, &ProviderConfig::new())
+    issue_all_with(observation, &ProviderConfig::new("certificates").unwrap())
 }
 
 /// [`issue_all`] under `config` (its limit, its CA policy; its error entries are written too).
@@ -165,7 +165,11 @@ fn provider(c: &mut Criterion) -> Result<()> {
     for n in SIZES {
         let csrs = csrs(n)?;
         let observation = observation(&csrs);
-        let check = Provider::observe(&observation, &ProviderConfig::new(), backend());
+        let check = Provider::observe(
+            &observation,
+            &ProviderConfig::new("certificates").unwrap(),
+            backend(),
+        );
         ensure!(
             check.outstanding_certificate_requests(None).len() == n,
             "all {n} outstanding"
@@ -175,8 +179,11 @@ fn provider(c: &mut Criterion) -> Result<()> {
             &observation,
             |bench, obs| {
                 bench.iter(|| {
-                    let mut provider =
-                        Provider::observe(black_box(obs), &ProviderConfig::new(), backend());
+                    let mut provider = Provider::observe(
+                        black_box(obs),
+                        &ProviderConfig::new("certificates").unwrap(),
+                        backend(),
+                    );
                     provider.reconcile();
                     black_box(provider.outstanding_certificate_requests(None).len())
                 });
@@ -191,7 +198,11 @@ fn provider(c: &mut Criterion) -> Result<()> {
         .measurement_time(Duration::from_secs(10));
     for (n, mut observation) in prepared {
         issue_all(&mut observation)?;
-        let mut check = Provider::observe(&observation, &ProviderConfig::new(), backend());
+        let mut check = Provider::observe(
+            &observation,
+            &ProviderConfig::new("certificates").unwrap(),
+            backend(),
+        );
         check.reconcile();
         ensure!(
             check.outstanding_certificate_requests(None).is_empty(),
@@ -206,8 +217,11 @@ fn provider(c: &mut Criterion) -> Result<()> {
             &observation,
             |bench, obs| {
                 bench.iter(|| {
-                    let mut provider =
-                        Provider::observe(black_box(obs), &ProviderConfig::new(), backend());
+                    let mut provider = Provider::observe(
+                        black_box(obs),
+                        &ProviderConfig::new("certificates").unwrap(),
+                        backend(),
+                    );
                     provider.reconcile();
                     black_box(provider.outstanding_certificate_requests(None).len())
                 });
@@ -244,7 +258,9 @@ fn one_databag(entries: &[String]) -> ProviderObservation {
 }
 
 fn hostile(c: &mut Criterion) -> Result<()> {
-    let config = ProviderConfig::new().with_certificate_limit(CertificateLimit::PerRelation(99));
+    let config = ProviderConfig::new("certificates")
+        .unwrap()
+        .with_certificate_limit(CertificateLimit::PerRelation(99));
     let entry = |csr: &str| {
         format!(
             "{{\"certificate_signing_request\": {}, \"ca\": false}}",

@@ -1,17 +1,18 @@
 //! The CA: kept in application-owned Juju secrets, created, replaced and renewed.
 
-use juju_hook_tools::{
-    HookTools, LogLevel, NewSecret, ReadMode, SecretContent, SecretId, SecretInfo, SecretLookup,
-    SecretOwner, SecretRef, SecretUpdate,
-};
 use time::OffsetDateTime;
 use tls_certificates::crypto::{
     Certificate, CertificateAuthority, CryptoBackend, KeyAlgorithm, PrivateKey, Validity,
 };
+use tls_certificates::juju_hook_tools::{
+    HookTools, LogLevel, NewSecret, ReadMode, SecretContent, SecretId, SecretInfo, SecretLookup,
+    SecretOwner, SecretRef, SecretUpdate,
+};
 use tls_certificates::provider::Provider;
 
 use crate::settings::Settings;
-use crate::{Error, crypto, tool, when};
+use tls_certificates::Error;
+use tls_certificates::charm::when;
 
 /// Label of the app-owned secret holding the CA in use.
 pub const ACTIVE_CA_LABEL: &str = "active-ca-certificates";
@@ -47,7 +48,7 @@ fn info(tools: &dyn HookTools, label: &str) -> Result<Option<SecretInfo>, Error>
     match tools.secret_info_get(SecretLookup::Label(label)) {
         Ok(info) => Ok(Some(info)),
         Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(tool("reading CA secret metadata")(e)),
+        Err(e) => Err(Error::tool("reading CA secret metadata")(e)),
     }
 }
 
@@ -58,7 +59,7 @@ fn read(tools: &dyn HookTools, backend: &dyn CryptoBackend) -> Result<Option<Sto
     };
     let content = tools
         .secret_get(SecretRef::Id(&info.id), ReadMode::Refresh)
-        .map_err(tool("reading the CA secret"))?;
+        .map_err(Error::tool("reading the CA secret"))?;
     let key = content
         .get(KEY)
         .and_then(|pem| backend.load_private_key(pem).ok());
@@ -105,12 +106,12 @@ fn content(
 ) -> Result<SecretContent, Error> {
     let pem = backend
         .export_private_key(key)
-        .map_err(crypto("exporting the CA key"))?;
+        .map_err(Error::crypto("exporting the CA key"))?;
     let mut content = SecretContent::new();
     content
         .insert(KEY, pem.expose_secret())
         .and_then(|c| c.insert(CERTIFICATE, certificate.pem().as_str()))
-        .map_err(tool("building the CA secret content"))?;
+        .map_err(Error::tool("building the CA secret content"))?;
     Ok(content)
 }
 
@@ -132,7 +133,7 @@ fn store(
                     ..SecretUpdate::default()
                 },
             )
-            .map_err(tool("updating a CA secret")),
+            .map_err(Error::tool("updating a CA secret")),
         None => tools
             .secret_add(&NewSecret {
                 content,
@@ -142,7 +143,7 @@ fn store(
                 ..NewSecret::default()
             })
             .map(|_| ())
-            .map_err(tool("adding a CA secret")),
+            .map_err(Error::tool("adding a CA secret")),
     }
 }
 
@@ -153,14 +154,14 @@ fn generate(
 ) -> Result<(PrivateKey, Certificate), Error> {
     let key = backend
         .generate_key(KeyAlgorithm::default())
-        .map_err(crypto("generating the CA key"))?;
+        .map_err(Error::crypto("generating the CA key"))?;
     let certificate = backend
         .create_self_signed_ca(
             &key,
             &settings.ca,
             Validity::starting_at(now, settings.root_validity),
         )
-        .map_err(crypto("creating the CA certificate"))?;
+        .map_err(Error::crypto("creating the CA certificate"))?;
     Ok((key, certificate))
 }
 
@@ -223,7 +224,9 @@ pub(crate) fn ensure<'b>(
                         match tools.secret_remove(&old.id, None) {
                             Ok(()) => {}
                             Err(e) if e.is_not_found() => {}
-                            Err(e) => return Err(tool("removing the expiring CA secret")(e)),
+                            Err(e) => {
+                                return Err(Error::tool("removing the expiring CA secret")(e));
+                            }
                         }
                         None
                     }
@@ -258,7 +261,7 @@ pub(crate) fn ensure<'b>(
                 match tools.secret_remove(&old.id, None) {
                     Ok(()) => {}
                     Err(e) if e.is_not_found() => {}
-                    Err(e) => return Err(tool("removing the expiring CA secret")(e)),
+                    Err(e) => return Err(Error::tool("removing the expiring CA secret")(e)),
                 }
             }
             let new = content(backend, &key, &certificate)?;
@@ -274,7 +277,7 @@ pub(crate) fn ensure<'b>(
     };
     backend
         .load_authority(&key, certificate)
-        .map_err(crypto("loading the CA"))
+        .map_err(Error::crypto("loading the CA"))
 }
 
 /// Revokes the published certificates that name neither the active CA nor the previous one
@@ -304,7 +307,7 @@ fn previous_certificate(
     let content = match tools.secret_get(SecretRef::Id(id), ReadMode::Refresh) {
         Ok(content) => content,
         Err(e) if e.is_not_found() => return Ok(None),
-        Err(e) => return Err(tool("reading the expiring CA secret")(e)),
+        Err(e) => return Err(Error::tool("reading the expiring CA secret")(e)),
     };
     Ok(content
         .get(CERTIFICATE)
@@ -320,6 +323,6 @@ pub(crate) fn remove_revision(
     match tools.secret_remove(id, Some(revision)) {
         Ok(()) => Ok(()),
         Err(e) if e.is_not_found() => Ok(()),
-        Err(e) => Err(tool("removing an old CA secret revision")(e)),
+        Err(e) => Err(Error::tool("removing an old CA secret revision")(e)),
     }
 }

@@ -24,12 +24,13 @@
 //! # Getting started
 //!
 //! ```no_run
-//! use juju_hook_tools::{Context, ProcessHookTools};
+//! use tls_certificates::juju_hook_tools::ProcessHookTools;
+//! use tls_certificates::{Context, Hook};
 //!
 //! let ctx = Context::from_env()?;
 //! let backend = tls_certificates::charm::backend()?;
 //! let now = tls_certificates::charm::now()?;
-//! self_signed_certificates::run(&ctx, &ProcessHookTools::new(), backend, now)?;
+//! self_signed_certificates::run(&Hook::new(&ctx, &ProcessHookTools::new(), backend, now))?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -52,108 +53,58 @@ mod settings;
 
 use std::collections::BTreeMap;
 
-use juju_hook_tools::{
-    Context, Event, HookTools, LogLevel, MAX_QUOTE_BYTES, StatusKind, bounded_line,
-};
-use time::OffsetDateTime;
-use tls_certificates::charm::{HookError, when};
-use tls_certificates::crypto::{CryptoBackend, IssueProfile, Validity};
-use tls_certificates::engine::provider::NewCertificate;
+use tls_certificates::charm::when;
+use tls_certificates::crypto::{CertificateAuthority, IssueProfile, Validity};
+use tls_certificates::juju_hook_tools::{self, MAX_QUOTE_BYTES, bounded_line};
 use tls_certificates::provider::Provider;
+use tls_certificates::{Event, Hook, LogLevel, StatusKind};
 
 pub use ca::{ACTIVE_CA_LABEL, EXPIRING_CA_LABEL};
 pub use settings::{Settings, parse_validity};
+/// What makes a hook fail (and be retried by Juju): the library's one error type.
+pub use tls_certificates::Error;
 
 /// The endpoint the charm provides (`provides: certificates`).
 pub const ENDPOINT: &str = "certificates";
-
-/// Everything that can make a hook fail (and be retried by Juju).
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// One of the charm's own hook-tool or crypto calls failed.
-    #[error(transparent)]
-    Hook(#[from] HookError),
-    /// The tls-certificates library failed.
-    #[error("the tls-certificates provider failed")]
-    Library(#[from] tls_certificates::Error),
-}
-
-pub(crate) fn tool(operation: &'static str) -> impl FnOnce(juju_hook_tools::Error) -> Error {
-    move |source| HookError::tool(operation)(source).into()
-}
-
-pub(crate) fn crypto(
-    operation: &'static str,
-) -> impl FnOnce(tls_certificates::crypto::Error) -> Error {
-    move |source| HookError::crypto(operation)(source).into()
-}
 
 /// Handles one hook or action.
 ///
 /// # Errors
 /// A failing hook tool or crypto backend: the hook should exit non-zero so Juju discards its
 /// writes and retries it.
-pub fn run(
-    ctx: &Context,
-    tools: &dyn HookTools,
-    backend: &dyn CryptoBackend,
-    now: OffsetDateTime,
-) -> Result<(), Error> {
-    let action = match ctx.event() {
-        Event::Action { name, .. } => Some(name.as_str()),
-        _ => None,
-    };
-    let fail_action = |message: &str| -> Result<(), Error> {
-        if action.is_some() {
-            tools
-                .action_fail(message)
-                .map_err(tool("failing the action"))?;
-        }
-        Ok(())
-    };
-    if let Event::SecretRemove(s) = ctx.event()
+pub fn run(hook: &Hook<'_>) -> Result<(), Error> {
+    let (tools, backend, now) = (hook.tools(), hook.backend(), hook.now());
+    let action = hook.action();
+    if let Event::SecretRemove(s) = hook.event()
         && s.label.as_deref().is_some_and(ca::is_ours)
     {
         // A revision of a CA secret nobody tracks any more: prune it.
         return ca::remove_revision(tools, &s.id, s.revision);
     }
-    let raw = tools.config_get().map_err(tool("reading the config"))?;
-    let settings = match Settings::parse(&raw) {
+    let settings = match Settings::parse(&hook.config()?) {
         Ok(s) => s,
         Err(bad) => {
             let names: Vec<String> = bad.iter().map(|b| format!("'{b}'")).collect();
-            let message = format!(
+            return hook.invalid_config(&format!(
                 "The following configuration values are not valid: [{}]",
                 names.join(", ")
-            );
-            tools.log(LogLevel::Warning, &message);
-            fail_action(&message)?;
-            return tools
-                .status_set(false, StatusKind::Blocked, &message)
-                .map_err(tool("setting the status"));
+            ));
         }
     };
-    if !tools.is_leader().map_err(tool("checking leadership"))? {
-        if action.is_some() {
-            fail_action("run this action on the leader unit: it holds the CA")?;
-        }
-        return tools
-            .status_set(
-                false,
-                StatusKind::Active,
-                "standby: the leader unit issues the certificates",
-            )
-            .map_err(tool("setting the status"));
+    if !hook.is_leader()? {
+        hook.fail_action("run this action on the leader unit: it holds the CA")?;
+        return hook.set_status(
+            StatusKind::Active,
+            "standby: the leader unit issues the certificates",
+        );
     }
-    let mut provider =
-        Provider::observe(ENDPOINT, &settings.provider_config(), ctx, tools, backend)?;
+    let mut provider = Provider::new(settings.provider_config(ENDPOINT)?, hook)?;
     let rotate = action == Some("rotate-private-key");
     let authority = ca::ensure(&settings, tools, backend, now, rotate, &mut provider)?;
-    let issued = issue_outstanding(&settings, &authority, now, &mut provider, tools)?;
+    let issued = issue_outstanding(&settings, &authority, hook, &mut provider)?;
     let over_limit = provider.requests_over_limit(None);
     if let Some(name) = action {
-        run_action(name, &authority, &provider, tools)?;
+        run_action(name, &authority, &provider, hook)?;
     }
     let total = provider.issued_certificates(None).len();
     provider.commit()?;
@@ -163,7 +114,7 @@ pub fn run(
         when(authority.certificate().not_after())
     );
     if issued > 0 {
-        tools.log(
+        hook.log(
             LogLevel::Info,
             &format!("issued {issued} certificate(s) in this hook"),
         );
@@ -173,29 +124,20 @@ pub fn run(
             "; {over_limit} request(s) over the certificate-limit"
         ));
     }
-    tools
-        .status_set(false, StatusKind::Active, &message)
-        .map_err(tool("setting the status"))
+    hook.set_status(StatusKind::Active, &message)
 }
 
 /// Issues a certificate for every outstanding request (the library keeps them within the
 /// per-relation limit and the CA policy). Returns how many were issued.
 fn issue_outstanding(
     settings: &Settings,
-    authority: &tls_certificates::crypto::CertificateAuthority<'_>,
-    now: OffsetDateTime,
+    authority: &CertificateAuthority<'_>,
+    hook: &Hook<'_>,
     provider: &mut Provider<'_>,
-    tools: &dyn HookTools,
 ) -> Result<usize, Error> {
-    let outstanding: Vec<_> = provider
-        .outstanding_certificate_requests(None)
-        .into_iter()
-        .cloned()
-        .collect();
-    let mut issued = 0;
     let ca = authority.certificate();
-    for request in outstanding {
-        let mut validity = Validity::starting_at(now, settings.certificate_validity);
+    provider.answer_outstanding(None, |request| {
+        let mut validity = Validity::starting_at(hook.now(), settings.certificate_validity);
         // Never outlive the CA (it is renewed long before, but a clock jump could get close).
         validity.not_after = validity.not_after.min(ca.not_after());
         let profile = if request.is_ca {
@@ -205,10 +147,10 @@ fn issue_outstanding(
         };
         let certificate = authority
             .issue(&request.csr, &profile)
-            .map_err(crypto("issuing a certificate"))?;
+            .map_err(Error::crypto("issuing a certificate"))?;
         // The common name is the requirer's text: quoted bounded, and the log line is best
         // effort, so no name can stop the other relations from being served.
-        tools.log(
+        hook.log(
             LogLevel::Info,
             &format!(
                 "issued a certificate for \"{}\" (relation {}), valid until {}",
@@ -220,23 +162,16 @@ fn issue_outstanding(
                 when(certificate.not_after())
             ),
         );
-        provider.set_relation_certificate(NewCertificate {
-            relation_id: request.relation_id,
-            csr_pem: request.csr_pem.clone(),
-            chain: vec![certificate.clone(), ca.clone()],
-            certificate,
-            ca: ca.clone(),
-        })?;
-        issued += 1;
-    }
-    Ok(issued)
+        request.issue(certificate, ca);
+        Ok(())
+    })
 }
 
 fn run_action(
     name: &str,
-    authority: &tls_certificates::crypto::CertificateAuthority<'_>,
+    authority: &CertificateAuthority<'_>,
     provider: &Provider<'_>,
-    tools: &dyn HookTools,
+    hook: &Hook<'_>,
 ) -> Result<(), Error> {
     let mut results = BTreeMap::new();
     let failure = match name {
@@ -280,15 +215,11 @@ fn run_action(
         _ => Some("unknown action"),
     };
     if let Some(message) = failure {
-        return tools
-            .action_fail(message)
-            .map_err(tool("failing the action"));
+        return hook.fail_action(message);
     }
-    match tools.action_set(&results) {
+    match hook.tools().action_set(&results) {
         // Results Juju cannot take fail the action, not the hook.
-        Err(e @ juju_hook_tools::Error::InvalidInput { .. }) => tools
-            .action_fail(&e.to_string())
-            .map_err(tool("failing the action")),
-        other => other.map_err(tool("setting the action results")),
+        Err(e @ juju_hook_tools::Error::InvalidInput { .. }) => hook.fail_action(&e.to_string()),
+        other => other.map_err(Error::tool("setting the action results")),
     }
 }

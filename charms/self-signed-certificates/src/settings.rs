@@ -21,11 +21,17 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The provider policy these settings ask for.
-    pub fn provider_config(&self) -> ProviderConfig {
-        ProviderConfig::new()
+    /// The provider of `endpoint` with the policy these settings ask for.
+    ///
+    /// # Errors
+    /// An empty endpoint.
+    pub fn provider_config(
+        &self,
+        endpoint: &str,
+    ) -> Result<ProviderConfig, tls_certificates::Error> {
+        Ok(ProviderConfig::new(endpoint)?
             .with_certificate_limit(self.certificate_limit)
-            .with_ca_requests(self.ca_requests)
+            .with_ca_requests(self.ca_requests))
     }
 }
 

@@ -19,7 +19,7 @@ fn model(units: u32) -> Result<Model> {
     let start = model.now();
     let charm = in_process(move |ctx, tools| {
         let backend = tls_certificates::crypto::ring::backend();
-        self_signed_certificates::run(ctx, tools, backend, start)
+        self_signed_certificates::run(&tls_certificates::Hook::new(ctx, tools, backend, start))
     });
     model.deploy(APP, meta(), charm, units)?;
     Ok(model)

@@ -2,20 +2,23 @@
 
 use std::collections::BTreeMap;
 
-use juju_hook_tools::{HookTools, MAX_STATUS_BYTES, bounded_line};
+use tls_certificates::juju_hook_tools::{self, MAX_STATUS_BYTES, bounded_line};
 use tls_certificates::requirer::{Requirer, Scope};
 
 use crate::settings::{Mode, Settings};
-use crate::{Error, scope_name, tool, when};
+use tls_certificates::{Error as TlsError, Hook};
+
+use crate::{Error, scope_name, when};
 
 /// Runs action `name`. Unknown actions fail the action (not the hook).
 pub(crate) fn run(
     name: &str,
     settings: &Settings,
     requirer: &Requirer<'_>,
-    tools: &dyn HookTools,
+    hook: &Hook<'_>,
 ) -> Result<(), Error> {
-    let leader = tools.is_leader().map_err(tool("checking leadership"))?;
+    let tools = hook.tools();
+    let leader = hook.is_leader()?;
     // The scopes this unit manages: the app scope only on the leader.
     let scopes: Vec<Scope> = settings
         .requests()
@@ -117,16 +120,14 @@ pub(crate) fn run(
         other => Some(format!("unknown action {other:?}")),
     };
     if let Some(message) = failure {
-        return tools
-            .action_fail(&message)
-            .map_err(tool("failing the action"));
+        return Ok(hook.fail_action(&message)?);
     }
     match tools.action_set(&results) {
         // Results Juju cannot take (a provider's chain too long for a command line) fail the
         // action, not the hook.
-        Err(e @ juju_hook_tools::Error::InvalidInput { .. }) => tools
-            .action_fail(&e.to_string())
-            .map_err(tool("failing the action")),
-        other => other.map_err(tool("setting the action results")),
+        Err(e @ juju_hook_tools::Error::InvalidInput { .. }) => {
+            Ok(hook.fail_action(&e.to_string())?)
+        }
+        other => Ok(other.map_err(TlsError::tool("setting the action results"))?),
     }
 }

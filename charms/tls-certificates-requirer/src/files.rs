@@ -5,11 +5,9 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use juju_hook_tools::Context;
-use tls_certificates::charm::HookError;
 use tls_certificates::crypto::CryptoBackend;
-use tls_certificates::engine::requirer::AssignedCertificate;
-use tls_certificates::requirer::{Requirer, Scope};
+use tls_certificates::requirer::{AssignedCertificate, Requirer, Scope};
+use tls_certificates::{Context, Error as TlsError};
 
 use crate::{Error, scope_name};
 
@@ -42,7 +40,7 @@ pub(crate) fn sync(
     if let Some(key) = requirer.private_key(scope)? {
         let pem = backend
             .export_private_key(&key)
-            .map_err(HookError::crypto("exporting the private key for its file"))?;
+            .map_err(TlsError::crypto("exporting the private key for its file"))?;
         write(
             &dir.join(format!("{name}-private-key.pem")),
             pem.expose_secret(),

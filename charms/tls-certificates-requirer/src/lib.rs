@@ -21,12 +21,13 @@
 //! tests call [`run`] in-process with the simulator's hook tools:
 //!
 //! ```no_run
-//! use juju_hook_tools::{Context, ProcessHookTools};
+//! use tls_certificates::juju_hook_tools::ProcessHookTools;
+//! use tls_certificates::{Context, Hook};
 //!
 //! let ctx = Context::from_env()?;
 //! let backend = tls_certificates::charm::backend()?;
 //! let now = tls_certificates::charm::now()?;
-//! tls_certificates_requirer::run(&ctx, &ProcessHookTools::new(), backend, now)?;
+//! tls_certificates_requirer::run(&Hook::new(&ctx, &ProcessHookTools::new(), backend, now))?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -48,15 +49,12 @@ mod actions;
 mod files;
 mod settings;
 
-use juju_hook_tools::{
-    Context, Event, HookTools, LogLevel, MAX_QUOTE_BYTES, StatusKind, bounded_line,
-};
-use time::OffsetDateTime;
-use tls_certificates::charm::{HookError, when};
-use tls_certificates::crypto::CryptoBackend;
+use tls_certificates::charm::when;
+use tls_certificates::juju_hook_tools::{MAX_QUOTE_BYTES, bounded_line};
 use tls_certificates::requirer::{
     ProviderHint, Requests, Requirer, RequirerConfig, RequirerEvent, Scope,
 };
+use tls_certificates::{Error as TlsError, Event, Hook, LogLevel, StatusKind};
 
 pub use settings::{Mode, Settings};
 
@@ -67,12 +65,9 @@ pub const ENDPOINT: &str = "certificates";
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// One of the charm's own hook-tool or crypto calls failed.
+    /// A hook tool, the crypto backend or the tls-certificates library failed.
     #[error(transparent)]
-    Hook(#[from] HookError),
-    /// The tls-certificates library failed (a hook tool or the crypto backend).
-    #[error("the tls-certificates requirer failed")]
-    Library(#[from] tls_certificates::Error),
+    Library(#[from] TlsError),
     /// Writing a certificate file failed.
     #[error("cannot write {path}")]
     WriteFile {
@@ -84,10 +79,6 @@ pub enum Error {
     },
 }
 
-pub(crate) fn tool(operation: &'static str) -> impl FnOnce(juju_hook_tools::Error) -> Error {
-    move |source| HookError::tool(operation)(source).into()
-}
-
 /// Handles one hook or action.
 ///
 /// Reads the configuration (invalid values ⇒ blocked status naming them, exit 0), reconciles
@@ -97,54 +88,34 @@ pub(crate) fn tool(operation: &'static str) -> impl FnOnce(juju_hook_tools::Erro
 /// # Errors
 /// A failing hook tool, crypto backend or file write: the hook should exit non-zero so Juju
 /// discards its writes and retries it.
-pub fn run(
-    ctx: &Context,
-    tools: &dyn HookTools,
-    backend: &dyn CryptoBackend,
-    now: OffsetDateTime,
-) -> Result<(), Error> {
-    let raw = tools.config_get().map_err(tool("reading the config"))?;
-    let settings = match Settings::parse(&raw, ctx) {
+pub fn run(hook: &Hook<'_>) -> Result<(), Error> {
+    let settings = match Settings::parse(&hook.config()?, hook.context()) {
         Ok(s) => s,
         Err(bad) => {
-            let message = format!(
+            clean_up(hook)?;
+            return Ok(hook.invalid_config(&format!(
                 "The following configuration values are not valid: {}",
                 bad.join("; ")
-            );
-            tools.log(LogLevel::Warning, &message);
-            if let Event::Action { .. } = ctx.event() {
-                tools
-                    .action_fail(&message)
-                    .map_err(tool("failing the action"))?;
-            }
-            clean_up(ctx, tools, backend, now)?;
-            return tools
-                .status_set(false, StatusKind::Blocked, &message)
-                .map_err(tool("setting the status"));
+            ))?);
         }
     };
-    let requirer = Requirer::new(settings.requirer_config(), ctx, tools, backend, now);
-    match ctx.event() {
-        Event::Action { name, .. } => actions::run(name, &settings, &requirer, tools)?,
+    let requirer = Requirer::new(settings.requirer_config(), hook);
+    match hook.event() {
+        Event::Action { name, .. } => actions::run(name, &settings, &requirer, hook)?,
         _ => {
             let outcome = requirer.handle_event()?;
-            report_events(tools, &outcome.events);
+            report_events(hook, &outcome.events);
         }
     }
-    files_and_status(ctx, &settings, &requirer, tools, backend)
+    files_and_status(hook, &settings, &requirer)
 }
 
 /// Runs the hooks Juju sends once and that need no configuration, while the configuration is
 /// invalid: `secret-remove` (an obsolete revision of our secret) and our relation's `-broken`
 /// (its key and certificate secrets). Skipped, they would leave revisions and secrets behind
 /// for good.
-fn clean_up(
-    ctx: &Context,
-    tools: &dyn HookTools,
-    backend: &dyn CryptoBackend,
-    now: OffsetDateTime,
-) -> Result<(), Error> {
-    let once = match ctx.event() {
+fn clean_up(hook: &Hook<'_>) -> Result<(), Error> {
+    let once = match hook.event() {
         Event::SecretRemove(_) => true,
         Event::RelationBroken(r) => r.relation.endpoint() == ENDPOINT,
         _ => false,
@@ -157,9 +128,9 @@ fn clean_up(
         app: Vec::new(),
         unit: Vec::new(),
     };
-    let config = RequirerConfig::new(ENDPOINT, none).map_err(tls_certificates::Error::from)?;
-    let outcome = Requirer::new(config, ctx, tools, backend, now).handle_event()?;
-    report_events(tools, &outcome.events);
+    let config = RequirerConfig::new(ENDPOINT, none).map_err(TlsError::from)?;
+    let outcome = Requirer::new(config, hook).handle_event()?;
+    report_events(hook, &outcome.events);
     Ok(())
 }
 
@@ -172,7 +143,7 @@ fn scope_name(scope: Scope) -> &'static str {
 
 /// Logs what happened, best effort. Names, messages and reasons come from the provider: each is
 /// quoted bounded ([`MAX_QUOTE_BYTES`]), so a provider cannot flood the log or fail the hook.
-fn report_events(tools: &dyn HookTools, events: &[RequirerEvent]) {
+fn report_events(hook: &Hook<'_>, events: &[RequirerEvent]) {
     let quote = |text: &str| bounded_line(text, MAX_QUOTE_BYTES).into_owned();
     for event in events {
         let (level, message) = match event {
@@ -205,42 +176,38 @@ fn report_events(tools: &dyn HookTools, events: &[RequirerEvent]) {
             ),
             other => (LogLevel::Debug, format!("requirer event: {other:?}")),
         };
-        tools.log(level, &message);
+        hook.log(level, &message);
     }
 }
 
 /// Writes the files of every certificate this unit can see and sets the status.
 fn files_and_status(
-    ctx: &Context,
+    hook: &Hook<'_>,
     settings: &Settings,
     requirer: &Requirer<'_>,
-    tools: &dyn HookTools,
-    backend: &dyn CryptoBackend,
 ) -> Result<(), Error> {
-    let relations = tools
+    let relations = hook
+        .tools()
         .relation_ids(ENDPOINT)
-        .map_err(tool("listing relations"))?;
+        .map_err(TlsError::tool("listing relations"))?;
     if relations.is_empty() {
-        return tools
-            .status_set(
-                false,
-                StatusKind::Blocked,
-                "waiting for a relation to a tls-certificates provider (juju integrate)",
-            )
-            .map_err(tool("setting the status"));
+        return Ok(hook.set_status(
+            StatusKind::Blocked,
+            "waiting for a relation to a tls-certificates provider (juju integrate)",
+        )?);
     }
-    let dir = files::data_dir(ctx);
+    let dir = files::data_dir(hook.context());
     let mut parts = Vec::new();
     let mut kind = StatusKind::Active;
     for (scope, attributes) in settings.requests() {
         let name = scope_name(scope);
-        if scope == Scope::App && !tools.is_leader().map_err(tool("checking leadership"))? {
+        if scope == Scope::App && !hook.is_leader()? {
             parts.push(format!("{name}: certificate managed by the leader"));
             continue;
         }
         match requirer.assigned_certificate(&attributes)? {
             Some(assigned) => {
-                files::sync(&dir, scope, &assigned, requirer, backend)?;
+                files::sync(&dir, scope, &assigned, requirer, hook.backend())?;
                 parts.push(format!(
                     "{name}: certificate valid until {}",
                     when(assigned.certificate.not_after())
@@ -298,7 +265,5 @@ fn files_and_status(
     } else {
         parts.join("; ")
     };
-    tools
-        .status_set(false, kind, &message)
-        .map_err(tool("setting the status"))
+    Ok(hook.set_status(kind, &message)?)
 }

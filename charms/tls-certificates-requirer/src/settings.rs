@@ -1,7 +1,7 @@
 //! The charm's configuration, validated.
 
-use juju_hook_tools::Context;
 use serde_json::{Map, Value};
+use tls_certificates::Context;
 use tls_certificates::crypto::{CertificateRequestAttributes, KeyAlgorithm};
 use tls_certificates::requirer::{Requests, RequirerConfig, Scope};
 

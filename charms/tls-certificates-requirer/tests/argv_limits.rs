@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result, ensure};
 use juju_hook_tools::{
-    Context, Event, HookTools, MAX_ARG_BYTES, MAX_STATUS_BYTES, Member, RelationId,
+    Context, Event, HookTools, MAX_ARG_BYTES, MAX_STATUS_BYTES, Member, RelationId, Target,
 };
 use juju_sim::{CharmMeta, in_process};
 use serde_json::{Map, Value, json};
@@ -88,7 +88,7 @@ fn csr_writer(meta_name: &str, csrs: Vec<String>) -> (CharmMeta, Arc<dyn juju_si
     let charm = in_process(move |ctx: &Context, tools: &dyn HookTools| {
         if let Event::RelationCreated(rel) = ctx.event() {
             let bag = BTreeMap::from([("certificate_signing_requests".to_owned(), value.clone())]);
-            tools.relation_set(&rel.relation, false, &bag)?;
+            tools.relation_set(&rel.relation, Target::Unit, &bag)?;
         }
         Ok::<_, juju_hook_tools::Error>(())
     });
@@ -183,7 +183,7 @@ fn refusing_provider(message: String) -> (CharmMeta, Arc<dyn juju_sim::Charm>) {
             "request_errors".to_owned(),
             Value::Array(errors).to_string(),
         )]);
-        tools.relation_set(relation, true, &bag)?;
+        tools.relation_set(relation, Target::App, &bag)?;
         Ok::<_, juju_hook_tools::Error>(())
     });
     let meta = CharmMeta::new("evil-ca").provides("certificates", "tls-certificates");

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result, ensure};
-use juju_hook_tools::{HookTools, Member};
+use juju_hook_tools::{HookTools, Member, Target};
 use juju_sim::{Charm, idle_charm, in_process};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
@@ -343,7 +343,7 @@ fn v3_era_provider(start: OffsetDateTime) -> Result<(Arc<dyn Charm>, SharedCa)> 
                     "certificates".to_owned(),
                     Value::Array(answers).to_string(),
                 )]);
-                tools.relation_set(&relation, true, &delta)?;
+                tools.relation_set(&relation, Target::App, &delta)?;
             }
         }
         Ok(())

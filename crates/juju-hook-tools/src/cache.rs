@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::{
     Context, Error, HookTools, LogLevel, Member, NewSecret, ReadMode, RelationId, SecretContent,
-    SecretId, SecretInfo, SecretLookup, SecretRef, SecretUpdate, StatusKind, UnitName,
+    SecretId, SecretInfo, SecretLookup, SecretRef, SecretUpdate, StatusKind, Target, UnitName,
 };
 
 /// A [`HookTools`] that remembers, for the rest of the hook, what it has read, so a charm and
@@ -210,7 +210,7 @@ impl HookTools for CachedHookTools<'_> {
     fn relation_set(
         &self,
         relation: &RelationId,
-        app: bool,
+        target: Target,
         delta: &BTreeMap<String, String>,
     ) -> Result<(), Error> {
         // Forget first: if the write fails half-way, the next read asks Juju.
@@ -223,7 +223,7 @@ impl HookTools for CachedHookTools<'_> {
                 .databags
                 .remove(&Bag::Unit(relation.clone(), self.unit.clone()));
         }
-        self.inner.relation_set(relation, app, delta)
+        self.inner.relation_set(relation, target, delta)
     }
 
     fn is_leader(&self) -> Result<bool, Error> {
@@ -289,8 +289,8 @@ impl HookTools for CachedHookTools<'_> {
         self.inner.secret_revoke(id, relation, unit)
     }
 
-    fn status_set(&self, app: bool, status: StatusKind, message: &str) -> Result<(), Error> {
-        self.inner.status_set(app, status, message)
+    fn status_set(&self, target: Target, status: StatusKind, message: &str) -> Result<(), Error> {
+        self.inner.status_set(target, status, message)
     }
 
     fn application_version_set(&self, version: &str) -> Result<(), Error> {

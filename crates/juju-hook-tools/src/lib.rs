@@ -19,12 +19,14 @@
 //! ```no_run
 //! use std::process::ExitCode;
 //!
-//! use juju_hook_tools::{Context, Event, HookTools, LogLevel, ProcessHookTools, StatusKind};
+//! use juju_hook_tools::{
+//!     Context, Event, HookTools, LogLevel, ProcessHookTools, StatusKind, Target,
+//! };
 //!
 //! fn reconcile(ctx: &Context, tools: &dyn HookTools) -> Result<(), juju_hook_tools::Error> {
 //!     match ctx.event() {
 //!         Event::Install | Event::ConfigChanged | Event::UpdateStatus => {
-//!             tools.status_set(false, StatusKind::Active, "ready")
+//!             tools.status_set(Target::Unit, StatusKind::Active, "ready")
 //!         }
 //!         Event::RelationChanged(rel) => {
 //!             let Some(unit) = &rel.remote_unit else { return Ok(()) };
@@ -105,7 +107,7 @@ pub use argv::{MAX_ARG_BYTES, MAX_QUOTE_BYTES, MAX_STATUS_BYTES, bounded_line};
 pub use cache::CachedHookTools;
 pub use context::{Context, Event, RelationEvent, SecretEvent, SecretRevisionEvent};
 pub use error::Error;
-pub use model::{JujuVersion, LogLevel, Member, RelationId, StatusKind, UnitName};
+pub use model::{JujuVersion, LogLevel, Member, RelationId, StatusKind, Target, UnitName};
 pub use process::{CommandOutput, CommandRunner, ProcessHookTools, SystemRunner};
 pub use secret::{
     NewSecret, ReadMode, RotatePolicy, SecretContent, SecretId, SecretInfo, SecretLookup,

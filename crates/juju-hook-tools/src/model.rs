@@ -174,6 +174,16 @@ pub enum Member<'a> {
     Unit(&'a UnitName),
 }
 
+/// Whose databag `relation-set` writes, or whose status `status-set` sets: this unit's, or its
+/// application's (the leader only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    /// This unit.
+    Unit,
+    /// This unit's application (`--app` / `--application=true`; leader only).
+    App,
+}
+
 /// A status a charm may set with `status-set` (`error` and `unknown` are Juju's alone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StatusKind {

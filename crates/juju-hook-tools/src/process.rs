@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 use crate::argv::{MAX_ARG_BYTES, MAX_STATUS_BYTES, bounded_line};
 use crate::{
     Error, HookTools, LogLevel, Member, NewSecret, ReadMode, RelationId, SecretContent, SecretId,
-    SecretInfo, SecretLookup, SecretOwner, SecretRef, SecretUpdate, StatusKind, UnitName,
+    SecretInfo, SecretLookup, SecretOwner, SecretRef, SecretUpdate, StatusKind, Target, UnitName,
 };
 
 /// The most argv bytes one `action-set` run carries (strings, their NULs and the pointers to
@@ -362,12 +362,12 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
     fn relation_set(
         &self,
         relation: &RelationId,
-        app: bool,
+        target: Target,
         delta: &BTreeMap<String, String>,
     ) -> Result<(), Error> {
         const TOOL: &str = "relation-set";
         let relation = relation.to_string();
-        let (argv, touches) = if app {
+        let (argv, touches) = if target == Target::App {
             (
                 args(["-r", &relation, "--app", "--file", "-"]),
                 Touches::OwnAppBag,
@@ -535,11 +535,10 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
             .map(drop)
     }
 
-    fn status_set(&self, app: bool, status: StatusKind, message: &str) -> Result<(), Error> {
-        let application = if app {
-            "--application=true"
-        } else {
-            "--application=false"
+    fn status_set(&self, target: Target, status: StatusKind, message: &str) -> Result<(), Error> {
+        let application = match target {
+            Target::App => "--application=true",
+            Target::Unit => "--application=false",
         };
         let message = bounded_line(message, MAX_STATUS_BYTES);
         self.run(

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::{
     Error, LogLevel, Member, NewSecret, ReadMode, RelationId, SecretContent, SecretId, SecretInfo,
-    SecretLookup, SecretRef, SecretUpdate, StatusKind, UnitName,
+    SecretLookup, SecretRef, SecretUpdate, StatusKind, Target, UnitName,
 };
 
 /// The hook tools a charm uses, one method per tool invocation.
@@ -53,12 +53,12 @@ pub trait HookTools {
     ) -> Result<BTreeMap<String, String>, Error>;
 
     /// `relation-set -r <ep:id> [--app] --file -` with `delta` as JSON on stdin: a merge into
-    /// this unit's databag (or its app's, `app = true`, leader only); an empty value deletes
+    /// this unit's databag (or its app's, [`Target::App`], leader only); an empty value deletes
     /// the key.
     fn relation_set(
         &self,
         relation: &RelationId,
-        app: bool,
+        target: Target,
         delta: &BTreeMap<String, String>,
     ) -> Result<(), Error>;
 
@@ -111,10 +111,10 @@ pub trait HookTools {
 
     // --- status, logs, config ---
 
-    /// `status-set --application=<true|false> <status> -- <message>` (immediate; `app = true`
-    /// needs the leader). The message is put on one line and cut at
+    /// `status-set --application=<true|false> <status> -- <message>` (immediate;
+    /// [`Target::App`] needs the leader). The message is put on one line and cut at
     /// [`MAX_STATUS_BYTES`](crate::MAX_STATUS_BYTES).
-    fn status_set(&self, app: bool, status: StatusKind, message: &str) -> Result<(), Error>;
+    fn status_set(&self, target: Target, status: StatusKind, message: &str) -> Result<(), Error>;
 
     /// `application-version-set -- <version>` (immediate).
     fn application_version_set(&self, version: &str) -> Result<(), Error>;

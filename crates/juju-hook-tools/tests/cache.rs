@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use juju_hook_tools::{
     CachedHookTools, CommandOutput, CommandRunner, Context, Error, HookTools, Member,
     ProcessHookTools, ReadMode, RelationId, SecretId, SecretLookup, SecretRef, SecretUpdate,
-    UnitName,
+    Target, UnitName,
 };
 
 /// Answers every tool from a small model and records each invocation as `tool arg...`.
@@ -188,7 +188,9 @@ fn relation_set_makes_the_next_read_of_our_databags_see_the_write() {
     tools.relation_get(&relation(), Member::App("ca")).unwrap();
 
     let delta = BTreeMap::from([("a".to_owned(), "2".to_owned())]);
-    tools.relation_set(&relation(), false, &delta).unwrap();
+    tools
+        .relation_set(&relation(), Target::Unit, &delta)
+        .unwrap();
     // Juju shows the hook its own pending write.
     process.runner().own_bag.replace(r#"{"a":"2"}"#.to_owned());
 

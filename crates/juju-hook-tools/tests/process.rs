@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use juju_hook_tools::{
     CommandRunner, Error, HookTools, LogLevel, MAX_ARG_BYTES, MAX_STATUS_BYTES, Member, NewSecret,
     ProcessHookTools, ReadMode, RelationId, RotatePolicy, SecretContent, SecretId, SecretLookup,
-    SecretOwner, SecretRef, SecretUpdate, StatusKind, SystemRunner, UnitName,
+    SecretOwner, SecretRef, SecretUpdate, StatusKind, SystemRunner, Target, UnitName,
 };
 use serde_json::{Value, json};
 use time::macros::datetime;
@@ -245,7 +245,7 @@ fn given_unit_delta_when_relation_set_then_json_goes_on_stdin() {
     let fake = Fake::new();
     let delta = bag(&[("certificate_signing_requests", "[]"), ("gone", "")]);
     fake.tools
-        .relation_set(&rel("certificates", 7), false, &delta)
+        .relation_set(&rel("certificates", 7), Target::Unit, &delta)
         .unwrap();
     let call = fake.assert_only_call("relation-set", &["-r", "certificates:7", "--file", "-"]);
     let sent: BTreeMap<String, String> = serde_json::from_str(&call.stdin).unwrap();
@@ -257,7 +257,7 @@ fn given_app_delta_when_relation_set_then_argv_has_app_flag() {
     let fake = Fake::new();
     let delta = bag(&[("certificates", "[]")]);
     fake.tools
-        .relation_set(&rel("certificates", 7), true, &delta)
+        .relation_set(&rel("certificates", 7), Target::App, &delta)
         .unwrap();
     let call = fake.assert_only_call(
         "relation-set",
@@ -272,7 +272,7 @@ fn given_non_leader_when_relation_set_app_then_permission_denied_with_stderr() {
     fake.fail("relation-set", 1, "ERROR cannot write relation settings\n");
     let err = fake
         .tools
-        .relation_set(&rel("certificates", 7), true, &bag(&[("k", "v")]))
+        .relation_set(&rel("certificates", 7), Target::App, &bag(&[("k", "v")]))
         .unwrap_err();
     match err {
         Error::PermissionDenied { tool, stderr } => {
@@ -748,7 +748,7 @@ fn given_unit_when_secret_revoke_then_argv() {
 fn given_unit_status_when_status_set_then_argv_with_double_dash() {
     let fake = Fake::new();
     fake.tools
-        .status_set(false, StatusKind::Blocked, "-missing relation")
+        .status_set(Target::Unit, StatusKind::Blocked, "-missing relation")
         .unwrap();
     fake.assert_only_call(
         "status-set",
@@ -759,7 +759,9 @@ fn given_unit_status_when_status_set_then_argv_with_double_dash() {
 #[test]
 fn given_app_status_when_status_set_then_application_true() {
     let fake = Fake::new();
-    fake.tools.status_set(true, StatusKind::Active, "").unwrap();
+    fake.tools
+        .status_set(Target::App, StatusKind::Active, "")
+        .unwrap();
     fake.assert_only_call("status-set", &["--application=true", "active", "--", ""]);
 }
 
@@ -1038,7 +1040,7 @@ fn a_200_000_character_peer_message_reaches_every_message_tool_bounded_on_one_li
     let text = hostile_text();
     fake.tools.juju_log(LogLevel::Warning, &text).unwrap();
     fake.tools
-        .status_set(false, StatusKind::Blocked, &text)
+        .status_set(Target::Unit, StatusKind::Blocked, &text)
         .unwrap();
     fake.tools.action_fail(&text).unwrap();
     fake.tools.action_log(&text).unwrap();
@@ -1166,7 +1168,7 @@ fn writing_our_unit_databag_of_a_gone_relation_is_relation_gone() {
     fake.fail("relation-set", 1, "ERROR permission denied\n");
     let err = fake
         .tools
-        .relation_set(&rel("certificates", 7), false, &bag(&[("k", "v")]))
+        .relation_set(&rel("certificates", 7), Target::Unit, &bag(&[("k", "v")]))
         .unwrap_err();
     assert!(err.is_relation_gone(), "{err:?}");
 }
@@ -1184,7 +1186,7 @@ fn a_follower_touching_its_own_app_databag_is_refused_but_a_leader_there_finds_i
         let read = fake.tools.relation_get(&r, Member::App("web")).unwrap_err();
         let write = fake
             .tools
-            .relation_set(&r, true, &bag(&[("k", "v")]))
+            .relation_set(&r, Target::App, &bag(&[("k", "v")]))
             .unwrap_err();
         for err in [read, write] {
             assert_eq!(err.is_relation_gone(), leader, "leader {leader}: {err:?}");
@@ -1215,7 +1217,7 @@ fn a_non_leader_app_write_refusal_stays_permission_denied_without_a_leadership_c
     fake.fail("relation-set", 1, "ERROR cannot write relation settings\n");
     let err = fake
         .tools
-        .relation_set(&rel("certificates", 7), true, &bag(&[("k", "v")]))
+        .relation_set(&rel("certificates", 7), Target::App, &bag(&[("k", "v")]))
         .unwrap_err();
     assert!(err.is_permission_denied(), "{err:?}");
     assert_eq!(fake.only_call().tool, "relation-set");
@@ -1238,7 +1240,7 @@ fn relation_not_found_from_any_relation_tool_is_relation_gone() {
                 .relation_get(&r, Member::Unit(&unit("ca/0")))
                 .unwrap_err(),
             fake.tools
-                .relation_set(&r, false, &bag(&[("k", "v")]))
+                .relation_set(&r, Target::Unit, &bag(&[("k", "v")]))
                 .unwrap_err(),
         ];
         for err in errors {

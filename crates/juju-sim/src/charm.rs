@@ -73,10 +73,10 @@ impl fmt::Debug for InProcess {
 ///
 /// ```
 /// use juju_sim::{CharmMeta, Model, in_process};
-/// use juju_hook_tools::{HookTools, StatusKind};
+/// use juju_hook_tools::{HookTools, StatusKind, Target};
 ///
 /// let charm = in_process(|_ctx, tools: &dyn HookTools| {
-///     tools.status_set(false, StatusKind::Active, "ready")
+///     tools.status_set(Target::Unit, StatusKind::Active, "ready")
 /// });
 /// let mut model = Model::new();
 /// model.deploy("app", CharmMeta::new("app"), charm, 1).unwrap();

@@ -42,7 +42,7 @@
 //! ```
 //! use std::collections::BTreeMap;
 //!
-//! use juju_hook_tools::{Event, HookTools, Member, StatusKind};
+//! use juju_hook_tools::{Event, HookTools, Member, StatusKind, Target};
 //! use juju_sim::{CharmMeta, Model, in_process};
 //!
 //! // A provider that publishes a greeting in its app databag, and a requirer that reports it.
@@ -50,7 +50,7 @@
 //!     if let Event::RelationJoined(rel) = ctx.event() {
 //!         if tools.is_leader()? {
 //!             let hello = BTreeMap::from([("greeting".to_owned(), "hello".to_owned())]);
-//!             tools.relation_set(&rel.relation, true, &hello)?;
+//!             tools.relation_set(&rel.relation, Target::App, &hello)?;
 //!         }
 //!     }
 //!     Ok::<_, juju_hook_tools::Error>(())
@@ -60,7 +60,7 @@
 //!         if let Some(app) = &rel.remote_app {
 //!             let bag = tools.relation_get(&rel.relation, Member::App(app))?;
 //!             if let Some(g) = bag.get("greeting") {
-//!                 tools.status_set(false, StatusKind::Active, g)?;
+//!                 tools.status_set(Target::Unit, StatusKind::Active, g)?;
 //!             }
 //!         }
 //!     }
@@ -105,14 +105,14 @@
 //!
 //! ```
 //! use juju_sim::{CharmMeta, Databag, Hook, Model, idle_charm, in_process};
-//! use juju_hook_tools::{Event, HookTools, Member};
+//! use juju_hook_tools::{Event, HookTools, Member, Target};
 //!
 //! let charm = in_process(|ctx, tools: &dyn HookTools| {
 //!     if let Event::RelationChanged(rel) = ctx.event() {
 //!         let remote = tools.relation_get(&rel.relation, Member::App("prov"))?;
 //!         if let Some(value) = remote.get("value") {
 //!             let echo = Databag::from([("echo".to_owned(), value.clone())]);
-//!             tools.relation_set(&rel.relation, false, &echo)?;
+//!             tools.relation_set(&rel.relation, Target::Unit, &echo)?;
 //!         }
 //!     }
 //!     Ok::<_, juju_hook_tools::Error>(())

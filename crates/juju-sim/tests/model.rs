@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use juju_hook_tools::{
     Context, Error as ToolError, Event, HookTools, Member, NewSecret, ReadMode, RelationId,
     SecretContent, SecretId, SecretLookup, SecretOwner, SecretRef, SecretUpdate, StatusKind,
+    Target,
 };
 use juju_sim::{
     Charm, CharmMeta, Error, Fault, Hook, HookOutcome, Model, SecretOwnerRef, SimOptions,
@@ -141,7 +142,7 @@ fn given_a_leader_writing_its_app_databag_when_settled_then_remote_units_get_cha
         if let Event::RelationJoined(rel) = ctx.event()
             && tools.is_leader()?
         {
-            tools.relation_set(&rel.relation, true, &bag(&[("ca", "pem")]))?;
+            tools.relation_set(&rel.relation, Target::App, &bag(&[("ca", "pem")]))?;
         }
         Ok(())
     });
@@ -182,8 +183,8 @@ fn given_a_failing_hook_when_it_fails_then_writes_are_discarded_but_status_and_l
     let a2 = attempts.clone();
     let req = charm(move |ctx, tools| {
         if let Event::RelationJoined(rel) = ctx.event() {
-            tools.relation_set(&rel.relation, false, &bag(&[("k", "v")]))?;
-            tools.status_set(false, StatusKind::Waiting, "trying")?;
+            tools.relation_set(&rel.relation, Target::Unit, &bag(&[("k", "v")]))?;
+            tools.status_set(Target::Unit, StatusKind::Waiting, "trying")?;
             tools.juju_log(juju_hook_tools::LogLevel::Info, "attempt")?;
             let mut n = a2.lock().unwrap();
             *n += 1;
@@ -234,7 +235,7 @@ fn given_a_non_leader_when_it_touches_the_app_databag_then_juju_refuses() {
     let r2 = results.clone();
     let req = charm(move |ctx, tools| {
         if let (Event::RelationCreated(rel), false) = (ctx.event(), tools.is_leader()?) {
-            let write = tools.relation_set(&rel.relation, true, &bag(&[("x", "y")]));
+            let write = tools.relation_set(&rel.relation, Target::App, &bag(&[("x", "y")]));
             let read = tools.relation_get(&rel.relation, Member::App("req"));
             let mut r = r2.lock().unwrap();
             r.insert("write", write.map_err(|e| e.is_permission_denied()));
@@ -289,7 +290,7 @@ fn given_a_peer_leader_writing_app_data_then_only_non_leaders_get_changed() {
     let app = charm(|ctx, tools| {
         if let Event::LeaderElected = ctx.event() {
             let id = tools.relation_ids("peers")?.into_iter().next().unwrap();
-            tools.relation_set(&id, true, &bag(&[("shared", "1")]))?;
+            tools.relation_set(&id, Target::App, &bag(&[("shared", "1")]))?;
         }
         Ok(())
     });
@@ -951,7 +952,7 @@ fn writer_charm() -> Arc<dyn Charm> {
             )
         {
             let unit = ctx.unit().to_string();
-            tools.relation_set(&rel, false, &bag(&[("from", &unit)]))?;
+            tools.relation_set(&rel, Target::Unit, &bag(&[("from", &unit)]))?;
             let secret = tools.secret_get(SecretRef::Label("mine"), ReadMode::Peek);
             if secret.as_ref().is_err_and(ToolError::is_not_found) {
                 tools.secret_add(&NewSecret {
@@ -1045,7 +1046,11 @@ fn given_two_charms_that_keep_answering_each_other_then_run_until_quiescent_repo
             {
                 let remote = tools.relation_get(&rel.relation, Member::Unit(u))?;
                 let n: u64 = remote.get("n").and_then(|n| n.parse().ok()).unwrap_or(0);
-                tools.relation_set(&rel.relation, false, &bag(&[("n", &(n + 1).to_string())]))?;
+                tools.relation_set(
+                    &rel.relation,
+                    Target::Unit,
+                    &bag(&[("n", &(n + 1).to_string())]),
+                )?;
             }
             Ok(())
         })
@@ -1072,7 +1077,7 @@ fn given_a_model_when_cloned_then_runs_on_the_clone_leave_the_original_alone() {
         .deploy(
             "app",
             CharmMeta::new("app"),
-            charm(|_, t| t.status_set(false, StatusKind::Active, "up")),
+            charm(|_, t| t.status_set(Target::Unit, StatusKind::Active, "up")),
             1,
         )
         .unwrap();

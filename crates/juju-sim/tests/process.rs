@@ -5,6 +5,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::Arc;
 
+use juju_hook_tools::Target;
 use juju_sim::{CharmMeta, HookOutcome, Model, ProcessCharm, in_process};
 use serde_json::json;
 
@@ -43,7 +44,7 @@ fn given_a_rust_charm_process_when_deployed_and_related_then_its_tool_calls_reac
     let replier = in_process(|ctx, tools: &dyn juju_hook_tools::HookTools| {
         if let juju_hook_tools::Event::RelationJoined(rel) = ctx.event() {
             let reply = BTreeMap::from([("reply".to_owned(), "pong".to_owned())]);
-            tools.relation_set(&rel.relation, false, &reply)?;
+            tools.relation_set(&rel.relation, Target::Unit, &reply)?;
         }
         Ok::<_, juju_hook_tools::Error>(())
     });

@@ -3,15 +3,15 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use juju_hook_tools::{CachedHookTools, Context, HookTools};
+use juju_hook_tools::{CachedHookTools, Context};
 use juju_sim::{Charm, CharmOutcome, Invocation, SimRunner, ToolServer};
 use time::OffsetDateTime;
-use tls_certificates::crypto::CryptoBackend;
+use tls_certificates::Hook;
 
 use crate::backend::PooledBackend;
 
 /// A charm's entry point, as the charm crates export it (errors as text).
-type Run = fn(&Context, &dyn HookTools, &dyn CryptoBackend, OffsetDateTime) -> Result<(), String>;
+type Run = fn(&Hook<'_>) -> Result<(), String>;
 
 /// A charm run in-process the way its binary runs it (`tls_certificates::charm::main`: the
 /// hook tools behind [`CachedHookTools`], the clock from the simulator), with
@@ -47,7 +47,7 @@ impl Charm for InProcessCharm {
         let sim_tools = SimRunner::hook_tools(tools);
         let cached = CachedHookTools::new(&sim_tools, &ctx);
         let now = juju_sim::hook_time().unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        let result = (self.run)(&ctx, &cached, self.backend.as_ref(), now);
+        let result = (self.run)(&Hook::new(&ctx, &cached, self.backend.as_ref(), now));
         Ok(CharmOutcome {
             success: result.is_ok(),
             error: result.err(),
@@ -56,22 +56,12 @@ impl Charm for InProcessCharm {
     }
 }
 
-fn run_provider(
-    ctx: &Context,
-    tools: &dyn HookTools,
-    backend: &dyn CryptoBackend,
-    now: OffsetDateTime,
-) -> Result<(), String> {
-    self_signed_certificates::run(ctx, tools, backend, now).map_err(|e| error_chain(&e))
+fn run_provider(hook: &Hook<'_>) -> Result<(), String> {
+    self_signed_certificates::run(hook).map_err(|e| error_chain(&e))
 }
 
-fn run_requirer(
-    ctx: &Context,
-    tools: &dyn HookTools,
-    backend: &dyn CryptoBackend,
-    now: OffsetDateTime,
-) -> Result<(), String> {
-    tls_certificates_requirer::run(ctx, tools, backend, now).map_err(|e| error_chain(&e))
+fn run_requirer(hook: &Hook<'_>) -> Result<(), String> {
+    tls_certificates_requirer::run(hook).map_err(|e| error_chain(&e))
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

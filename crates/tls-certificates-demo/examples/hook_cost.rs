@@ -211,7 +211,8 @@ fn main() -> Result<()> {
         "inproc-ca",
         tls_certificates_demo::meta::provider_meta()?,
         in_process(|ctx, tools, backend, now| {
-            self_signed_certificates::run(ctx, tools, backend, now).map_err(|e| e.to_string())
+            self_signed_certificates::run(&tls_certificates::Hook::new(ctx, tools, backend, now))
+                .map_err(|e| e.to_string())
         }),
         1,
     )?;
@@ -219,7 +220,8 @@ fn main() -> Result<()> {
         "inproc-requirer",
         tls_certificates_demo::meta::requirer_meta()?,
         in_process(|ctx, tools, backend, now| {
-            tls_certificates_requirer::run(ctx, tools, backend, now).map_err(|e| e.to_string())
+            tls_certificates_requirer::run(&tls_certificates::Hook::new(ctx, tools, backend, now))
+                .map_err(|e| e.to_string())
         }),
         1,
     )?;

@@ -23,6 +23,23 @@
 //! returned, CSR signatures checked by the provider, ...) is listed in `CONFORMANCE.md`, next to
 //! the mapping of the Python test suite to our scenarios.
 //!
+//! # Why a plan value, not `poll_*`
+//!
+//! quinn-proto's sans-IO connection is driven by polling (`poll_transmit`, `poll_timeout`,
+//! `poll`): it is a long-lived state machine that runs for the life of a socket, and the driver
+//! drains what it produces in a loop as packets and timers arrive. A Juju hook is the opposite
+//! shape: a short process that sees the whole model state once (what the hook tools read), must
+//! decide everything, write it, and exit; nothing carries over to the next hook but what was
+//! written to Juju. So the engine is a function of one observation: `handle(observation,
+//! trigger, now, backend)` returns a complete [`RequirerPlan`](requirer::RequirerPlan) (and
+//! the provider its [`ProviderPlan`](provider::ProviderPlan)) that the adapter applies in one
+//! go. A value makes the contract checkable: a test asserts on the whole plan (every databag
+//! write, secret action, event and the next deadline), a plan that changes nothing
+//! ([`RequirerPlan::is_quiescent`](requirer::RequirerPlan::is_quiescent)) is visible as such,
+//! and there is no "did the driver poll until empty" bug to have. What `poll_timeout` gives
+//! quinn, the plan's `next_deadline` gives here: Juju, not the engine, schedules the next run
+//! (secret expiry, `update-status`).
+//!
 //! # Example
 //!
 //! ```
@@ -67,7 +84,7 @@
 //!         ..Default::default()
 //!     }],
 //! };
-//! let provider = Provider::observe(&provider_view, &ProviderConfig::new(), backend);
+//! let provider = Provider::observe(&provider_view, &ProviderConfig::new("certificates")?, backend);
 //! assert_eq!(provider.outstanding_certificate_requests(None).len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

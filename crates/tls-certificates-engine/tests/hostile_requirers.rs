@@ -197,7 +197,9 @@ fn requirer_sending_20000_garbage_csrs_does_not_stall_other_relations() {
         bag(&hostile),
         bag(&hostile[..].iter().rev().cloned().collect::<Vec<_>>()),
     ];
-    let config = ProviderConfig::new().with_certificate_limit(CertificateLimit::PerRelation(99));
+    let config = ProviderConfig::new("certificates")
+        .unwrap()
+        .with_certificate_limit(CertificateLimit::PerRelation(99));
     let cap = config.entries_read_per_databag();
     assert_eq!(cap, 198);
     let mut local = BTreeMap::new();
@@ -293,7 +295,9 @@ fn requirer_sending_20000_valid_csrs_over_the_limit_costs_only_the_limits_verifi
     let hostile: Vec<String> = distinct.iter().cycle().take(20_000).cloned().collect();
     let good = csr("good.example.com", &key);
     let limit = 5;
-    let config = ProviderConfig::new().with_certificate_limit(CertificateLimit::PerRelation(limit));
+    let config = ProviderConfig::new("certificates")
+        .unwrap()
+        .with_certificate_limit(CertificateLimit::PerRelation(limit));
     let cap = config.entries_read_per_databag();
     assert_eq!(cap, 16, "twice the limit, at least 16");
     let counting = Counting::default();
@@ -345,7 +349,9 @@ fn requirer_asking_for_a_ca_certificate_gets_an_error_entry_unless_ca_requests_a
     let ca_request = csr("sub-ca.example.com", &key);
     let good = csr("good.example.com", &key);
     let evil = [bag(&[entry(&ca_request, true)])];
-    let refuse = ProviderConfig::new().with_ca_requests(CaRequests::Refuse);
+    let refuse = ProviderConfig::new("certificates")
+        .unwrap()
+        .with_ca_requests(CaRequests::Refuse);
     let counting = Counting::default();
     let mut local = BTreeMap::new();
 
@@ -377,7 +383,9 @@ fn requirer_asking_for_a_ca_certificate_gets_an_error_entry_unless_ca_requests_a
     assert_eq!(lines(&plan.logs, LogLevel::Warning, CA_REQUEST_REFUSED), 0);
 
     // The operator allows CA requests: the error entry goes, the request is outstanding.
-    let offer = ProviderConfig::new().with_ca_requests(CaRequests::Offer);
+    let offer = ProviderConfig::new("certificates")
+        .unwrap()
+        .with_ca_requests(CaRequests::Offer);
     let mut provider = Provider::observe(&world(&evil, &good, &local), &offer, backend());
     provider.reconcile();
     let outstanding = provider.outstanding_certificate_requests(Some(EVIL));
@@ -404,7 +412,7 @@ fn requirer_stuffing_huge_csr_texts_and_malformed_entries_is_counted_not_echoed(
     let good = csr("good.example.com", &key);
     let mut provider = Provider::observe(
         &world(&evil, &good, &BTreeMap::new()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     provider.reconcile();
@@ -455,7 +463,7 @@ fn requirer_smuggling_names_into_the_subject_gets_an_error_entry_and_no_certific
     let mut local = BTreeMap::new();
     let mut provider = Provider::observe(
         &world(&evil, &good, &local),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     provider.reconcile();
@@ -508,7 +516,7 @@ fn requirer_spreading_large_invalid_csrs_over_many_units_cannot_grow_our_databag
     for _ in 0..2 {
         let mut provider = Provider::observe(
             &world(&evil, &good, &local),
-            &ProviderConfig::new(),
+            &ProviderConfig::new("certificates").unwrap(),
             backend(),
         );
         provider.reconcile();

@@ -93,7 +93,11 @@ fn applied(local: &mut Databag, provider: &Provider<'_>) {
 fn given_unit_and_app_csrs_when_observed_then_both_are_outstanding() {
     let (u, a) = (new_csr("unit.example.com"), new_csr("app.example.com"));
     let obs = observation(&[(u.clone(), false)], &[(a.clone(), true)], Databag::new());
-    let provider = Provider::observe(&obs, &ProviderConfig::new(), backend());
+    let provider = Provider::observe(
+        &obs,
+        &ProviderConfig::new("certificates").unwrap(),
+        backend(),
+    );
     let outstanding = provider.outstanding_certificate_requests(None);
     assert_eq!(outstanding.len(), 2);
     assert!(
@@ -118,7 +122,7 @@ fn given_certificates_set_when_observed_again_then_nothing_outstanding_and_no_wr
     let mut local = Databag::new();
     let mut provider = Provider::observe(
         &observation(&csrs, &[], local.clone()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     issue_all(&mut provider, &ca);
@@ -131,7 +135,7 @@ fn given_certificates_set_when_observed_again_then_nothing_outstanding_and_no_wr
     assert_eq!(provider.issued_certificates(None).len(), 2);
     let mut again = Provider::observe(
         &observation(&csrs, &[], local.clone()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     again.reconcile();
@@ -149,14 +153,14 @@ fn given_csr_removed_by_requirer_when_reconciled_then_unsolicited_certificate_is
     let mut local = Databag::new();
     let mut provider = Provider::observe(
         &observation(&csrs, &[], local.clone()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     issue_all(&mut provider, &ca);
     applied(&mut local, &provider);
     let gone = Provider::observe(
         &observation(&[], &[], local.clone()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     assert_eq!(gone.unsolicited_certificates(None).len(), 1);
@@ -185,7 +189,7 @@ fn given_csr_with_bad_signature_when_reconciled_then_error_entry_not_outstanding
     let tampered = lines.join("\n");
     let mut provider = Provider::observe(
         &observation(&[(tampered.clone(), false)], &[], Databag::new()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     assert!(provider.outstanding_certificate_requests(None).is_empty());
@@ -204,7 +208,7 @@ fn given_revoke_all_when_observed_then_requests_are_outstanding_again() {
     let mut local = Databag::new();
     let mut provider = Provider::observe(
         &observation(&csrs, &[], local.clone()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     issue_all(&mut provider, &ca);
@@ -213,7 +217,7 @@ fn given_revoke_all_when_observed_then_requests_are_outstanding_again() {
     assert!(local["certificates"].ends_with("\"revoked\": true}]"));
     let mut again = Provider::observe(
         &observation(&csrs, &[], local.clone()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     assert_eq!(again.outstanding_certificate_requests(None).len(), 1);
@@ -239,14 +243,14 @@ fn given_certificates_of_a_lost_ca_when_revoking_what_no_held_ca_issued_then_onl
     // a.example.com was issued by the CA an operator removed, b.example.com by the current one.
     let mut provider = Provider::observe(
         &observation(&csrs[..1], &[], local.clone()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     issue_all(&mut provider, &lost);
     applied(&mut local, &provider);
     let mut provider = Provider::observe(
         &observation(&csrs, &[], local.clone()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     issue_all(&mut provider, &current);
@@ -254,7 +258,7 @@ fn given_certificates_of_a_lost_ca_when_revoking_what_no_held_ca_issued_then_onl
 
     let mut provider = Provider::observe(
         &observation(&csrs, &[], local.clone()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     let held = [&current.certificate, &lost.certificate];
@@ -279,7 +283,11 @@ fn given_certificates_of_a_lost_ca_when_revoking_what_no_held_ca_issued_then_onl
 
     let mut follower = observation(&csrs, &[], local.clone());
     follower.is_leader = false;
-    let mut provider = Provider::observe(&follower, &ProviderConfig::new(), backend());
+    let mut provider = Provider::observe(
+        &follower,
+        &ProviderConfig::new("certificates").unwrap(),
+        backend(),
+    );
     assert!(matches!(
         provider.revoke_certificates_not_issued_by(&held[..1]),
         Err(Error::NotLeader { .. })
@@ -292,7 +300,7 @@ fn given_error_then_certificate_when_set_then_only_one_of_them_remains() {
     let csr = new_csr("a.example.com");
     let mut provider = Provider::observe(
         &observation(&[(csr.clone(), false)], &[], Databag::new()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     let error = ProviderError::new(ErrorCode::DomainNotAllowed, "m");
@@ -312,7 +320,11 @@ fn given_non_leader_when_publishing_then_refused_and_nothing_written() {
     let csr = new_csr("a.example.com");
     let mut obs = observation(&[(csr.clone(), false)], &[], Databag::new());
     obs.is_leader = false;
-    let mut provider = Provider::observe(&obs, &ProviderConfig::new(), backend());
+    let mut provider = Provider::observe(
+        &obs,
+        &ProviderConfig::new("certificates").unwrap(),
+        backend(),
+    );
     provider.reconcile();
     assert!(matches!(
         provider.revoke_all_certificates(),
@@ -332,7 +344,7 @@ fn given_unknown_relation_or_empty_chain_when_publishing_then_typed_errors() {
     let csr = new_csr("a.example.com");
     let mut provider = Provider::observe(
         &observation(&[(csr.clone(), false)], &[], Databag::new()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     let request = provider.outstanding_certificate_requests(None)[0].clone();
@@ -367,7 +379,9 @@ fn given_capabilities_when_reconciled_then_published_once() {
     let caps = tls_certificates_engine::ProviderCapabilities::default();
     let mut provider = Provider::observe(
         &observation(&[], &[], Databag::new()),
-        &ProviderConfig::new().with_capabilities(caps.clone()),
+        &ProviderConfig::new("certificates")
+            .unwrap()
+            .with_capabilities(caps.clone()),
         backend(),
     );
     provider.reconcile();
@@ -376,7 +390,9 @@ fn given_capabilities_when_reconciled_then_published_once() {
     assert_eq!(local["capabilities"], "{}");
     let mut again = Provider::observe(
         &observation(&[], &[], local),
-        &ProviderConfig::new().with_capabilities(caps),
+        &ProviderConfig::new("certificates")
+            .unwrap()
+            .with_capabilities(caps),
         backend(),
     );
     again.reconcile();
@@ -411,7 +427,11 @@ fn given_python_provider_databag_when_observed_then_nothing_outstanding_and_noth
             local_app: read("provider_databag.json"),
         }],
     };
-    let mut provider = Provider::observe(&obs, &ProviderConfig::new(), backend());
+    let mut provider = Provider::observe(
+        &obs,
+        &ProviderConfig::new("certificates").unwrap(),
+        backend(),
+    );
     provider.reconcile();
     assert_eq!(provider.certificate_requests(None).len(), 1);
     assert!(provider.outstanding_certificate_requests(None).is_empty());
@@ -424,7 +444,7 @@ fn given_our_own_certificates_value_unreadable_when_planning_then_it_is_never_ov
     let local = Databag::from([("certificates".to_owned(), "{not json".to_owned())]);
     let mut provider = Provider::observe(
         &observation(&[(csr, false)], &[], local),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     provider.reconcile();
@@ -459,7 +479,7 @@ fn given_published_certificate_for_another_key_when_observed_then_request_is_out
     )]);
     let provider = Provider::observe(
         &observation(&[(csr.clone(), false)], &[], local),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         b,
     );
     let outstanding = provider.outstanding_certificate_requests(None);
@@ -538,7 +558,11 @@ fn summary_one_relation_at_a_time(observation: &ProviderObservation) -> Vec<Stri
             is_leader: true,
             relations: vec![relation.clone()],
         };
-        let mut provider = Provider::observe(&single, &ProviderConfig::new(), backend());
+        let mut provider = Provider::observe(
+            &single,
+            &ProviderConfig::new("certificates").unwrap(),
+            backend(),
+        );
         for line in summary(&mut provider) {
             if line.starts_with("write") {
                 writes.push(line);
@@ -563,7 +587,11 @@ fn given_many_relations_and_requests_when_observed_then_same_plan_as_one_relatio
     let mut observation = many_relations();
     // Fresh: 180 signatures to check, spread over the cores; results in relation, unit order.
     let expected = summary_one_relation_at_a_time(&observation);
-    let mut provider = Provider::observe(&observation, &ProviderConfig::new(), backend());
+    let mut provider = Provider::observe(
+        &observation,
+        &ProviderConfig::new("certificates").unwrap(),
+        backend(),
+    );
     let fresh = summary(&mut provider);
     assert_eq!(fresh, expected);
     assert_eq!(
@@ -603,7 +631,7 @@ fn given_many_relations_and_requests_when_observed_then_same_plan_as_one_relatio
     let expected = summary_one_relation_at_a_time(&observation);
     let steady = summary(&mut Provider::observe(
         &observation,
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     ));
     assert_eq!(steady, expected);
@@ -615,7 +643,7 @@ fn given_many_relations_and_requests_when_observed_then_same_plan_as_one_relatio
     assert_eq!(
         summary(&mut Provider::observe(
             &observation,
-            &ProviderConfig::new(),
+            &ProviderConfig::new("certificates").unwrap(),
             backend()
         )),
         steady
@@ -632,7 +660,7 @@ fn given_one_hook_when_certificates_are_set_revoked_and_replaced_then_outstandin
     ];
     let mut provider = Provider::observe(
         &observation(&csrs, &[], Databag::new()),
-        &ProviderConfig::new(),
+        &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     assert_eq!(provider.outstanding_certificate_requests(None).len(), 2);
@@ -660,7 +688,7 @@ fn issued_once(csr: &str, ca: &Ca) -> (NewCertificate, Databag) {
     let b = backend();
     let authority = b.load_authority(&ca.key, ca.certificate.clone()).unwrap();
     let obs = observation(&[(csr.to_owned(), false)], &[], Databag::new());
-    let mut provider = Provider::observe(&obs, &ProviderConfig::new(), b);
+    let mut provider = Provider::observe(&obs, &ProviderConfig::new("certificates").unwrap(), b);
     let request = provider.outstanding_certificate_requests(None)[0].clone();
     let certificate = authority
         .issue(
@@ -687,14 +715,22 @@ fn given_our_value_as_we_wrote_it_when_the_same_certificate_is_set_again_then_no
     let csr = new_csr("a.example.com");
     let (new, local) = issued_once(&csr, &ca);
     let obs = observation(&[(csr, false)], &[], local);
-    let mut provider = Provider::observe(&obs, &ProviderConfig::new(), backend());
+    let mut provider = Provider::observe(
+        &obs,
+        &ProviderConfig::new("certificates").unwrap(),
+        backend(),
+    );
     provider.reconcile();
     assert!(provider.plan().databag_writes.is_empty());
     // A change that leaves the entries as they were writes nothing either.
     provider.set_relation_certificate(new).unwrap();
     assert!(provider.plan().databag_writes.is_empty());
     // Real changes to the value as observed are written: a revocation ...
-    let mut provider = Provider::observe(&obs, &ProviderConfig::new(), backend());
+    let mut provider = Provider::observe(
+        &obs,
+        &ProviderConfig::new("certificates").unwrap(),
+        backend(),
+    );
     provider.revoke_all_certificates().unwrap();
     let writes = provider.plan().databag_writes;
     assert_eq!(writes.len(), 1);
@@ -711,7 +747,11 @@ fn given_our_value_as_we_wrote_it_when_the_same_certificate_is_set_again_then_no
     two.relations[0]
         .remote_units
         .insert("req/1".to_owned(), csr_bag(&[(b.clone(), false)]));
-    let mut provider = Provider::observe(&two, &ProviderConfig::new(), backend());
+    let mut provider = Provider::observe(
+        &two,
+        &ProviderConfig::new("certificates").unwrap(),
+        backend(),
+    );
     issue_all(&mut provider, &ca);
     let writes = provider.plan().databag_writes;
     assert_eq!(writes.len(), 1);
@@ -743,7 +783,11 @@ fn given_our_value_written_differently_when_observed_then_it_is_rewritten_in_the
         let mut bag = Databag::new();
         bag.insert("certificates".to_owned(), variant.clone());
         let obs = observation(&[(csr.clone(), false)], &[], bag);
-        let mut provider = Provider::observe(&obs, &ProviderConfig::new(), backend());
+        let mut provider = Provider::observe(
+            &obs,
+            &ProviderConfig::new("certificates").unwrap(),
+            backend(),
+        );
         assert!(provider.outstanding_certificate_requests(None).is_empty());
         provider.reconcile();
         let writes = provider.plan().databag_writes;

@@ -249,7 +249,7 @@ fn given_certificate_revoked_when_reconciled_then_secret_removed_csr_kept_and_re
     let obs = world.provider_observation();
     let mut provider = tls_certificates_engine::provider::Provider::observe(
         &obs,
-        &tls_certificates_engine::provider::ProviderConfig::new(),
+        &tls_certificates_engine::provider::ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     provider.revoke_all_certificates().unwrap();
@@ -634,7 +634,7 @@ fn given_request_error_when_reconciled_then_certificate_denied_is_emitted() {
     let obs = world.provider_observation();
     let mut provider = tls_certificates_engine::provider::Provider::observe(
         &obs,
-        &tls_certificates_engine::provider::ProviderConfig::new(),
+        &tls_certificates_engine::provider::ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     let csr = provider.outstanding_certificate_requests(None)[0]
@@ -764,7 +764,7 @@ fn given_multiple_certificates_when_one_is_reissued_then_only_its_secret_is_upda
     let b = backend();
     let mut provider = tls_certificates_engine::provider::Provider::observe(
         &obs,
-        &tls_certificates_engine::provider::ProviderConfig::new(),
+        &tls_certificates_engine::provider::ProviderConfig::new("certificates").unwrap(),
         b,
     );
     let request = provider.certificate_requests(None)[0].clone();

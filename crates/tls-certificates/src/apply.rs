@@ -2,24 +2,40 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use juju_hook_tools::{HookTools, Member, RelationId as JujuRelationId, SecretId};
+use juju_hook_tools::{HookTools, Member, RelationId as JujuRelationId, SecretId, Target};
 use tls_certificates_engine::{
     DatabagScope, DatabagWrite, LogLevel, LogLine, RelationId, SecretContent, SecretOwner,
 };
 
 use crate::Error;
 
-/// Engine relation numbers to Juju relation ids.
-#[derive(Debug, Default)]
-pub(crate) struct Relations(HashMap<u32, JujuRelationId>);
+/// Engine relation numbers to the Juju relation ids of one endpoint.
+#[derive(Debug)]
+pub(crate) struct Relations {
+    endpoint: String,
+    ids: HashMap<u32, JujuRelationId>,
+}
 
 impl Relations {
-    pub(crate) fn insert(&mut self, id: JujuRelationId) {
-        self.0.insert(id.number(), id);
+    /// No relation yet, on `endpoint`.
+    pub(crate) fn new(endpoint: &str) -> Self {
+        Self {
+            endpoint: endpoint.to_owned(),
+            ids: HashMap::new(),
+        }
     }
 
-    pub(crate) fn get(&self, id: RelationId) -> Option<&JujuRelationId> {
-        self.0.get(&id.0)
+    pub(crate) fn insert(&mut self, id: JujuRelationId) {
+        self.ids.insert(id.number(), id);
+    }
+
+    /// The Juju relation id of an engine relation; [`Error::UnknownRelation`] (naming this
+    /// endpoint) when it was not observed.
+    pub(crate) fn get(&self, id: RelationId) -> Result<&JujuRelationId, Error> {
+        self.ids.get(&id.0).ok_or_else(|| Error::UnknownRelation {
+            relation_id: id.0,
+            endpoint: self.endpoint.clone(),
+        })
     }
 }
 
@@ -61,21 +77,20 @@ pub(crate) fn databag_writes(
     relations: &Relations,
     writes: &[DatabagWrite],
 ) -> Result<(), Error> {
-    let mut grouped: BTreeMap<(RelationId, bool), BTreeMap<String, String>> = BTreeMap::new();
+    let mut grouped: BTreeMap<(RelationId, Target), BTreeMap<String, String>> = BTreeMap::new();
     for w in writes {
+        let target = match w.scope {
+            DatabagScope::App => Target::App,
+            DatabagScope::Unit => Target::Unit,
+        };
         grouped
-            .entry((w.relation_id, w.scope == DatabagScope::App))
+            .entry((w.relation_id, target))
             .or_default()
             .insert(w.key.clone(), w.value.clone().unwrap_or_default());
     }
-    for ((relation_id, app), delta) in grouped {
-        let relation = relations
-            .get(relation_id)
-            .ok_or_else(|| Error::UnknownRelation {
-                relation_id: relation_id.0,
-                endpoint: String::new(),
-            })?;
-        if unless_gone(tools.relation_set(relation, app, &delta))
+    for ((relation_id, target), delta) in grouped {
+        let relation = relations.get(relation_id)?;
+        if unless_gone(tools.relation_set(relation, target, &delta))
             .map_err(Error::tool("writing relation data"))?
             .is_none()
         {
@@ -115,6 +130,15 @@ pub(crate) fn owner(owner: SecretOwner) -> juju_hook_tools::SecretOwner {
     }
 }
 
+/// The engine's owner of a secret Juju reports. Exhaustive on purpose: an owner Juju may add
+/// (a model-owned secret, say) must be decided here, not fall into one of these.
+pub(crate) fn owner_of(owner: juju_hook_tools::SecretOwner) -> SecretOwner {
+    match owner {
+        juju_hook_tools::SecretOwner::Unit => SecretOwner::Unit,
+        juju_hook_tools::SecretOwner::Application => SecretOwner::App,
+    }
+}
+
 pub(crate) fn secret_id(id: &str) -> Result<SecretId, Error> {
     SecretId::parse(id).map_err(|reason| {
         Error::tool("parsing a secret id")(juju_hook_tools::Error::InvalidInput {
@@ -122,4 +146,42 @@ pub(crate) fn secret_id(id: &str) -> Result<SecretId, Error> {
             reason,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use juju_hook_tools::ProcessHookTools;
+    use tls_certificates_engine::DatabagWrite;
+
+    use super::*;
+
+    #[test]
+    fn a_write_to_a_relation_not_observed_names_the_endpoint() {
+        // No tool runs: the write is refused before any relation-set.
+        let tools = ProcessHookTools::new();
+        let relations = Relations::new("certificates");
+        let write = DatabagWrite {
+            relation_id: RelationId(7),
+            scope: DatabagScope::Unit,
+            key: "certificate_signing_requests".to_owned(),
+            value: Some("[]".to_owned()),
+        };
+        let e = databag_writes(&tools, &relations, &[write]).unwrap_err();
+        assert!(
+            matches!(&e, Error::UnknownRelation { relation_id: 7, endpoint } if endpoint == "certificates"),
+            "{e:?}"
+        );
+        assert_eq!(e.to_string(), "relation 7 is not on endpoint certificates");
+    }
+
+    #[test]
+    fn secret_owners_map_both_ways_one_to_one() {
+        for (juju, engine) in [
+            (juju_hook_tools::SecretOwner::Unit, SecretOwner::Unit),
+            (juju_hook_tools::SecretOwner::Application, SecretOwner::App),
+        ] {
+            assert_eq!(owner_of(juju), engine);
+            assert_eq!(owner(engine), juju);
+        }
+    }
 }

@@ -5,23 +5,20 @@
 //! argument, and its binary is one line:
 //!
 //! ```no_run
-//! use juju_hook_tools::{Context, HookTools};
-//! use time::OffsetDateTime;
-//! use tls_certificates::crypto::CryptoBackend;
+//! use tls_certificates::{Error, Hook};
 //!
-//! fn run(
-//!     ctx: &Context,
-//!     tools: &dyn HookTools,
-//!     backend: &dyn CryptoBackend,
-//!     now: OffsetDateTime,
-//! ) -> Result<(), std::io::Error> {
-//!     Ok(())
+//! fn run(hook: &Hook<'_>) -> Result<(), Error> {
+//!     hook.set_status(tls_certificates::StatusKind::Active, "ready")
 //! }
 //!
 //! fn main() -> std::process::ExitCode {
 //!     tls_certificates::charm::main(run)
 //! }
 //! ```
+//!
+//! `run` may return any error that converts into `Box<dyn std::error::Error + Send + Sync>`:
+//! [`crate::Error`], the charm's own `thiserror` enum, `Box<dyn Error + Send + Sync>` or
+//! `anyhow::Error`.
 //!
 //! # Backend selection
 //!
@@ -41,11 +38,12 @@
 use std::process::ExitCode;
 
 use juju_hook_tools::{
-    CachedHookTools, Context, Event, HookTools, LogLevel, ProcessHookTools, StatusKind,
+    CachedHookTools, Context, Event, HookTools, LogLevel, ProcessHookTools, StatusKind, Target,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::Hook;
 use crate::crypto::{CryptoBackend, FipsStatus};
 
 /// The environment variable that picks the crypto backend (`ring`, `openssl` or `fips`) among
@@ -81,44 +79,6 @@ pub enum StartupError {
         /// The value.
         value: String,
     },
-}
-
-/// A charm's own hook-tool or crypto call failed (failures inside the library are
-/// [`crate::Error`]). Charms wrap it in their error type (`#[error(transparent)]`), build it
-/// with [`HookError::tool`] / [`HookError::crypto`], and fail the hook with it.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum HookError {
-    /// A hook tool failed.
-    #[error("hook tool failed while {operation}")]
-    HookTool {
-        /// What the charm was doing.
-        operation: &'static str,
-        /// The tool's error.
-        #[source]
-        source: juju_hook_tools::Error,
-    },
-    /// The crypto backend failed.
-    #[error("crypto operation failed while {operation}")]
-    Crypto {
-        /// What the charm was doing.
-        operation: &'static str,
-        /// The backend's error.
-        #[source]
-        source: crate::crypto::Error,
-    },
-}
-
-impl HookError {
-    /// For `map_err`: a hook tool failed while doing `operation`.
-    pub fn tool(operation: &'static str) -> impl FnOnce(juju_hook_tools::Error) -> Self {
-        move |source| Self::HookTool { operation, source }
-    }
-
-    /// For `map_err`: the crypto backend failed while doing `operation`.
-    pub fn crypto(operation: &'static str) -> impl FnOnce(crate::crypto::Error) -> Self {
-        move |source| Self::Crypto { operation, source }
-    }
 }
 
 /// The crypto backend for this process: [`select_backend`] with [`BACKEND_ENV`] (unset or empty
@@ -223,7 +183,8 @@ pub fn describe(backend: &dyn CryptoBackend) -> String {
 }
 
 /// The whole `main` of a charm binary: reads the hook context, selects the crypto backend
-/// ([`backend`]), logs it with its FIPS status, reads the clock ([`now`]) and calls `run`.
+/// ([`backend`]), logs it with its FIPS status, reads the clock ([`now`]) and calls `run` with
+/// the [`Hook`].
 ///
 /// * A hook Juju runs in a restricted context (`meter-status-changed` on machines, see
 ///   [`Event::is_restricted`]): exit 0 at once, `run` is not called (its tools would fail).
@@ -236,8 +197,8 @@ pub fn describe(backend: &dyn CryptoBackend) -> String {
 /// ([`juju_hook_tools::bounded_line`]).
 pub fn main<E, F>(run: F) -> ExitCode
 where
-    E: std::error::Error,
-    F: FnOnce(&Context, &dyn HookTools, &dyn CryptoBackend, OffsetDateTime) -> Result<(), E>,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    F: FnOnce(&Hook<'_>) -> Result<(), E>,
 {
     let ctx = match Context::from_env() {
         Ok(ctx) => ctx,
@@ -270,7 +231,7 @@ where
             if let Event::Action { .. } = ctx.event() {
                 let _ = tools.action_fail(&message);
             }
-            return match tools.status_set(false, StatusKind::Blocked, &message) {
+            return match tools.status_set(Target::Unit, StatusKind::Blocked, &message) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(status_error) => fail(format!(
                     "{message}; and cannot set the status: {status_error}"
@@ -291,10 +252,13 @@ where
     };
     // Every tool call is a process: the charm and this library read each thing once.
     let cached = CachedHookTools::new(&tools, &ctx);
-    match run(&ctx, &cached, backend, now) {
+    match run(&Hook::new(&ctx, &cached, backend, now)) {
         Ok(()) => ExitCode::SUCCESS,
         // A non-zero exit makes Juju discard this hook's writes and retry it.
-        Err(e) => fail(format!("{}: {}", ctx.dispatch_path(), error_chain(&e))),
+        Err(e) => {
+            let e: Box<dyn std::error::Error + Send + Sync> = e.into();
+            fail(format!("{}: {}", ctx.dispatch_path(), error_chain(&*e)))
+        }
     }
 }
 
@@ -315,17 +279,6 @@ mod tests {
         assert!(matches!(e, StartupError::InvalidClock { .. }));
         assert!(e.to_string().contains(NOW_ENV), "{e}");
         assert!(parse_now(None).is_ok());
-    }
-
-    #[test]
-    fn hook_error_names_the_operation_and_keeps_the_source() {
-        let source = juju_hook_tools::Error::InvalidInput {
-            tool: "config-get".to_owned(),
-            reason: "bad".to_owned(),
-        };
-        let e = HookError::tool("reading the config")(source);
-        assert_eq!(e.to_string(), "hook tool failed while reading the config");
-        assert!(error_chain(&e).contains("bad"), "{}", error_chain(&e));
     }
 
     #[test]

@@ -1,5 +1,94 @@
 //! Requirer and provider of the Juju `tls-certificates` interface, for charms written in Rust.
 //!
+//! # Your first charm with TLS
+//!
+//! ```toml
+//! [dependencies]
+//! tls-certificates = "0.1"
+//! ```
+//!
+//! A charm is a function of one [`Hook`] (context, hook tools, crypto backend, time), and its
+//! binary is one line. This one requests a certificate for the unit's hostname plus an optional
+//! configured name, writes the files whenever a certificate arrives (first issue, renewal, a
+//! config change), and sets its status. It is the `examples/web-server` charm of the
+//! repository, with its juju-sim tests; `docs/first-charm.md` walks through it.
+//!
+//! ```no_run
+//! use std::fs::{self, OpenOptions};
+//! use std::io::Write;
+//! use std::os::unix::fs::OpenOptionsExt;
+//! use std::path::PathBuf;
+//!
+//! use tls_certificates::charm::when;
+//! use tls_certificates::crypto::CertificateRequestAttributes;
+//! use tls_certificates::requirer::{Requests, Requirer, RequirerConfig, RequirerEvent, Scope};
+//! use tls_certificates::{Hook, StatusKind};
+//!
+//! /// Whatever fails a hook (Juju then retries it): a hook tool, the crypto backend, the library,
+//! /// a file write. `?` converts each into it, and `charm::main` logs its chain of causes.
+//! pub type Error = Box<dyn std::error::Error + Send + Sync>;
+//!
+//! /// Handles one hook: requests the certificate, writes the files when it arrives, sets the
+//! /// status.
+//! ///
+//! /// # Errors
+//! /// A failing hook tool, crypto backend or file write.
+//! pub fn run(hook: &Hook<'_>) -> Result<(), Error> {
+//!     let hostname = hostname();
+//!     let names = [hostname.clone(), hook.config_str("extra-san")?];
+//!     let builder = CertificateRequestAttributes::builder().common_name(&hostname);
+//!     let sans = names.into_iter().filter(|name| !name.is_empty());
+//!     let attributes = match builder.sans_dns(sans).build() {
+//!         Ok(attributes) => attributes,
+//!         Err(e) => return Ok(hook.invalid_config(&format!("invalid extra-san: {e}"))?),
+//!     };
+//!     let requests = Requests::Unit(vec![attributes.clone()]);
+//!     let requirer = Requirer::new(RequirerConfig::new("certificates", requests)?, hook);
+//!     for event in requirer.handle_event()?.events {
+//!         if let RequirerEvent::CertificateAvailable(assigned) = event {
+//!             let dir = PathBuf::from(hook.config_str("tls-dir")?);
+//!             fs::create_dir_all(&dir)?;
+//!             fs::write(dir.join("cert.pem"), assigned.certificate.pem().as_str())?;
+//!             fs::write(dir.join("ca.pem"), assigned.ca.pem().as_str())?;
+//!             if let Some(key) = requirer.private_key_pem(Scope::Unit)? {
+//!                 let mut options = OpenOptions::new();
+//!                 options.write(true).create(true).truncate(true).mode(0o600);
+//!                 let mut file = options.open(dir.join("key.pem"))?;
+//!                 file.write_all(key.expose_secret().as_bytes())?;
+//!             }
+//!         }
+//!     }
+//!     let Some(assigned) = requirer.assigned_certificate(&attributes)? else {
+//!         return Ok(hook.set_status(StatusKind::Waiting, "waiting for a certificate")?);
+//!     };
+//!     let until = when(assigned.certificate.not_after());
+//!     Ok(hook.set_status(
+//!         StatusKind::Active,
+//!         &format!("serving TLS for {hostname} until {until}"),
+//!     )?)
+//! }
+//!
+//! /// This machine's name (what `socket.getfqdn()` gives a Python charm).
+//! pub fn hostname() -> String {
+//!     fs::read_to_string("/proc/sys/kernel/hostname")
+//!         .map_or_else(|_| "localhost".to_owned(), |name| name.trim().to_owned())
+//! }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     tls_certificates::charm::main(run)
+//! }
+//! ```
+//!
+//! `?` works on every layer's error (hook tools, crypto, engine, library): each converts into
+//! [`Error`] and into a boxed error as here; [`charm::main`] accepts any error that converts into
+//! `Box<dyn std::error::Error + Send + Sync>` (a charm's own `thiserror` enum wrapping
+//! [`Error`], `anyhow::Error`). Everything a charm names is
+//! re-exported here: the hook-tool nouns ([`Context`], [`HookTools`], [`StatusKind`], ...),
+//! [`time`], the crypto types ([`crypto`]) and what the adapters' signatures use
+//! ([`requirer::AssignedCertificate`], [`provider::CertificateRequest`], ...).
+//!
+//! # What is inside
+//!
 //! The Rust counterparts of the Python library's `TLSCertificatesRequiresV4` and
 //! `TLSCertificatesProvidesV4`: thin drivers that read what a hook can see through
 //! [`juju_hook_tools::HookTools`], run the sans-IO [`engine`], and apply its plan. They talk to
@@ -8,23 +97,13 @@
 //!
 //! * [`requirer::Requirer`]: key in a Juju secret (or supplied by the charm), CSRs, verified
 //!   certificates stored in secrets, renewal, revocation, key rotation.
-//! * [`provider::Provider`]: verified requests, outstanding requests, publishing certificates
-//!   and errors, revocation, capabilities.
+//! * [`provider::Provider`]: verified requests, outstanding requests answered through
+//!   themselves ([`provider::Provider::answer_outstanding`]), publishing certificates and
+//!   errors, revocation, capabilities.
+//! * Both are built the same way, `(config, &hook)`: [`requirer::RequirerConfig`] and
+//!   [`provider::ProviderConfig`] name the endpoint and the policy.
 //! * [`charm`]: the runtime of a charm binary: crypto backend selection (FIPS-only in `fips`
 //!   builds, ring first otherwise), the simulator's clock, and `main`.
-//!
-//! # Example
-//!
-//! ```
-//! use tls_certificates::crypto::CertificateRequestAttributes;
-//! use tls_certificates::requirer::{Requests, RequirerConfig};
-//!
-//! let attributes = CertificateRequestAttributes::builder().common_name("web.example.com").build()?;
-//! let config = RequirerConfig::new("certificates", Requests::Unit(vec![attributes]))?
-//!     .with_renewal_relative_time(0.9)?;
-//! assert_eq!(config.endpoint(), "certificates");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
 //!
 //! # Crate features
 //!
@@ -44,12 +123,20 @@
 mod apply;
 pub mod charm;
 mod error;
+mod hook;
 pub mod provider;
 pub mod requirer;
 
 pub use error::Error;
+pub use hook::Hook;
 pub use tls_certificates_crypto as crypto;
 pub use tls_certificates_engine as engine;
 
 /// The Juju hook tools crate the adapters drive.
 pub use juju_hook_tools;
+/// What a charm names of the hook tools: the context, the tools, logging and status.
+pub use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind, Target};
+/// The JSON values of `config-get` and action parameters.
+pub use serde_json;
+/// Instants and durations (`Hook::now`, certificate validity).
+pub use time;

@@ -1,39 +1,42 @@
 //! The provider adapter: the Rust `TLSCertificatesProvidesV4`.
 
-use juju_hook_tools::{Context, HookTools, Member};
-use tls_certificates_crypto::{Certificate, CryptoBackend};
-use tls_certificates_engine::provider::{
-    self as engine, CertificateRequest, InvalidRequest, NewCertificate, ProviderObservation,
-    ProviderRelation, ProviderRequestError,
+use juju_hook_tools::{HookTools, Member};
+use tls_certificates_engine::provider::{self as engine, ProviderObservation, ProviderRelation};
+pub use tls_certificates_engine::provider::{
+    CaRequests, CertificateLimit, CertificateRequest, InvalidRequest, NewCertificate,
+    ProviderConfig, ProviderRequestError, RequestSource,
 };
-pub use tls_certificates_engine::provider::{CaRequests, CertificateLimit, ProviderConfig};
-use tls_certificates_engine::{ProviderCertificate, ProviderError, RelationId};
+pub use tls_certificates_engine::{
+    ErrorCode, ProviderCapabilities, ProviderCertificate, ProviderError, RelationId,
+};
 
-use crate::Error;
 use crate::apply::{self, Relations};
+use crate::crypto::Certificate;
+use crate::{Error, Hook};
 
 /// The provider side of the `tls-certificates` interface for one endpoint, for one hook.
 ///
-/// [`Provider::observe`] reads every relation once (remote unit and app databags, our app
-/// databag on the leader) and runs the every-hook housekeeping (unsolicited certificates,
-/// invalid CSRs, capabilities). The charm then queries and publishes; nothing is written until
+/// [`Provider::new`] reads every relation once (remote unit and app databags, our app databag
+/// on the leader) and runs the every-hook housekeeping (unsolicited certificates, invalid CSRs,
+/// capabilities). The charm then answers the outstanding requests
+/// ([`answer_outstanding`](Self::answer_outstanding)) and queries; nothing is written until
 /// [`commit`](Provider::commit), which sends one `relation-set` per changed databag.
 ///
-/// ```no_run
-/// use juju_hook_tools::{Context, ProcessHookTools};
+/// ```
+/// use tls_certificates::crypto::{CertificateAuthority, IssueProfile, Validity};
 /// use tls_certificates::provider::{Provider, ProviderConfig};
+/// use tls_certificates::{Error, Hook};
 ///
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let tools = ProcessHookTools::new();
-/// let ctx = Context::from_env()?;
-/// let backend = tls_certificates::crypto::ring::backend();
-/// let config = ProviderConfig::new();
-/// let mut provider = Provider::observe("certificates", &config, &ctx, &tools, backend)?;
-/// for request in provider.outstanding_certificate_requests(None) {
-///     println!("to sign: {:?}", request.csr.attributes().common_name());
+/// fn run(hook: &Hook<'_>, ca: &CertificateAuthority<'_>) -> Result<(), Error> {
+///     let mut provider = Provider::new(ProviderConfig::new("certificates")?, hook)?;
+///     let validity = Validity::starting_at(hook.now(), time::Duration::days(90));
+///     provider.answer_outstanding(None, |request| {
+///         let certificate = ca.issue(&request.csr, &IssueProfile::leaf(validity))?;
+///         request.issue(certificate, ca.certificate());
+///         Ok::<_, Error>(())
+///     })?;
+///     provider.commit()
 /// }
-/// provider.commit()?;
-/// # Ok(()) }
 /// ```
 pub struct Provider<'a> {
     engine: engine::Provider<'a>,
@@ -51,23 +54,19 @@ impl core::fmt::Debug for Provider<'_> {
 }
 
 impl<'a> Provider<'a> {
-    /// Observes the endpoint and reconciles (leader only; a non-leader only reads), with the
-    /// policy and capabilities of `config` (see the engine's `provider` module for what a
-    /// requirer can cost a hook).
+    /// The provider of `config`'s endpoint for this hook: observes the endpoint and reconciles
+    /// (leader only; a non-leader only reads), with the policy and capabilities of `config`
+    /// (see the engine's `provider` module for what a requirer can cost a hook).
     ///
     /// # Errors
     /// A failing hook tool.
-    pub fn observe(
-        endpoint: &str,
-        config: &ProviderConfig,
-        ctx: &'a Context,
-        tools: &'a dyn HookTools,
-        backend: &'a dyn CryptoBackend,
-    ) -> Result<Self, Error> {
+    pub fn new(config: ProviderConfig, hook: &Hook<'a>) -> Result<Self, Error> {
+        let (ctx, tools, backend) = (hook.context(), hook.tools(), hook.backend());
+        let endpoint = config.endpoint();
         let is_leader = tools
             .is_leader()
             .map_err(Error::tool("checking leadership"))?;
-        let mut relations = Relations::default();
+        let mut relations = Relations::new(endpoint);
         let mut observed = Vec::new();
         for id in tools
             .relation_ids(endpoint)
@@ -109,7 +108,7 @@ impl<'a> Provider<'a> {
             is_leader,
             relations: observed,
         };
-        let mut engine = engine::Provider::observe(&observation, config, backend);
+        let mut engine = engine::Provider::observe(&observation, &config, backend);
         engine.reconcile();
         Ok(Self {
             engine,
@@ -166,7 +165,62 @@ impl<'a> Provider<'a> {
         self.engine.request_errors(relation)
     }
 
-    /// Publishes a certificate (see the engine's `set_relation_certificate`).
+    /// Answers each outstanding request (of `relation`, or of every relation): `answer` is
+    /// called once per request and answers through it ([`Outstanding::issue`],
+    /// [`Outstanding::refuse`]) or leaves it for a later hook. The answers are published (the
+    /// library builds each chain) once every request was seen. Returns how many were answered.
+    ///
+    /// # Errors
+    /// The first error of `answer` (nothing is published then: the hook should fail); not the
+    /// leader.
+    pub fn answer_outstanding<E, F>(
+        &mut self,
+        relation: Option<RelationId>,
+        mut answer: F,
+    ) -> Result<usize, E>
+    where
+        E: From<Error>,
+        F: FnMut(&mut Outstanding<'_>) -> Result<(), E>,
+    {
+        let mut answers = Vec::new();
+        for request in self.engine.outstanding_certificate_requests(relation) {
+            let mut outstanding = Outstanding {
+                request,
+                answer: None,
+            };
+            answer(&mut outstanding)?;
+            if let Some(a) = outstanding.answer {
+                answers.push((request.relation_id, request.csr_pem.clone(), a));
+            }
+        }
+        let answered = answers.len();
+        for (relation_id, csr_pem, a) in answers {
+            let published = match a {
+                Answer::Certificate(issued) => {
+                    let Issued {
+                        certificate,
+                        ca,
+                        chain,
+                    } = *issued;
+                    self.engine.set_relation_certificate(NewCertificate {
+                        relation_id,
+                        csr_pem,
+                        certificate,
+                        ca,
+                        chain,
+                    })
+                }
+                Answer::Refused(error) => {
+                    self.engine.set_relation_error(relation_id, &csr_pem, error)
+                }
+            };
+            published.map_err(|e| E::from(Error::from(e)))?;
+        }
+        Ok(answered)
+    }
+
+    /// Publishes a certificate (see the engine's `set_relation_certificate`); prefer
+    /// [`answer_outstanding`](Self::answer_outstanding).
     ///
     /// # Errors
     /// Not the leader, unknown relation, empty chain.
@@ -222,6 +276,64 @@ impl<'a> Provider<'a> {
         apply::databag_writes(self.tools, &self.relations, &plan.databag_writes)?;
         apply::logs(self.tools, &plan.logs);
         Ok(())
+    }
+}
+
+/// An outstanding request, handed to the function of [`Provider::answer_outstanding`]: read
+/// it (it dereferences to the [`CertificateRequest`]) and answer through it.
+#[derive(Debug)]
+pub struct Outstanding<'r> {
+    request: &'r CertificateRequest,
+    answer: Option<Answer>,
+}
+
+#[derive(Debug)]
+enum Answer {
+    /// Boxed: two certificates are much larger than an error.
+    Certificate(Box<Issued>),
+    Refused(ProviderError),
+}
+
+#[derive(Debug)]
+struct Issued {
+    certificate: Certificate,
+    ca: Certificate,
+    chain: Vec<Certificate>,
+}
+
+impl Outstanding<'_> {
+    /// Answers with `certificate`, issued by `ca`; the chain is `[certificate, ca]`.
+    pub fn issue(&mut self, certificate: Certificate, ca: &Certificate) {
+        let chain = vec![certificate.clone(), ca.clone()];
+        self.issue_with_chain(certificate, ca, chain);
+    }
+
+    /// Answers with `certificate`, issued by `ca`, with an explicit chain (leaf first, e.g.
+    /// through an intermediate CA).
+    pub fn issue_with_chain(
+        &mut self,
+        certificate: Certificate,
+        ca: &Certificate,
+        chain: Vec<Certificate>,
+    ) {
+        self.answer = Some(Answer::Certificate(Box::new(Issued {
+            certificate,
+            ca: ca.clone(),
+            chain,
+        })));
+    }
+
+    /// Answers with a request error.
+    pub fn refuse(&mut self, error: ProviderError) {
+        self.answer = Some(Answer::Refused(error));
+    }
+}
+
+impl core::ops::Deref for Outstanding<'_> {
+    type Target = CertificateRequest;
+
+    fn deref(&self) -> &CertificateRequest {
+        self.request
     }
 }
 

@@ -8,21 +8,23 @@ use juju_hook_tools::{
     SecretLookup, SecretRef, SecretUpdate,
 };
 use time::OffsetDateTime;
-use tls_certificates_crypto::{CertificateRequestAttributes, CryptoBackend, PrivateKey};
+use tls_certificates_crypto::{
+    CertificateRequestAttributes, CryptoBackend, PrivateKey, PrivateKeyPem,
+};
 use tls_certificates_engine::requirer::{
-    self as engine, AssignedCertificate, OwnRequest, RequestError, RequirerObservation,
-    RequirerPlan, RequirerRelation, RequirerTrigger,
+    self as engine, RequirerObservation, RequirerPlan, RequirerRelation, RequirerTrigger,
 };
 pub use tls_certificates_engine::requirer::{
-    KeySource, ProviderHint, RenewalRelativeTime, Requests, RequirerConfig, RequirerEvent, Scope,
+    AssignedCertificate, KeySource, OwnRequest, ProviderHint, RenewalRelativeTime, RequestError,
+    Requests, RequirerConfig, RequirerEvent, Scope,
 };
-use tls_certificates_engine::{
-    LIBID, ObservedSecret, ProviderCapabilities, ProviderCertificate, RelationId, SecretAction,
-    UnitName,
+pub use tls_certificates_engine::{
+    ErrorCode, ProviderCapabilities, ProviderCertificate, ProviderError, RelationId,
 };
+use tls_certificates_engine::{LIBID, ObservedSecret, SecretAction, UnitName};
 
-use crate::Error;
 use crate::apply::{self, Relations};
+use crate::{Error, Hook};
 
 /// What a requirer hook produced for the charm.
 #[derive(Debug, Default)]
@@ -36,32 +38,30 @@ pub struct RequirerOutcome {
 
 /// The requirer side of the `tls-certificates` interface for one endpoint, for one hook.
 ///
-/// Build it at the start of a hook with the hook's [`Context`], the hook tools, a crypto backend
-/// and the current time, then call [`handle_event`](Self::handle_event) (or
-/// [`sync`](Self::sync)) and react to the returned events. Queries
+/// Build it at the start of a hook from its config and the [`Hook`], then call
+/// [`handle_event`](Self::handle_event) (or [`sync`](Self::sync)) and react to the returned
+/// events. Queries
 /// ([`assigned_certificate`](Self::assigned_certificate), ...) read the current relation data
 /// and secrets through the hook tools each time.
 ///
-/// ```no_run
-/// use juju_hook_tools::{Context, ProcessHookTools};
-/// use tls_certificates::requirer::{Requirer, RequirerConfig, Requests};
+/// ```
 /// use tls_certificates::crypto::CertificateRequestAttributes;
+/// use tls_certificates::requirer::{Requests, Requirer, RequirerConfig};
+/// use tls_certificates::{Error, Hook};
 ///
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let tools = ProcessHookTools::new();
-/// let ctx = Context::from_env()?;
-/// let attributes = CertificateRequestAttributes::builder().common_name("db.example.com").build()?;
-/// let config = RequirerConfig::new("certificates", Requests::Unit(vec![attributes.clone()]))?;
-/// let backend = tls_certificates::crypto::ring::backend();
-/// let requirer = Requirer::new(config, &ctx, &tools, backend, time::OffsetDateTime::now_utc());
-/// let outcome = requirer.handle_event()?;
-/// for event in outcome.events {
-///     println!("{event:?}");
+/// fn run(hook: &Hook<'_>) -> Result<(), Error> {
+///     let attributes = CertificateRequestAttributes::builder().common_name("db.example.com").build()?;
+///     let config = RequirerConfig::new("certificates", Requests::Unit(vec![attributes.clone()]))?;
+///     let requirer = Requirer::new(config, hook);
+///     let outcome = requirer.handle_event()?;
+///     for event in outcome.events {
+///         println!("{event:?}");
+///     }
+///     if let Some(assigned) = requirer.assigned_certificate(&attributes)? {
+///         println!("serving {}", assigned.certificate.pem().as_str());
+///     }
+///     Ok(())
 /// }
-/// if let Some(assigned) = requirer.assigned_certificate(&attributes)? {
-///     println!("serving {}", assigned.certificate.pem());
-/// }
-/// # Ok(()) }
 /// ```
 pub struct Requirer<'a> {
     engine: engine::Requirer,
@@ -85,20 +85,14 @@ impl core::fmt::Debug for Requirer<'_> {
 }
 
 impl<'a> Requirer<'a> {
-    /// A requirer for this hook.
-    pub fn new(
-        config: RequirerConfig,
-        ctx: &'a Context,
-        tools: &'a dyn HookTools,
-        backend: &'a dyn CryptoBackend,
-        now: OffsetDateTime,
-    ) -> Self {
+    /// The requirer of `config`'s endpoint for this hook.
+    pub fn new(config: RequirerConfig, hook: &Hook<'a>) -> Self {
         Self {
             engine: engine::Requirer::new(config),
-            ctx,
-            tools,
-            backend,
-            now,
+            ctx: hook.context(),
+            tools: hook.tools(),
+            backend: hook.backend(),
+            now: hook.now(),
             cache: RefCell::new(None),
         }
     }
@@ -290,7 +284,7 @@ impl<'a> Requirer<'a> {
                 .tools
                 .is_leader()
                 .map_err(Error::tool("checking leadership"))?;
-        let mut relations = Relations::default();
+        let mut relations = Relations::new(self.endpoint());
         let mut observed = Vec::new();
         let ids = self
             .tools
@@ -366,12 +360,7 @@ impl<'a> Requirer<'a> {
             out.push(ObservedSecret {
                 id: id.as_str().to_owned(),
                 label,
-                owner: match info.owner {
-                    juju_hook_tools::SecretOwner::Unit => {
-                        tls_certificates_engine::SecretOwner::Unit
-                    }
-                    _ => tls_certificates_engine::SecretOwner::App,
-                },
+                owner: apply::owner_of(info.owner),
                 content: content.iter().collect(),
                 expires: info.expiry,
             });
@@ -397,6 +386,18 @@ impl<'a> Requirer<'a> {
     /// A failing hook tool.
     pub fn private_key(&self, scope: Scope) -> Result<Option<PrivateKey>, Error> {
         self.with_view(|v| v.private_key(scope))
+    }
+
+    /// The private key of `scope` as PEM, to write where a server reads it (`None` as for
+    /// [`private_key`](Self::private_key)). The PEM is zeroized when dropped.
+    ///
+    /// # Errors
+    /// A failing hook tool; the backend cannot export the key.
+    pub fn private_key_pem(&self, scope: Scope) -> Result<Option<PrivateKeyPem>, Error> {
+        self.private_key(scope)?
+            .map(|key| self.backend.export_private_key(&key))
+            .transpose()
+            .map_err(Error::crypto("exporting the private key"))
     }
 
     /// The Juju secret id of the library-generated key of `scope`.

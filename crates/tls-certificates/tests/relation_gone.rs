@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use juju_hook_tools::{CommandOutput, CommandRunner, Context, Error, ProcessHookTools};
 use time::{Duration, OffsetDateTime};
+use tls_certificates::Hook;
 use tls_certificates::crypto::{
     CertificateRequestAttributes, CryptoBackend, IssueProfile, KeyAlgorithm, Validity,
 };
@@ -151,14 +152,8 @@ fn a_provider_whose_cross_model_relation_is_gone_serves_the_others_without_faili
     let ctx = context();
     let tools = ProcessHookTools::with_runner(script).for_unit(ctx.unit());
 
-    let provider = Provider::observe(
-        "certificates",
-        &ProviderConfig::new(),
-        &ctx,
-        &tools,
-        backend(),
-    )
-    .unwrap();
+    let hook = Hook::new(&ctx, &tools, backend(), OffsetDateTime::UNIX_EPOCH);
+    let provider = Provider::new(ProviderConfig::new("certificates").unwrap(), &hook).unwrap();
     // With the requests of relation 7 unreadable, its certificate has no CSR any more: the
     // provider would remove it, and the write finds the relation gone. Not a failed hook.
     provider.commit().unwrap();

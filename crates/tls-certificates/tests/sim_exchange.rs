@@ -6,13 +6,13 @@ use std::sync::{Arc, Mutex};
 use juju_hook_tools::{Context, Event, HookTools};
 use juju_sim::{CharmMeta, Model, in_process};
 use time::{Duration, OffsetDateTime};
+use tls_certificates::Hook;
 use tls_certificates::crypto::{
     Certificate, CertificateRequestAttributes, CryptoBackend, IssueProfile, KeyAlgorithm,
     PrivateKey, Validity,
 };
 use tls_certificates::engine::LIBID;
-use tls_certificates::engine::provider::NewCertificate;
-use tls_certificates::provider::{Provider, ProviderConfig};
+use tls_certificates::provider::{Provider, ProviderCapabilities, ProviderConfig};
 use tls_certificates::requirer::{Requests, Requirer, RequirerConfig, Scope};
 
 fn backend() -> &'static dyn CryptoBackend {
@@ -99,7 +99,8 @@ fn requirer_charm(shared: Shared, mode: Mode) -> Arc<dyn juju_sim::Charm> {
     in_process(
         move |ctx: &Context, tools: &dyn HookTools| -> Result<(), Box<dyn std::error::Error>> {
             let now = *shared.now.lock().unwrap();
-            let requirer = Requirer::new(requirer_config(ctx, mode), ctx, tools, backend(), now);
+            let hook = Hook::new(ctx, tools, backend(), now);
+            let requirer = Requirer::new(requirer_config(ctx, mode), &hook);
             let outcome = requirer.handle_event()?;
             let mut events = shared.events.lock().unwrap();
             for event in &outcome.events {
@@ -138,16 +139,12 @@ fn provider_charm(shared: Shared) -> Arc<dyn juju_sim::Charm> {
     in_process(
         move |ctx: &Context, tools: &dyn HookTools| -> Result<(), Box<dyn std::error::Error>> {
             let now = *shared.now.lock().unwrap();
-            let mut capabilities = tls_certificates::engine::ProviderCapabilities::default();
+            let mut capabilities = ProviderCapabilities::default();
             capabilities.provider_type = Some("self-signed".to_owned());
             capabilities.supports_ca_certificates = Some(true);
-            let mut provider = Provider::observe(
-                "certificates",
-                &ProviderConfig::new().with_capabilities(capabilities),
-                ctx,
-                tools,
-                backend(),
-            )?;
+            let hook = Hook::new(ctx, tools, backend(), now);
+            let config = ProviderConfig::new("certificates")?.with_capabilities(capabilities);
+            let mut provider = Provider::new(config, &hook)?;
             let is_leader = tools.is_leader()?;
             if is_leader {
                 if matches!(ctx.event(), Event::Action { name, .. } if name == "rotate-ca") {
@@ -155,12 +152,8 @@ fn provider_charm(shared: Shared) -> Arc<dyn juju_sim::Charm> {
                 }
                 let (key, ca) = shared.ca.lock().unwrap().clone();
                 let authority = backend().load_authority(&key, ca.clone())?;
-                let outstanding: Vec<_> = provider
-                    .outstanding_certificate_requests(None)
-                    .into_iter()
-                    .cloned()
-                    .collect();
-                for request in outstanding {
+                // Each request answered through itself; the library builds the chain.
+                provider.answer_outstanding(None, |request| {
                     let validity = Validity::starting_at(now, shared.lifetime);
                     let profile = if request.is_ca {
                         IssueProfile::ca(validity)
@@ -168,14 +161,9 @@ fn provider_charm(shared: Shared) -> Arc<dyn juju_sim::Charm> {
                         IssueProfile::leaf(validity)
                     };
                     let certificate = authority.issue(&request.csr, &profile)?;
-                    provider.set_relation_certificate(NewCertificate {
-                        relation_id: request.relation_id,
-                        csr_pem: request.csr_pem.clone(),
-                        certificate: certificate.clone(),
-                        ca: ca.clone(),
-                        chain: vec![certificate, ca.clone()],
-                    })?;
-                }
+                    request.issue(certificate, &ca);
+                    Ok::<_, Box<dyn std::error::Error>>(())
+                })?;
             }
             provider.commit()?;
             Ok(())

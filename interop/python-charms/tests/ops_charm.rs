@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use juju_hook_tools::{Error as ToolError, Event, HookTools, Member};
+use juju_hook_tools::{Error as ToolError, Event, HookTools, Member, Target};
 use juju_sim::{CharmMeta, Model, ProcessCharm, in_process};
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -46,14 +46,14 @@ fn given_an_ops_charm_process_when_related_to_a_provider_then_relation_data_secr
         match ctx.event() {
             Event::RelationJoined(rel) if tools.is_leader()? => {
                 let data = BTreeMap::from([("endpoint".to_owned(), "db.example:5432".to_owned())]);
-                tools.relation_set(&rel.relation, true, &data)?;
+                tools.relation_set(&rel.relation, Target::App, &data)?;
             }
             Event::RelationChanged(rel) => {
                 if let Some(unit) = &rel.remote_unit {
                     let bag = tools.relation_get(&rel.relation, Member::Unit(unit))?;
                     if let Some(req) = bag.get("request") {
                         let reply = BTreeMap::from([("seen".to_owned(), req.clone())]);
-                        tools.relation_set(&rel.relation, false, &reply)?;
+                        tools.relation_set(&rel.relation, Target::Unit, &reply)?;
                     }
                 }
             }

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use juju_hook_tools::{
     Context, Error, Event, HookTools, LogLevel, Member, NewSecret, ProcessHookTools, SecretContent,
-    SecretOwner, StatusKind,
+    SecretOwner, StatusKind, Target,
 };
 
 fn main() -> ExitCode {
@@ -63,23 +63,25 @@ fn run(ctx: &Context, tools: &dyn HookTools) -> Result<(), String> {
                 })
                 .map_err(e)?;
             tools
-                .status_set(false, StatusKind::Maintenance, "installing")
+                .status_set(Target::Unit, StatusKind::Maintenance, "installing")
                 .map_err(e)?;
         }
         Event::ConfigChanged | Event::Start => {
             let g = greeting(tools).map_err(e)?;
             tools
-                .status_set(false, StatusKind::Active, &format!("greeting: {g}"))
+                .status_set(Target::Unit, StatusKind::Active, &format!("greeting: {g}"))
                 .map_err(e)?;
         }
         Event::RelationJoined(rel) | Event::RelationChanged(rel) => {
             let g = greeting(tools).map_err(e)?;
             let bag = BTreeMap::from([("greeting".to_owned(), g.clone())]);
-            tools.relation_set(&rel.relation, false, &bag).map_err(e)?;
+            tools
+                .relation_set(&rel.relation, Target::Unit, &bag)
+                .map_err(e)?;
             if tools.is_leader().map_err(e)? {
                 let app_bag = BTreeMap::from([("app-greeting".to_owned(), g)]);
                 tools
-                    .relation_set(&rel.relation, true, &app_bag)
+                    .relation_set(&rel.relation, Target::App, &app_bag)
                     .map_err(e)?;
             }
             if let Some(unit) = &rel.remote_unit {
@@ -88,7 +90,7 @@ fn run(ctx: &Context, tools: &dyn HookTools) -> Result<(), String> {
                     .map_err(e)?;
                 if let Some(reply) = remote.get("reply") {
                     tools
-                        .status_set(false, StatusKind::Active, &format!("reply: {reply}"))
+                        .status_set(Target::Unit, StatusKind::Active, &format!("reply: {reply}"))
                         .map_err(e)?;
                 }
             }

@@ -63,18 +63,37 @@ pub enum CaRequests {
 
 /// What a provider allows and advertises: the policy applied to requests and the capabilities
 /// published in every relation.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ProviderConfig {
+    pub(super) endpoint: String,
     pub(super) capabilities: Option<ProviderCapabilities>,
     pub(super) certificate_limit: CertificateLimit,
     pub(super) ca_requests: CaRequests,
 }
 
 impl ProviderConfig {
-    /// No capabilities advertised, no certificate limit, CA requests offered to the charm: the
-    /// Python library's behaviour.
-    pub fn new() -> Self {
-        Self::default()
+    /// The provider of `endpoint` (the relation name in `charmcraft.yaml`, usually
+    /// `certificates`): no capabilities advertised, no certificate limit, CA requests offered to
+    /// the charm, the Python library's behaviour. The shape of
+    /// [`RequirerConfig::new`](crate::requirer::RequirerConfig::new).
+    ///
+    /// # Errors
+    /// [`Error::EmptyEndpoint`](crate::Error::EmptyEndpoint).
+    pub fn new(endpoint: &str) -> Result<Self, crate::Error> {
+        if endpoint.is_empty() {
+            return Err(crate::Error::EmptyEndpoint);
+        }
+        Ok(Self {
+            endpoint: endpoint.to_owned(),
+            capabilities: None,
+            certificate_limit: CertificateLimit::default(),
+            ca_requests: CaRequests::default(),
+        })
+    }
+
+    /// The endpoint (relation name).
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
     }
 
     /// Advertises `capabilities` in every relation.

@@ -194,7 +194,8 @@ impl World {
     pub(crate) fn provider_issues(&mut self) -> usize {
         let b = backend();
         let obs = self.provider_observation();
-        let mut provider = Provider::observe(&obs, &ProviderConfig::new(), b);
+        let mut provider =
+            Provider::observe(&obs, &ProviderConfig::new("certificates").unwrap(), b);
         provider.reconcile();
         let authority = b
             .load_authority(&self.ca.key, self.ca.certificate.clone())
