@@ -97,6 +97,7 @@ mod cache;
 mod context;
 mod error;
 mod model;
+mod network;
 mod process;
 mod secret;
 mod tools;
@@ -106,6 +107,7 @@ pub use cache::CachedHookTools;
 pub use context::{Context, Event, RelationEvent, SecretEvent, SecretRevisionEvent};
 pub use error::Error;
 pub use model::{JujuVersion, LogLevel, Member, RelationId, StatusKind, UnitName};
+pub use network::{BindAddress, InterfaceAddress, Network};
 pub use process::{CommandOutput, CommandRunner, ProcessHookTools, SystemRunner};
 pub use secret::{
     NewSecret, ReadMode, RotatePolicy, SecretContent, SecretId, SecretInfo, SecretLookup,
