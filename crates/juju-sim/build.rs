@@ -18,7 +18,7 @@ fn main() {
     let status = Command::new(rustc)
         .args([
             "--edition",
-            "2021",
+            "2024",
             "--crate-name",
             "juju_sim_tool",
             "-C",

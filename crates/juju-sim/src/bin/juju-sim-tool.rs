@@ -120,10 +120,10 @@ fn referenced_files(args: &[String]) -> Vec<String> {
             out.push(a.clone());
         }
         prev_file_flag = a == "--file";
-        if let Some(p) = a.strip_prefix("--file=") {
-            if p != "-" {
-                out.push(p.to_owned());
-            }
+        if let Some(p) = a.strip_prefix("--file=")
+            && p != "-"
+        {
+            out.push(p.to_owned());
         }
         if let Some((_, path)) = a.split_once("#file=") {
             out.push(path.to_owned());
