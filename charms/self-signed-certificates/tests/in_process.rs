@@ -2,26 +2,31 @@
 //! The process-mode end-to-end tests with the requirer are in the requirer package.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use anyhow::{Context as _, Result};
-use juju_sim::{CharmMeta, Model, SecretOwnerRef, in_process};
+use juju_sim::{CharmMeta, Model, SecretOwnerRef, hook_time, in_process};
 use serde_json::Map;
 
 const APP: &str = "ca";
 
-fn meta() -> CharmMeta {
-    tls_certificates_demo::meta::provider_meta().unwrap_or_else(|e| panic!("metadata: {e}"))
+/// The charm's metadata, read from its own `charmcraft.yaml` as Juju reads it.
+fn meta() -> Result<CharmMeta> {
+    Ok(CharmMeta::from_charm_dir(Path::new(env!(
+        "CARGO_MANIFEST_DIR"
+    )))?)
 }
 
-/// A model with `units` provider units, following the model's clock.
+/// A model with `units` provider units. Each hook runs at the model's clock
+/// ([`hook_time`]), which `Model::advance_clock` moves.
 fn model(units: u32) -> Result<Model> {
     let mut model = Model::new();
-    let start = model.now();
     let charm = in_process(move |ctx, tools| {
         let backend = tls_certificates::crypto::ring::backend();
-        self_signed_certificates::run(&tls_certificates::Hook::new(ctx, tools, backend, start))
+        let now = hook_time().unwrap_or_else(time::OffsetDateTime::now_utc);
+        self_signed_certificates::run(&tls_certificates::Hook::new(ctx, tools, backend, now))
     });
-    model.deploy(APP, meta(), charm, units)?;
+    model.deploy(APP, meta()?, charm, units)?;
     Ok(model)
 }
 

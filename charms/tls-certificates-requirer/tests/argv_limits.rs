@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use tls_certificates::crypto::{
     CertificateRequestAttributes, CryptoBackend, KeyAlgorithm, pem_from_der,
 };
-use tls_certificates_demo::sim::{Binaries, Sim};
+use tls_certificates_testkit::sim::{Binaries, Sim};
 
 const BOUND: usize = 1_000;
 

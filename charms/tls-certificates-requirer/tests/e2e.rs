@@ -1,11 +1,11 @@
 //! End to end: the Rust requirer charm and the Rust self-signed-certificates charm as **real
-//! processes** in a juju-sim model (the harness is `tls_certificates_demo::sim`).
+//! processes** in a juju-sim model (the harness is `tls_certificates_testkit::sim`).
 //!
 //! The requirer binary is this package's (`CARGO_BIN_EXE_tls-certificates-requirer`); the
-//! provider and `juju-sim-tool` are looked for in the same directory. `cargo test --workspace`
-//! builds them (their packages have integration tests); alone, run
-//! `cargo build -p self-signed-certificates -p juju-sim --bins` first. A missing binary fails
-//! the test with that hint; nothing is skipped.
+//! provider is looked for in the same directory, and the hook tool is juju-sim's own (built
+//! with juju-sim). `cargo test --workspace` builds the provider (its package has integration
+//! tests); alone, run `cargo build -p self-signed-certificates --bins` first. A missing binary
+//! fails the test with that hint; nothing is skipped.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail, ensure};
 use serde_json::{Map, Value};
 use tls_certificates::crypto::{Certificate, CryptoBackend};
-use tls_certificates_demo::sim::{Binaries, Sim};
+use tls_certificates_testkit::sim::{Binaries, Sim};
 
 const PROVIDER: &str = "ca";
 const REQUIRER: &str = "web";

@@ -3,9 +3,9 @@
 //! configuration that activates only the FIPS provider.
 //!
 //! Compiled only with this package's `fips` feature; `scripts/fips/fips-test.sh` runs it with
-//! `OPENSSL_CONF`/`OPENSSL_MODULES` pointing at its FIPS provider build. juju-sim starts the
-//! charm processes with the test's own environment (minus `JUJU_*`), so both variables reach
-//! the charms. The provider and `juju-sim-tool` binaries must be built with the same features
+//! `OPENSSL_CONF`/`OPENSSL_MODULES` pointing at its FIPS provider build. juju-sim gives charm
+//! processes Juju's environment only; the harness (`tls_certificates_testkit::sim`) passes
+//! these two variables on, so they reach the charms. The provider and `juju-sim-tool` binaries must be built with the same features
 //! next to this package's binary (the script does that in its own target directory, so the
 //! default binaries in `target/debug` are untouched).
 #![cfg(feature = "fips")]
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use tls_certificates::crypto::{CryptoBackend, FipsStatus};
-use tls_certificates_demo::sim::{Binaries, Sim};
+use tls_certificates_testkit::sim::{Binaries, Sim};
 
 const PROVIDER: &str = "ca";
 const REQUIRER: &str = "web";

@@ -19,8 +19,8 @@ use time::{Duration, OffsetDateTime};
 use tls_certificates::crypto::{
     CertificateAuthority, CryptoBackend, IssueProfile, KeyAlgorithm, PrivateKey, Validity,
 };
-use tls_certificates_demo::meta::{provider_meta, requirer_meta};
-use tls_certificates_demo::sim::{Binaries, Sim};
+use tls_certificates_testkit::meta::{provider_meta, requirer_meta};
+use tls_certificates_testkit::sim::{Binaries, Sim};
 
 const PROVIDER: &str = "ca";
 const REQUIRER: &str = "web";

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::Result;
-use tls_certificates_demo::sim::Binaries;
+use tls_certificates_testkit::sim::Binaries;
 
 fn binaries() -> Result<Binaries> {
     let own = PathBuf::from(env!("CARGO_BIN_EXE_tls-certificates-requirer"));

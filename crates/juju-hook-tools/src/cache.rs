@@ -4,8 +4,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::{
-    Context, Error, HookTools, LogLevel, Member, NewSecret, ReadMode, RelationId, SecretContent,
-    SecretId, SecretInfo, SecretLookup, SecretRef, SecretUpdate, StatusKind, Target, UnitName,
+    Context, Error, HookTools, LogLevel, Member, Network, NewSecret, ReadMode, RelationId,
+    SecretContent, SecretId, SecretInfo, SecretLookup, SecretRef, SecretUpdate, StatusKind, Target,
+    UnitName,
 };
 
 /// A [`HookTools`] that remembers, for the rest of the hook, what it has read, so a charm and
@@ -15,7 +16,9 @@ use crate::{
 /// It is sound because what a hook reads cannot change under it except through its own writes
 /// (`juju-hook-protocol.md`): remote databags are a snapshot taken when first read, relation
 /// membership and config are fixed for the hook, `is-leader` once `false` stays `false` and
-/// once `true` holds for the lease (Juju guarantees at least 30 s). What the hook itself
+/// once `true` holds for the lease (Juju guarantees at least 30 s). A binding's addresses
+/// (`network-get`) are read once per hook and relation, as `ops` reads them once per
+/// `Binding`: a unit's addresses do not change while a hook runs. What the hook itself
 /// changes is forgotten when it changes it:
 ///
 /// * `relation-set` on a relation forgets this unit's and this application's databags of that
@@ -86,6 +89,7 @@ struct Reads {
     databags: HashMap<Bag, BTreeMap<String, String>>,
     is_leader: Option<bool>,
     config: Option<serde_json::Map<String, serde_json::Value>>,
+    networks: HashMap<(String, Option<RelationId>), Network>,
     secret_ids: Option<Vec<SecretId>>,
     secret_info: HashMap<SecretKey, SecretInfo>,
     secret_content: HashMap<(SecretKey, ReadMode), SecretContent>,
@@ -303,6 +307,14 @@ impl HookTools for CachedHookTools<'_> {
 
     fn config_get(&self) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
         self.remember_one(|r| &mut r.config, || self.inner.config_get())
+    }
+
+    fn network_get(&self, binding: &str, relation: Option<&RelationId>) -> Result<Network, Error> {
+        self.remember(
+            |r| &mut r.networks,
+            (binding.to_owned(), relation.cloned()),
+            || self.inner.network_get(binding, relation),
+        )
     }
 
     fn action_get(&self) -> Result<serde_json::Value, Error> {

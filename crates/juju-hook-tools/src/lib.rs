@@ -9,11 +9,15 @@
 //! * [`ProcessHookTools`]: the implementation that runs the real tools as child processes.
 //!   The `juju-sim` crate provides an in-memory one for tests;
 //! * [`CachedHookTools`]: a wrapper that runs each read once per hook (every tool call is a
-//!   process, the biggest cost of a hook).
+//!   process, the biggest cost of a hook);
+//! * [`main`] and [`main_with_startup`]: the whole `main` of a charm binary (context, cached
+//!   tools, the clock, which `juju-sim` sets through [`SIM_NOW_ENV`], and the exit policy:
+//!   non-zero on failure so Juju retries, blocked when start-up cannot succeed).
 //!
 //! # Getting started
 //!
-//! A minimal charm `main`: handle what you care about, and exit 0 on every other event (Juju
+//! A minimal charm `main`, spelled out ([`main`] does the same, with cached tools and the
+//! simulator's clock): handle what you care about, and exit 0 on every other event (Juju
 //! dispatches all of them).
 //!
 //! ```no_run
@@ -99,7 +103,9 @@ mod cache;
 mod context;
 mod error;
 mod model;
+mod network;
 mod process;
+mod runtime;
 mod secret;
 mod tools;
 
@@ -108,7 +114,9 @@ pub use cache::CachedHookTools;
 pub use context::{Context, Event, RelationEvent, SecretEvent, SecretRevisionEvent};
 pub use error::Error;
 pub use model::{JujuVersion, LogLevel, Member, RelationId, StatusKind, Target, UnitName};
+pub use network::{BindAddress, InterfaceAddress, Network};
 pub use process::{CommandOutput, CommandRunner, ProcessHookTools, SystemRunner};
+pub use runtime::{BoxError, SIM_NOW_ENV, error_chain, main, main_with_startup, now};
 pub use secret::{
     NewSecret, ReadMode, RotatePolicy, SecretContent, SecretId, SecretInfo, SecretLookup,
     SecretOwner, SecretRef, SecretUpdate, is_valid_secret_key,

@@ -14,8 +14,9 @@ use zeroize::Zeroizing;
 
 use crate::argv::{MAX_ARG_BYTES, MAX_STATUS_BYTES, bounded_line};
 use crate::{
-    Error, HookTools, LogLevel, Member, NewSecret, ReadMode, RelationId, SecretContent, SecretId,
-    SecretInfo, SecretLookup, SecretOwner, SecretRef, SecretUpdate, StatusKind, Target, UnitName,
+    Error, HookTools, LogLevel, Member, Network, NewSecret, ReadMode, RelationId, SecretContent,
+    SecretId, SecretInfo, SecretLookup, SecretOwner, SecretRef, SecretUpdate, StatusKind, Target,
+    UnitName,
 };
 
 /// The most argv bytes one `action-set` run carries (strings, their NULs and the pointers to
@@ -569,6 +570,15 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
         let config: Option<serde_json::Map<String, serde_json::Value>> =
             self.run_json("config-get", args(["--format=json"]))?;
         Ok(config.unwrap_or_default())
+    }
+
+    fn network_get(&self, binding: &str, relation: Option<&RelationId>) -> Result<Network, Error> {
+        let mut argv = args([binding, "--format=json"]);
+        if let Some(relation) = relation {
+            argv.extend(args(["-r", &relation.to_string()]));
+        }
+        self.run_json("network-get", argv)
+            .map_err(|e| self.relation_error(e, Touches::Relation))
     }
 
     fn action_get(&self) -> Result<serde_json::Value, Error> {

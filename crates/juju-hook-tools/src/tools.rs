@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::{
-    Error, LogLevel, Member, NewSecret, ReadMode, RelationId, SecretContent, SecretId, SecretInfo,
-    SecretLookup, SecretRef, SecretUpdate, StatusKind, Target, UnitName,
+    Error, LogLevel, Member, Network, NewSecret, ReadMode, RelationId, SecretContent, SecretId,
+    SecretInfo, SecretLookup, SecretRef, SecretUpdate, StatusKind, Target, UnitName,
 };
 
 /// The hook tools a charm uses, one method per tool invocation.
@@ -140,6 +140,19 @@ pub trait HookTools {
 
     /// `config-get --format=json`: the options that are set or have a default.
     fn config_get(&self) -> Result<serde_json::Map<String, serde_json::Value>, Error>;
+
+    // --- network ---
+
+    /// `network-get <binding> --format=json [-r <ep:id>]`: the addresses of one of this unit's
+    /// bindings (an endpoint or an `extra-bindings` name): where to listen
+    /// ([`Network::bind_address`]) and what others connect to ([`Network::ingress_address`],
+    /// the address for a certificate's subject alternative names). With `relation`, the
+    /// addresses as that relation's remote side sees them.
+    ///
+    /// A name the charm does not define answers [`Error::Failed`] with Juju's `no network
+    /// config found for binding "<name>"`; a relation that is gone answers
+    /// [`Error::RelationGone`] (ask again without `relation`, as `ops` does).
+    fn network_get(&self, binding: &str, relation: Option<&RelationId>) -> Result<Network, Error>;
 
     // --- actions (only in action contexts) ---
 

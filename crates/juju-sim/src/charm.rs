@@ -4,7 +4,8 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use juju_hook_tools::{
     CommandOutput, CommandRunner, Context, Error as ToolError, HookTools, ProcessHookTools,
@@ -60,6 +61,34 @@ type CharmFn = dyn Fn(&Context, &dyn HookTools) -> std::result::Result<(), Strin
 
 struct InProcess {
     f: Box<CharmFn>,
+    /// The units' charm directories (`<dir>/<app>-<n>`), made at the first hook.
+    dirs: Mutex<Option<tempfile::TempDir>>,
+}
+
+impl InProcess {
+    /// The charm directory of `unit`, made now if needed (0700, like juju-sim's process units').
+    fn charm_dir(&self, unit: &str) -> Result<PathBuf> {
+        let failed = |source| crate::Error::ProcessFailed {
+            context: "make the in-process charm directory".to_owned(),
+            source,
+        };
+        let mut dirs = self
+            .dirs
+            .lock()
+            .map_err(|_| failed(std::io::Error::other("a hook panicked while making it")))?;
+        let base = match dirs.as_ref() {
+            Some(dir) => dir.path().to_path_buf(),
+            None => {
+                let dir = crate::process::private_tempdir("juju-sim-charm-").map_err(failed)?;
+                let path = dir.path().to_path_buf();
+                *dirs = Some(dir);
+                path
+            }
+        };
+        let dir = base.join(unit.replace('/', "-"));
+        std::fs::create_dir_all(&dir).map_err(failed)?;
+        Ok(dir)
+    }
 }
 
 impl fmt::Debug for InProcess {
@@ -70,6 +99,11 @@ impl fmt::Debug for InProcess {
 
 /// Wraps a Rust function as a charm run in-process: it gets the hook's [`Context`] and a
 /// [`HookTools`] backed by the simulator. `Err` fails the hook (its writes are discarded).
+///
+/// Each unit has its own charm directory, empty at first and kept for the unit's later hooks
+/// (in a temporary directory removed with the charm): [`Context::charm_dir`] names it, as
+/// `JUJU_CHARM_DIR` does under Juju. The function runs in the test's working directory (a
+/// process has only one): charms write under `charm_dir`, not relative paths.
 ///
 /// ```
 /// use juju_sim::{CharmMeta, Model, in_process};
@@ -90,6 +124,7 @@ where
 {
     Arc::new(InProcess {
         f: Box::new(move |ctx, tools| f(ctx, tools).map_err(|e| e.to_string())),
+        dirs: Mutex::new(None),
     })
 }
 
@@ -101,7 +136,12 @@ pub fn idle_charm() -> Arc<dyn Charm> {
 
 impl Charm for InProcess {
     fn run(&self, invocation: &Invocation<'_>, tools: &mut dyn ToolServer) -> Result<CharmOutcome> {
-        let ctx = match Context::from_map(invocation.env) {
+        let dir = self.charm_dir(invocation.unit)?;
+        let mut env = invocation.env.clone();
+        for var in ["JUJU_CHARM_DIR", "CHARM_DIR"] {
+            env.insert(var.to_owned(), dir.to_string_lossy().into_owned());
+        }
+        let ctx = match Context::from_map(&env) {
             Ok(ctx) => ctx,
             Err(e) => {
                 return Ok(CharmOutcome {

@@ -33,7 +33,9 @@
 //! Charms run **in-process** ([`in_process`]: a function given the hook's
 //! [`Context`](juju_hook_tools::Context) and a [`HookTools`](juju_hook_tools::HookTools)) or
 //! **as a real process** ([`ProcessCharm`]: the charm's `dispatch` with Juju's environment
-//! and the `juju-sim-tool` executable on `PATH` under every hook-tool name). Both go through
+//! and the `juju-sim-tool` executable on `PATH` under every hook-tool name; this crate's build
+//! script compiles that tool, [`tool_binary`], so [`ProcessCharm::from_dir`] needs nothing
+//! installed). Both go through
 //! the same argv parser, so the simulator's semantics are the same for `ops` charms, for
 //! [`ProcessHookTools`](juju_hook_tools::ProcessHookTools) and for in-process charms.
 //!
@@ -163,7 +165,7 @@ pub use error::{Error, Result};
 pub use hook::{Fault, Hook, HookOutcome, HookReport, ToolCall};
 pub use meta::{ActionSpec, CharmMeta, ConfigOption, ConfigSection, Endpoint, Role};
 pub use model::Model;
-pub use process::{ProcessCharm, TOOL_NAMES};
+pub use process::{ProcessCharm, TOOL_NAMES, tool_binary};
 pub use state::{
     ActionOutcome, Databag, LogLine, Revision, Secret, SecretOwnerRef, SecretUriForm, SimOptions,
     Status, Tracker,

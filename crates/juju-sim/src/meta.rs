@@ -80,6 +80,9 @@ pub struct CharmMeta {
     /// Action names and their parameters' defaults.
     #[serde(default)]
     pub actions: BTreeMap<String, ActionSpec>,
+    /// `extra-bindings`: names `network-get` answers besides the endpoints (values unused).
+    #[serde(default, rename = "extra-bindings")]
+    pub extra_bindings: BTreeMap<String, Value>,
 }
 
 /// The `config:` section of `charmcraft.yaml`.
@@ -116,7 +119,7 @@ impl CharmMeta {
     }
 
     /// Reads a unified `charmcraft.yaml` (or a `metadata.yaml`): `name`, `provides`,
-    /// `requires`, `peers`, `config.options` (with defaults) and `actions`; other keys are
+    /// `requires`, `peers`, `extra-bindings`, `config.options` (with defaults) and `actions`; other keys are
     /// ignored. Plain scalars resolve as Juju's YAML parser (go-yaml v2) resolves them.
     ///
     /// ```
@@ -219,6 +222,21 @@ impl CharmMeta {
     pub fn action(mut self, name: &str) -> Self {
         self.actions.insert(name.to_owned(), ActionSpec::default());
         self
+    }
+
+    /// Adds an `extra-bindings` name (a binding `network-get` answers that is no endpoint).
+    #[must_use]
+    pub fn extra_binding(mut self, name: &str) -> Self {
+        self.extra_bindings.insert(name.to_owned(), Value::Null);
+        self
+    }
+
+    /// Whether `network-get` knows `name`: an endpoint, an `extra-bindings` name, or the
+    /// `juju-info` endpoint every charm provides implicitly.
+    pub fn has_binding(&self, name: &str) -> bool {
+        name == "juju-info"
+            || self.endpoint(name).is_some()
+            || self.extra_bindings.contains_key(name)
     }
 
     /// The endpoint called `name`, with its role.

@@ -60,6 +60,13 @@ pub const TOOL_NAMES: &[&str] = &[
 /// `juju-sim-tool` executable under every tool name) first on `PATH`. The tools talk back to
 /// the simulator over a Unix socket named by `JUJU_AGENT_SOCKET_ADDRESS`.
 ///
+/// The charm gets Juju's environment only, not the test's: the variables of the hook
+/// (`JUJU_*` as `HookVars` exports them, `JUJU_CHARM_DIR`/`CHARM_DIR`, the agent socket),
+/// `PATH` with the tools directory first (the rest of it is the test's, as a unit agent's
+/// `PATH` follows its own), `JUJU_SIM_NOW` (the simulated clock), what
+/// [`ProcessCharm::env`] sets, what [`ProcessCharm::pass_env`] names, and two variables of the
+/// test run's own tooling when set: `LLVM_PROFILE_FILE` (coverage) and `RUST_BACKTRACE`.
+///
 /// Like Juju, every unit runs in its own copy of the charm directory (ops keeps
 /// `.unit-state.db` there), made before the unit's first hook in a private temporary directory
 /// or under [`ProcessCharm::per_unit_copies`]; [`ProcessCharm::shared_dir`] runs every unit in
@@ -68,8 +75,11 @@ pub const TOOL_NAMES: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct ProcessCharm {
     charm_dir: PathBuf,
-    tool_binary: PathBuf,
+    /// The hook-tool executable; `None`: the one juju-sim built ([`tool_binary`]).
+    tool_binary: Option<PathBuf>,
     env: BTreeMap<String, String>,
+    /// Variables passed on from the test's environment (the charm gets no other).
+    pass_env: Vec<String>,
     timeout: Duration,
     unit_dirs: UnitDirs,
     python_clock: bool,
@@ -106,7 +116,7 @@ if _now:
 /// The mode of every directory the simulator creates.
 const PRIVATE_DIR: u32 = 0o700;
 
-fn private_tempdir(prefix: &str) -> std::io::Result<tempfile::TempDir> {
+pub(crate) fn private_tempdir(prefix: &str) -> std::io::Result<tempfile::TempDir> {
     let dir = tempfile::Builder::new()
         .prefix(prefix)
         .permissions(std::fs::Permissions::from_mode(PRIVATE_DIR))
@@ -122,9 +132,20 @@ impl ProcessCharm {
     /// `env!("CARGO_BIN_EXE_juju-sim-tool")`).
     pub fn new(charm_dir: impl Into<PathBuf>, tool_binary: impl Into<PathBuf>) -> Self {
         Self {
+            tool_binary: Some(tool_binary.into()),
+            ..Self::from_dir(charm_dir)
+        }
+    }
+
+    /// A charm in `charm_dir` (which holds an executable `dispatch`), with hook tools answered
+    /// by the `juju-sim-tool` juju-sim built along with itself ([`tool_binary`]): nothing to
+    /// install, `cargo test` builds it.
+    pub fn from_dir(charm_dir: impl Into<PathBuf>) -> Self {
+        Self {
             charm_dir: charm_dir.into(),
-            tool_binary: tool_binary.into(),
+            tool_binary: None,
             env: BTreeMap::new(),
+            pass_env: Vec::new(),
             timeout: Duration::from_secs(60),
             unit_dirs: UnitDirs::Private(Arc::default()),
             python_clock: false,
@@ -157,6 +178,15 @@ impl ProcessCharm {
         self
     }
 
+    /// Passes the test's value of the variable `key`, if it has one, on to the charm process
+    /// (e.g. `OPENSSL_CONF` for a charm that needs its OpenSSL configuration). The charm gets
+    /// no other variable of the test's environment.
+    #[must_use]
+    pub fn pass_env(mut self, key: &str) -> Self {
+        self.pass_env.push(key.to_owned());
+        self
+    }
+
     /// How long one hook may run before it is killed and counted as failed (default 60 s).
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -165,7 +195,8 @@ impl ProcessCharm {
     }
 
     /// Lays out a charm directory the way `charmcraft pack` would: copies `source` (which
-    /// holds `charmcraft.yaml` and `dispatch`) into `target`, copies each `(file, name)` to
+    /// holds `charmcraft.yaml` and `dispatch`) into `target`, leaving out what is not the
+    /// charm's (a top-level `target/` build directory, and `.git`, `.hg`, `.jj` anywhere), copies each `(file, name)` to
     /// `target/name` (e.g. the charm's built binary, which `dispatch` runs as `./name`), and
     /// writes `metadata.yaml`, `config.yaml` and `actions.yaml` from `charmcraft.yaml` where
     /// the source has none (charmcraft's metadata keys, `config` and `actions`), so that `ops`
@@ -176,7 +207,7 @@ impl ProcessCharm {
     /// [`Error::ProcessFailed`] when a copy or write fails; [`Error::InvalidMetadata`] when
     /// `charmcraft.yaml` is not valid YAML.
     pub fn stage(source: &Path, files: &[(&Path, &str)], target: &Path) -> Result<PathBuf> {
-        copy_tree(source, target).map_err(|source_err| Error::ProcessFailed {
+        copy_charm_files(source, target).map_err(|source_err| Error::ProcessFailed {
             context: format!("copy {} to {}", source.display(), target.display()),
             source: source_err,
         })?;
@@ -249,7 +280,11 @@ impl ProcessCharm {
             return Ok(dir.path().to_path_buf());
         }
         let dir = private_tempdir("juju-sim-tools-").map_err(io("create the tools directory"))?;
-        Self::install_tools(&self.tool_binary, dir.path())?;
+        let binary = match &self.tool_binary {
+            Some(binary) => binary.clone(),
+            None => tool_binary()?,
+        };
+        Self::install_tools(&binary, dir.path())?;
         let python = dir.path().join("python-clock");
         std::fs::create_dir(&python).map_err(io("create the Python clock directory"))?;
         std::fs::write(python.join("sitecustomize.py"), SITECUSTOMIZE)
@@ -336,6 +371,65 @@ fn write_packed_metadata(dir: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// What [`ProcessCharm::stage`] leaves out: version control anywhere, the build directory at
+/// the top.
+const NOT_CHARM_FILES: [&str; 3] = [".git", ".hg", ".jj"];
+
+fn copy_charm_files(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == "target" && entry.path().is_dir() {
+            continue;
+        }
+        copy_entry(&entry, &to.join(&name))?;
+    }
+    Ok(())
+}
+
+fn copy_entry(entry: &std::fs::DirEntry, target: &Path) -> std::io::Result<()> {
+    if NOT_CHARM_FILES.iter().any(|n| entry.file_name() == *n) {
+        return Ok(());
+    }
+    if entry.path().is_dir() {
+        std::fs::create_dir_all(target)?;
+        for inner in std::fs::read_dir(entry.path())? {
+            let inner = inner?;
+            copy_entry(&inner, &target.join(inner.file_name()))?;
+        }
+        Ok(())
+    } else {
+        std::fs::copy(entry.path(), target).map(drop)
+    }
+}
+
+/// The `juju-sim-tool` executable juju-sim's build script compiled (into Cargo's `OUT_DIR`
+/// for this build of juju-sim): what [`ProcessCharm::from_dir`] installs under every hook-tool
+/// name. It exists as long as the target directory juju-sim was built in does.
+///
+/// # Errors
+/// [`Error::ProcessFailed`] (not found) when the build script could not compile the tool (it
+/// warned then) or the target directory was removed since.
+pub fn tool_binary() -> Result<PathBuf> {
+    let built = option_env!("JUJU_SIM_TOOL_PATH").map(PathBuf::from);
+    match built {
+        Some(path) if path.is_file() => Ok(path),
+        _ => Err(Error::ProcessFailed {
+            context: format!(
+                "find juju-sim's hook tool (built at {}); rebuild juju-sim, or give \
+                 ProcessCharm::new an installed juju-sim-tool",
+                built.map_or_else(|| "nowhere".to_owned(), |p| p.display().to_string())
+            ),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        }),
+    }
+}
+
+/// Variables of the test run's tooling a charm process keeps (not Juju's): coverage output and
+/// panic backtraces.
+const TOOLING_ENV: [&str; 2] = ["LLVM_PROFILE_FILE", "RUST_BACKTRACE"];
 
 fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(to)?;
@@ -462,10 +556,15 @@ impl Charm for ProcessCharm {
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr);
-        // A real unit agent does not leak its test runner's Juju variables.
-        for (k, _) in std::env::vars_os() {
-            if k.to_string_lossy().starts_with("JUJU_") {
-                cmd.env_remove(k);
+        // Juju's environment only: nothing of the test runner's but what is asked for.
+        cmd.env_clear();
+        for key in TOOLING_ENV
+            .iter()
+            .copied()
+            .chain(self.pass_env.iter().map(String::as_str))
+        {
+            if let Some(value) = std::env::var_os(key) {
+                cmd.env(key, value);
             }
         }
         cmd.envs(invocation.env)

@@ -15,7 +15,8 @@
 //! The charm binaries and `juju-sim-tool` are found next to the running executable
 //! (`target/<profile>/`) or through environment variables (see [`sim::BIN_ENV`]).
 //!
-//! The [`sim`] module is the harness the charms' end-to-end tests use too.
+//! The [`sim`] module is the harness the charms' end-to-end tests use too; it lives in the
+//! `tls-certificates-testkit` crate, which the charms' tests depend on instead of this one.
 //!
 //! # Getting started
 //!
@@ -36,8 +37,10 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-pub mod meta;
-pub mod sim;
+/// The charms' metadata (from the harness crate, `tls-certificates-testkit`).
+pub use tls_certificates_testkit::meta;
+/// The process-mode harness (from `tls-certificates-testkit`).
+pub use tls_certificates_testkit::sim;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -114,6 +117,27 @@ pub enum DemoError {
     /// An option value is invalid.
     #[error("invalid option: {0}")]
     InvalidOption(String),
+}
+
+impl From<tls_certificates_testkit::KitError> for DemoError {
+    fn from(error: tls_certificates_testkit::KitError) -> Self {
+        use tls_certificates_testkit::KitError;
+        match error {
+            KitError::BinaryMissing { name, searched } => Self::BinaryMissing { name, searched },
+            KitError::BinaryStale {
+                binary,
+                source_file,
+            } => Self::BinaryStale {
+                binary,
+                source_file,
+            },
+            KitError::Sim(e) => Self::Sim(e),
+            KitError::HookFailed { hook, logs } => Self::HookFailed { hook, logs },
+            KitError::Metadata(m) => Self::Metadata(m),
+            KitError::Io { path, source } => Self::Io { path, source },
+            other => Self::Unexpected(other.to_string()),
+        }
+    }
 }
 
 impl DemoError {

@@ -1,5 +1,6 @@
-//! The runtime shared by charm binaries: crypto backend selection, the simulated clock, and the
-//! `main` boilerplate.
+//! The TLS charms' runtime: crypto backend selection on top of the generic charm runtime of
+//! `juju-hook-tools` ([`juju_hook_tools::main_with_startup`]: context, cached tools, exit
+//! policy, the simulator's clock), and the `main` boilerplate.
 //!
 //! A charm keeps its logic in a library function with the signature of [`main`]'s `run`
 //! argument, and its binary is one line:
@@ -37,9 +38,7 @@
 
 use std::process::ExitCode;
 
-use juju_hook_tools::{
-    CachedHookTools, Context, Event, HookTools, LogLevel, ProcessHookTools, StatusKind, Target,
-};
+use juju_hook_tools::BoxError;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -52,8 +51,12 @@ pub const BACKEND_ENV: &str = "TLS_CERTIFICATES_BACKEND";
 
 /// The environment variable that carries the simulated clock (RFC 3339). Set only by the
 /// simulator (`juju-sim` process mode sets it before every hook); Juju never sets it, so under
-/// Juju charms use the system clock. Equal to `juju_sim::SIM_NOW_VAR`.
-pub const NOW_ENV: &str = "JUJU_SIM_NOW";
+/// Juju charms use the system clock. Equal to `juju_sim::SIM_NOW_VAR` and
+/// [`juju_hook_tools::SIM_NOW_ENV`], which the generic runtime reads.
+pub const NOW_ENV: &str = juju_hook_tools::SIM_NOW_ENV;
+
+/// An error and its sources, `: `-separated (the generic runtime's, re-exported).
+pub use juju_hook_tools::error_chain;
 
 /// Why a charm cannot start handling its hook.
 #[derive(Debug, thiserror::Error)]
@@ -161,18 +164,6 @@ pub fn when(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
-/// An error and its sources, `: `-separated.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 /// A one-line description of a backend and its FIPS status, e.g. `ring (not FIPS)`.
 pub fn describe(backend: &dyn CryptoBackend) -> String {
     let fips = match backend.fips_status() {
@@ -184,10 +175,12 @@ pub fn describe(backend: &dyn CryptoBackend) -> String {
 
 /// The whole `main` of a charm binary: reads the hook context, selects the crypto backend
 /// ([`backend`]), logs it with its FIPS status, reads the clock ([`now`]) and calls `run` with
-/// the [`Hook`].
+/// the [`Hook`]. It is [`juju_hook_tools::main_with_startup`] with the backend selection as
+/// start-up step:
 ///
 /// * A hook Juju runs in a restricted context (`meter-status-changed` on machines, see
-///   [`Event::is_restricted`]): exit 0 at once, `run` is not called (its tools would fail).
+///   [`Event::is_restricted`](juju_hook_tools::Event::is_restricted)): exit 0 at once, `run`
+///   is not called (its tools would fail).
 /// * No usable backend (including a non-FIPS request in a `fips` build): blocked status
 ///   naming the reason (the action fails too), exit 0 — retrying would not help.
 /// * A bad context or clock, or `run` failing: the error chain goes to stderr and `juju-log`,
@@ -197,69 +190,46 @@ pub fn describe(backend: &dyn CryptoBackend) -> String {
 /// ([`juju_hook_tools::bounded_line`]).
 pub fn main<E, F>(run: F) -> ExitCode
 where
-    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    E: Into<BoxError>,
     F: FnOnce(&Hook<'_>) -> Result<(), E>,
 {
-    let ctx = match Context::from_env() {
-        Ok(ctx) => ctx,
-        Err(e) => {
-            eprintln!("cannot read the hook context: {}", error_chain(&e));
-            return ExitCode::FAILURE;
-        }
-    };
-    if ctx.event().is_restricted() {
-        // Juju copies stdout to the unit log at DEBUG level.
-        println!(
-            "{}: nothing to do in Juju's restricted context",
-            ctx.dispatch_path()
-        );
-        return ExitCode::SUCCESS;
-    }
-    let tools = ProcessHookTools::new().for_unit(ctx.unit());
-    let fail = |message: String| {
-        // Best effort: juju-log may itself be what failed; stderr reaches the unit log anyway.
-        eprintln!("{message}");
-        let _ = tools.juju_log(LogLevel::Error, &message);
-        ExitCode::FAILURE
-    };
-    let backend = match backend() {
-        Ok(b) => b,
-        Err(e) => {
-            let message = format!("no crypto backend: {e}");
-            eprintln!("{message}");
-            let _ = tools.juju_log(LogLevel::Error, &message);
-            if let Event::Action { .. } = ctx.event() {
-                let _ = tools.action_fail(&message);
-            }
-            return match tools.status_set(Target::Unit, StatusKind::Blocked, &message) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(status_error) => fail(format!(
-                    "{message}; and cannot set the status: {status_error}"
-                )),
-            };
-        }
-    };
-    // Juju copies a hook's stdout to the unit log at DEBUG level: no hook-tool call needed.
-    println!(
-        "{} on {}: crypto backend {}",
-        ctx.dispatch_path(),
-        ctx.unit().as_str(),
-        describe(backend)
-    );
-    let now = match now() {
-        Ok(now) => now,
-        Err(e) => return fail(e.to_string()),
-    };
-    // Every tool call is a process: the charm and this library read each thing once.
-    let cached = CachedHookTools::new(&tools, &ctx);
-    match run(&Hook::new(&ctx, &cached, backend, now)) {
-        Ok(()) => ExitCode::SUCCESS,
-        // A non-zero exit makes Juju discard this hook's writes and retry it.
-        Err(e) => {
-            let e: Box<dyn std::error::Error + Send + Sync> = e.into();
-            fail(format!("{}: {}", ctx.dispatch_path(), error_chain(&*e)))
-        }
-    }
+    let select = || backend().map_err(|e| format!("no crypto backend: {e}"));
+    run_with(select, run)
+}
+
+/// [`main`] with a backend chosen by the charm instead of by [`BACKEND_ENV`] (e.g. a charm that
+/// only ever uses OpenSSL). The rest is as [`main`]: the backend is logged with its FIPS status
+/// at every start.
+pub fn main_with<E, F>(backend: &'static dyn CryptoBackend, run: F) -> ExitCode
+where
+    E: Into<BoxError>,
+    F: FnOnce(&Hook<'_>) -> Result<(), E>,
+{
+    run_with(|| Ok::<_, String>(backend), run)
+}
+
+fn run_with<E, F>(
+    select: impl FnOnce() -> Result<&'static dyn CryptoBackend, String>,
+    run: F,
+) -> ExitCode
+where
+    E: Into<BoxError>,
+    F: FnOnce(&Hook<'_>) -> Result<(), E>,
+{
+    juju_hook_tools::main_with_startup(
+        |ctx| {
+            let backend = select()?;
+            // Juju copies a hook's stdout to the unit log at DEBUG level: no tool call needed.
+            println!(
+                "{} on {}: crypto backend {}",
+                ctx.dispatch_path(),
+                ctx.unit().as_str(),
+                describe(backend)
+            );
+            Ok::<_, String>(backend)
+        },
+        |ctx, tools, backend, now| run(&Hook::new(ctx, tools, backend, now)),
+    )
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use std::sync::{Arc, OnceLock};
 use anyhow::{Context as _, Result, bail, ensure};
 use juju_sim::{CharmMeta, ProcessCharm};
 use serde_json::Value;
-use tls_certificates_demo::sim::{Binaries, Sim};
+use tls_certificates_testkit::sim::{Binaries, Sim};
 
 /// How many hooks a scenario may run before settling is a livelock.
 pub const BOUND: usize = 3_000;

@@ -20,7 +20,7 @@ use anyhow::{Context as _, Result};
 use juju_sim::{CharmMeta, ProcessCharm};
 use serde_json::Value;
 use tls_certificates::crypto::CryptoBackend;
-use tls_certificates_demo::sim::Sim;
+use tls_certificates_testkit::sim::Sim;
 
 const BOUND: usize = 1_000;
 

@@ -12,7 +12,7 @@ const UNITS: [&str; 4] = ["keeper/0", "keeper/1", "keeper-ops2/0", "keeper-ops2/
 
 /// `(serial, ca, kept serial)` from each unit's status, after checking it is active and on the
 /// expected ops.
-fn certificates(sim: &tls_certificates_demo::sim::Sim) -> Result<Vec<(String, String, String)>> {
+fn certificates(sim: &tls_certificates_testkit::sim::Sim) -> Result<Vec<(String, String, String)>> {
     UNITS
         .iter()
         .map(|unit| {
@@ -75,7 +75,7 @@ fn ops_requirers_keeping_certificates_in_owner_secrets_renew_and_survive_a_ca_ro
             .all(|(s, ca, kept)| kept == s && *ca == first_ca),
         "{first:?}"
     );
-    let provider_secret = |sim: &tls_certificates_demo::sim::Sim| {
+    let provider_secret = |sim: &tls_certificates_testkit::sim::Sim| {
         sim.model
             .owned_secret(&format!("{PROVIDER}/0"), "active-ca-certificates")
             .map(|s| s.latest)

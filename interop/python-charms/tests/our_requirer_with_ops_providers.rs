@@ -7,7 +7,7 @@
 use anyhow::{Context as _, Result, ensure};
 use python_charms::{BOUND, Ops, binaries, config, deploy_python, sim, status};
 use tls_certificates::crypto::CryptoBackend;
-use tls_certificates_demo::sim::Sim;
+use tls_certificates_testkit::sim::Sim;
 
 const PROVIDER: &str = "ops-ca";
 const REQUIRER: &str = "rust-requirer";

@@ -322,6 +322,24 @@ impl Model {
         Ok(())
     }
 
+    /// Sets the address of `unit` (by default the model gives its units `192.0.2.1`,
+    /// `192.0.2.2`, ... in the order they are added). `network-get` answers it from the next
+    /// tool call on, as bind and ingress address with `<address>/32` as egress subnet (an IPv6
+    /// address gets `/128`; a host name is accepted as Juju accepts one as an ingress address).
+    /// The databags of relations the unit enters later carry it as `private-address` and
+    /// `ingress-address`; those it is in already keep the address they were given.
+    ///
+    /// # Errors
+    /// [`Error::UnitNotFound`].
+    pub fn set_unit_address(&mut self, unit: &str, address: &str) -> Result<()> {
+        let u = self
+            .state
+            .unit_mut(unit)
+            .ok_or_else(|| Error::UnitNotFound(unit.to_owned()))?;
+        address.clone_into(&mut u.address);
+        Ok(())
+    }
+
     /// Queues a hook (e.g. [`Hook::UpdateStatus`], [`Hook::UpgradeCharm`]) on a unit; it runs
     /// once the unit has started and has no relation or secret hook pending.
     ///

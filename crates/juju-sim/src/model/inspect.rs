@@ -34,6 +34,11 @@ impl Model {
         self.state.apps.get(app).map(|a| &a.status)
     }
 
+    /// A unit's address (what `network-get` answers; see [`Model::set_unit_address`]).
+    pub fn unit_address(&self, unit: &str) -> Option<&str> {
+        self.state.unit(unit).map(|u| u.address.as_str())
+    }
+
     /// A unit's `application-version-set` value.
     pub fn workload_version(&self, unit: &str) -> Option<&str> {
         self.state.unit(unit).map(|u| u.workload_version.as_str())

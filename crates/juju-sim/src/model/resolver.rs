@@ -502,8 +502,10 @@ impl Model {
             for key in ["private-address", "ingress-address"] {
                 bag.data.insert(key.to_owned(), address.clone());
             }
-            bag.data
-                .insert("egress-subnets".to_owned(), format!("{address}/32"));
+            bag.data.insert(
+                "egress-subnets".to_owned(),
+                session::egress_subnet(&address),
+            );
             bag.version += 1;
         }
     }

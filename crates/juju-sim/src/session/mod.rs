@@ -6,12 +6,14 @@
 //! * `argv`: gnuflag-style arguments, `--format`/`--output`, the values tools take;
 //! * `relation`: `relation-ids`, `relation-list`, `relation-get`, `relation-set`;
 //! * `secret`: the `secret-*` tools;
+//! * `network`: `network-get`;
 //! * `unit`: `is-leader`, status, `juju-log`, `config-get`, actions, charm state,
 //!   `goal-state`;
 //! * `commit`: the transaction and its commit.
 
 mod argv;
 mod commit;
+mod network;
 mod relation;
 mod secret;
 mod unit;
@@ -23,6 +25,7 @@ use serde_json::json;
 use self::argv::{Args, Formats, ToolResult, chosen_format, fail, rfc3339};
 use self::commit::ActionCtx;
 pub(crate) use self::commit::Transaction;
+pub(crate) use self::network::egress_subnet;
 use crate::charm::{CharmOutcome, ToolServer};
 use crate::error::{Error, Result};
 use crate::format::Go;
@@ -448,6 +451,7 @@ impl Session<'_> {
             "state-set" => self.state_set(req),
             "state-delete" => self.state_delete(a),
             "goal-state" => self.goal_state(a),
+            "network-get" => self.network_get(a),
             other => Err(fail(format!(
                 "{other}: this hook tool is not simulated by juju-sim"
             ))),

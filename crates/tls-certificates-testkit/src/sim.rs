@@ -10,7 +10,7 @@ use juju_sim::{Charm, HookReport, Model, ProcessCharm};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::DemoError;
+use crate::KitError;
 use crate::meta;
 
 /// The requirer charm binary's name.
@@ -46,13 +46,14 @@ pub struct Binaries {
 
 impl Binaries {
     /// Finds the binaries: each one's environment variable ([`BIN_ENV`]) if set, else in
-    /// `dirs` (in order).
+    /// `dirs` (in order); the hook tool is juju-sim's own ([`juju_sim::tool_binary`]) unless
+    /// its variable names another.
     ///
     /// # Errors
-    /// [`DemoError::BinaryMissing`] naming the binary, where it was looked for, and the
+    /// [`KitError::BinaryMissing`] naming the binary, where it was looked for, and the
     /// `cargo build` command that makes it.
-    pub fn locate(dirs: &[PathBuf]) -> Result<Self, DemoError> {
-        let find = |name: &str| -> Result<PathBuf, DemoError> {
+    pub fn locate(dirs: &[PathBuf]) -> Result<Self, KitError> {
+        let find = |name: &str| -> Result<PathBuf, KitError> {
             let var = BIN_ENV
                 .iter()
                 .find(|(n, _)| *n == name)
@@ -62,16 +63,23 @@ impl Binaries {
                 return if path.is_file() {
                     Ok(path)
                 } else {
-                    Err(DemoError::BinaryMissing {
+                    Err(KitError::BinaryMissing {
                         name: name.to_owned(),
                         searched: format!("{var}={}", path.display()),
                     })
                 };
             }
+            // juju-sim builds its own hook tool along with itself: always the one of the
+            // juju-sim linked in, nothing to build or install.
+            if name == TOOL_BIN
+                && let Ok(tool) = juju_sim::tool_binary()
+            {
+                return Ok(tool);
+            }
             dirs.iter()
                 .map(|d| d.join(name))
                 .find(|p| p.is_file())
-                .ok_or_else(|| DemoError::BinaryMissing {
+                .ok_or_else(|| KitError::BinaryMissing {
                     name: name.to_owned(),
                     searched: dirs
                         .iter()
@@ -95,8 +103,8 @@ impl Binaries {
     /// them either.
     ///
     /// # Errors
-    /// [`DemoError::BinaryStale`] naming the binary and a newer source file.
-    pub fn ensure_fresh(&self, workspace_root: &Path) -> Result<(), DemoError> {
+    /// [`KitError::BinaryStale`] naming the binary and a newer source file.
+    pub fn ensure_fresh(&self, workspace_root: &Path) -> Result<(), KitError> {
         const CHARM_LIBS: [&str; 5] = [
             "crates/tls-certificates/src",
             "crates/tls-certificates-engine/src",
@@ -115,23 +123,24 @@ impl Binaries {
                 "charms/self-signed-certificates/src",
                 &CHARM_LIBS,
             ),
-            (
-                &self.tool,
-                "crates/juju-sim/src",
-                &["crates/juju-hook-tools/src"],
-            ),
+            // The tool is built from this one (standard library only) file.
+            (&self.tool, "crates/juju-sim/src/bin", &[]),
         ];
         let cutoff = std::env::current_exe()
             .and_then(std::fs::metadata)
             .and_then(|m| m.modified())
             .ok();
         for (binary, own, libs) in checks {
+            // juju-sim's own tool is rebuilt with juju-sim whenever its source changes.
+            if juju_sim::tool_binary().is_ok_and(|tool| tool == binary) {
+                continue;
+            }
             let built = std::fs::metadata(binary)
                 .and_then(|m| m.modified())
-                .map_err(DemoError::io(binary))?;
+                .map_err(KitError::io(binary))?;
             for dir in std::iter::once(own).chain(libs.iter().copied()) {
                 if let Some(newer) = newer_source(&workspace_root.join(dir), built, cutoff) {
-                    return Err(DemoError::BinaryStale {
+                    return Err(KitError::BinaryStale {
                         binary: binary.display().to_string(),
                         source_file: newer.display().to_string(),
                     });
@@ -146,7 +155,7 @@ impl Binaries {
     ///
     /// # Errors
     /// As those two.
-    pub fn locate_fresh(dirs: &[PathBuf]) -> Result<Self, DemoError> {
+    pub fn locate_fresh(dirs: &[PathBuf]) -> Result<Self, KitError> {
         let binaries = Self::locate(dirs)?;
         binaries.ensure_fresh(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))?;
         Ok(binaries)
@@ -220,15 +229,15 @@ impl Sim {
         binary: &Path,
         name: &str,
         dispatch: &str,
-    ) -> Result<(), DemoError> {
-        std::fs::create_dir_all(dir).map_err(DemoError::io(dir))?;
+    ) -> Result<(), KitError> {
+        std::fs::create_dir_all(dir).map_err(KitError::io(dir))?;
         let dispatch_path = dir.join("dispatch");
         let _ = std::fs::remove_file(&dispatch_path);
-        std::fs::write(&dispatch_path, dispatch).map_err(DemoError::io(&dispatch_path))?;
+        std::fs::write(&dispatch_path, dispatch).map_err(KitError::io(&dispatch_path))?;
         set_executable(&dispatch_path)?;
         let link = dir.join(name);
         let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(binary, &link).map_err(DemoError::io(&link))
+        std::os::unix::fs::symlink(binary, &link).map_err(KitError::io(&link))
     }
 
     fn charm(
@@ -237,11 +246,16 @@ impl Sim {
         binary: &Path,
         name: &str,
         dispatch: &str,
-    ) -> Result<Arc<dyn Charm>, DemoError> {
+    ) -> Result<Arc<dyn Charm>, KitError> {
         let dir = self.charm_dir(app);
         Self::write_charm_files(&dir, binary, name, dispatch)?;
         // Our charms keep each unit's files apart (`data/<unit>/`): one directory for the app.
-        let mut process = ProcessCharm::new(&dir, &self.binaries.tool).shared_dir();
+        // Charm processes get Juju's environment only; an OpenSSL build of the charms (FIPS)
+        // needs the test's OpenSSL configuration.
+        let mut process = ProcessCharm::new(&dir, &self.binaries.tool)
+            .shared_dir()
+            .pass_env("OPENSSL_CONF")
+            .pass_env("OPENSSL_MODULES");
         if let Some(backend) = &self.backend {
             process = process.env(BACKEND_ENV, backend);
         }
@@ -254,7 +268,7 @@ impl Sim {
     ///
     /// # Errors
     /// File-system errors.
-    pub fn switch_to_requirer(&self, app: &str) -> Result<(), DemoError> {
+    pub fn switch_to_requirer(&self, app: &str) -> Result<(), KitError> {
         let units = self.unit_copies(app);
         let copies = std::fs::read_dir(&units)
             .into_iter()
@@ -287,7 +301,7 @@ impl Sim {
         app: &str,
         units: u32,
         config: BTreeMap<String, Value>,
-    ) -> Result<(), DemoError> {
+    ) -> Result<(), KitError> {
         let charm = self.charm(
             app,
             &self.binaries.provider.clone(),
@@ -311,7 +325,7 @@ impl Sim {
         app: &str,
         units: u32,
         config: BTreeMap<String, Value>,
-    ) -> Result<(), DemoError> {
+    ) -> Result<(), KitError> {
         let charm = self.charm(
             app,
             &self.binaries.requirer.clone(),
@@ -345,7 +359,7 @@ impl Sim {
         source: &Path,
         units: u32,
         env: &[(&str, &str)],
-    ) -> Result<(), DemoError> {
+    ) -> Result<(), KitError> {
         let dir = self.charm_dir(app);
         ProcessCharm::stage(source, &[], &dir)?;
         let meta = juju_sim::CharmMeta::from_charm_dir(&dir)?;
@@ -367,9 +381,9 @@ impl Sim {
     /// Runs hooks until none is pending (at most `bound`), and fails if any hook failed.
     ///
     /// # Errors
-    /// [`DemoError::Sim`] (e.g. a livelock), [`DemoError::HookFailed`] with the first failed
+    /// [`KitError::Sim`] (e.g. a livelock), [`KitError::HookFailed`] with the first failed
     /// hook and its unit's last log lines.
-    pub fn settle(&mut self, bound: usize) -> Result<Vec<HookReport>, DemoError> {
+    pub fn settle(&mut self, bound: usize) -> Result<Vec<HookReport>, KitError> {
         let start = self.model.history().len();
         self.model.run_until_quiescent(bound)?;
         let ran: Vec<HookReport> = self.model.history()[start..].to_vec();
@@ -383,7 +397,7 @@ impl Sim {
                 .rev()
                 .map(|l| format!("{} {}: {}", l.level, l.hook, l.message))
                 .collect();
-            return Err(DemoError::HookFailed {
+            return Err(KitError::HookFailed {
                 hook: failed.to_string(),
                 logs: logs.join("\n"),
             });
@@ -406,10 +420,10 @@ impl Sim {
     }
 }
 
-fn set_executable(path: &Path) -> Result<(), DemoError> {
+fn set_executable(path: &Path) -> Result<(), KitError> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
-        .map_err(DemoError::io(path))
+        .map_err(KitError::io(path))
 }
 
 /// A `.rs` file under `dir` modified after `than` (and not after `cutoff`), if any.

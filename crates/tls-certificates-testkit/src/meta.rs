@@ -3,7 +3,7 @@
 
 use juju_sim::CharmMeta;
 
-use crate::DemoError;
+use crate::KitError;
 
 /// The requirer charm's `charmcraft.yaml`.
 pub const REQUIRER_YAML: &str =
@@ -21,25 +21,25 @@ pub const PROVIDER_DISPATCH: &str =
 /// The requirer charm's metadata.
 ///
 /// # Errors
-/// [`DemoError::Metadata`] if the embedded YAML does not have the expected shape.
-pub fn requirer_meta() -> Result<CharmMeta, DemoError> {
+/// [`KitError::Metadata`] if the embedded YAML does not have the expected shape.
+pub fn requirer_meta() -> Result<CharmMeta, KitError> {
     charm_meta(REQUIRER_YAML)
 }
 
 /// The provider charm's metadata.
 ///
 /// # Errors
-/// [`DemoError::Metadata`] if the embedded YAML does not have the expected shape.
-pub fn provider_meta() -> Result<CharmMeta, DemoError> {
+/// [`KitError::Metadata`] if the embedded YAML does not have the expected shape.
+pub fn provider_meta() -> Result<CharmMeta, KitError> {
     charm_meta(PROVIDER_YAML)
 }
 
 /// Reads a `charmcraft.yaml` into [`CharmMeta`].
 ///
 /// # Errors
-/// [`DemoError::Metadata`] if the text does not have the expected shape.
-pub fn charm_meta(yaml: &str) -> Result<CharmMeta, DemoError> {
-    CharmMeta::from_charmcraft_yaml(yaml).map_err(|e| DemoError::Metadata(e.to_string()))
+/// [`KitError::Metadata`] if the text does not have the expected shape.
+pub fn charm_meta(yaml: &str) -> Result<CharmMeta, KitError> {
+    CharmMeta::from_charmcraft_yaml(yaml).map_err(|e| KitError::Metadata(e.to_string()))
 }
 
 #[cfg(test)]
