@@ -7,6 +7,11 @@
 //! * `provider/outstanding-issued`: the steady state: the same N requests, all answered in the
 //!   provider's databag (spread over relations of at most 1 000 requests each, as one relation
 //!   carries one application's units). Nothing is outstanding and nothing is written.
+//! * `provider/plan/answered`, `provider/plan/steady`: `Provider::plan` alone, after the N
+//!   requests were all answered in this hook (every relation's `certificates` value encoded),
+//!   and with nothing changed.
+//! * `provider/verification-floor/rsa2048-verify`: one RSA-2048 signature check, the floor
+//!   under `outstanding-fresh` (N of them divided by the cores; `medians.py` prints the ratio).
 //! * `requirer/find-among-n`: one requirer unit reconciles against a provider databag holding
 //!   N certificates, one of them its own (already stored): the plan must be empty.
 //! * `provider/hostile`: one provider hook (observe, reconcile, outstanding requests, plan)
