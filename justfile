@@ -104,6 +104,11 @@ deny:
 bench *ARGS:
     cargo bench --locked -p tls-certificates-benches {{ARGS}}
 
+# Measure one steady-state hook of each charm against the `ops` charms (ITERATIONS each; figures go to benches/README.md).
+hook-cost ITERATIONS="20": venv
+    cargo build --locked --release -p tls-certificates-requirer -p self-signed-certificates -p juju-sim --bins
+    cargo bench --locked -p tls-certificates-benches --bench hook_cost -- {{ITERATIONS}}
+
 # Run seeded lifecycle sequences (both charms in juju-sim, every invariant checked) for SECONDS; prints sequences/s, operations and invariant counts, and a failing seed with its reproduce command.
 soak SECONDS="60" START="0":
     cargo build --release --locked -p lifecycle-sim --bin lifecycle-soak

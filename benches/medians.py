@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
-"""Print the medians of the last criterion run as a Markdown table, plus the issue-2 goal ratios.
+"""Print the medians of the last criterion run as a Markdown table, plus the goal ratios.
 
 Usage: python3 benches/medians.py [CRITERION_DIR]   (default: target/criterion)
 
 Reads <dir>/**/new/benchmark.json + estimates.json, which criterion writes for every benchmark.
 """
 import json
+import os
 import pathlib
 import sys
 
-# The groups of benches/benches/crypto.rs (other bench files write to the same directory).
-CRYPTO_GROUPS = ("keygen/", "csr/", "issue/", "baseline/")
+# The groups of benches/benches/crypto.rs and benches/benches/engine.rs.
+CRYPTO_GROUPS = ("keygen/", "csr/", "issue/", "baseline/", "provider/", "requirer/")
 # Benchmarks that no longer exist but may still have results lying in target/criterion.
 RETIRED = {"keygen/rsa2048/openssl-raw"}
 
@@ -65,8 +66,32 @@ def main():
         print(f"| {backend}: issuance (CA loaded) / one RSA-2048 signature (goal ≤ 1.5) | "
               f"{ratio(f'issue/ca-loaded/{backend}', f'baseline/rsa2048-sign/{backend}')} |")
     if "keygen/rsa2048/ring" in found:
-        print(f"| ring RSA-2048 keygen median (goal ≤ Python's 38–53 ms) | "
+        print(f"| ring RSA-2048 keygen median, all cores (goal ≤ Python's, same run) | "
               f"{fmt(found['keygen/rsa2048/ring'][0])} |")
+    print(f"| ring RSA-2048 keygen, one thread / all cores | "
+          f"{ratio('keygen/rsa2048/ring-1-thread', 'keygen/rsa2048/ring')} |")
+    print(f"| openssl: csr/all-attributes / one RSA-2048 signature (goal ≤ 1.5) | "
+          f"{ratio('csr/all-attributes/openssl', 'baseline/rsa2048-sign/openssl')} |")
+    print(f"| openssl: issue/with-ca-load / issue/ca-loaded (goal ≤ 2) | "
+          f"{ratio('issue/with-ca-load/openssl', 'issue/ca-loaded/openssl')} |")
+    floor = found.get("provider/verification-floor/rsa2048-verify")
+    fresh = found.get("provider/outstanding-fresh/10000")
+    if floor and fresh:
+        cores = os.cpu_count() or 1
+        bound = 10_000 * floor[0] / cores
+        print(f"| provider all-new N = 10 000 / verification floor (10 000 × "
+              f"{fmt(floor[0])} / {cores} cores = {fmt(bound)}) (goal ≤ 1.3) | "
+              f"{fresh[0] / bound:.2f} |")
+    for kind in ("outstanding-fresh", "outstanding-issued", "plan/answered", "plan/steady"):
+        steps = [found.get(f"provider/{kind}/{n}") for n in (1, 100, 1000, 10000)]
+        if all(steps):
+            growth = [
+                (steps[1][0] / steps[0][0]) ** 0.5,
+                steps[2][0] / steps[1][0],
+                steps[3][0] / steps[2][0],
+            ]
+            print(f"| provider/{kind}: growth per 10× N (1→100 geometric, 100→1 000, "
+                  f"1 000→10 000; goal ≤ 12) | {', '.join(f'{g:.1f}' for g in growth)} |")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,11 @@
 //! * `provider/outstanding-issued`: the steady state: the same N requests, all answered in the
 //!   provider's databag (spread over relations of at most 1 000 requests each, as one relation
 //!   carries one application's units). Nothing is outstanding and nothing is written.
+//! * `provider/plan/answered`, `provider/plan/steady`: `Provider::plan` alone, after the N
+//!   requests were all answered in this hook (every relation's `certificates` value encoded),
+//!   and with nothing changed.
+//! * `provider/verification-floor/rsa2048-verify`: one RSA-2048 signature check, the floor
+//!   under `outstanding-fresh` (N of them divided by the cores; `medians.py` prints the ratio).
 //! * `requirer/find-among-n`: one requirer unit reconciles against a provider databag holding
 //!   N certificates, one of them its own (already stored): the plan must be empty.
 //! * `provider/hostile`: one provider hook (observe, reconcile, outstanding requests, plan)
@@ -27,7 +32,8 @@ use anyhow::{Context, Result, ensure};
 use criterion::{BenchmarkId, Criterion};
 use time::OffsetDateTime;
 use tls_certificates_crypto::{
-    CertificateRequestAttributes, CryptoBackend, IssueProfile, KeyAlgorithm, Validity,
+    CertificateRequestAttributes, CryptoBackend, IssueProfile, KeyAlgorithm, SignatureAlgorithm,
+    Validity,
 };
 use tls_certificates_engine::provider::{
     CertificateLimit, NewCertificate, Provider, ProviderConfig, ProviderObservation,
@@ -108,13 +114,17 @@ fn observation(csrs: &[String]) -> ProviderObservation {
     }
 }
 
-/// Issues every outstanding request and writes the answers into the observation.
-fn issue_all(observation: &mut ProviderObservation) -> Result<()> {
+/// Issues every outstanding request and writes the answers into the observation; returns the
+/// certificates set.
+fn issue_all(observation: &mut ProviderObservation) -> Result<Vec<NewCertificate>> {
     issue_all_with(observation, &ProviderConfig::new("certificates").unwrap())
 }
 
 /// [`issue_all`] under `config` (its limit, its CA policy; its error entries are written too).
-fn issue_all_with(observation: &mut ProviderObservation, config: &ProviderConfig) -> Result<()> {
+fn issue_all_with(
+    observation: &mut ProviderObservation,
+    config: &ProviderConfig,
+) -> Result<Vec<NewCertificate>> {
     let b = backend();
     let ca_key = b.generate_key(KeyAlgorithm::EcdsaP256)?;
     let ca = b.create_self_signed_ca(
@@ -130,18 +140,21 @@ fn issue_all_with(observation: &mut ProviderObservation, config: &ProviderConfig
         .into_iter()
         .cloned()
         .collect();
+    let mut issued = Vec::with_capacity(outstanding.len());
     for request in outstanding {
         let certificate = authority.issue(
             &request.csr,
             &IssueProfile::leaf(Validity::starting_at(now(), time::Duration::days(90))),
         )?;
-        provider.set_relation_certificate(NewCertificate {
+        let new = NewCertificate {
             relation_id: request.relation_id,
             csr_pem: request.csr_pem.clone(),
             certificate: certificate.clone(),
             ca: ca.clone(),
             chain: vec![certificate, ca.clone()],
-        })?;
+        };
+        provider.set_relation_certificate(new.clone())?;
+        issued.push(new);
     }
     for write in provider.plan().databag_writes {
         let relation = observation
@@ -153,7 +166,7 @@ fn issue_all_with(observation: &mut ProviderObservation, config: &ProviderConfig
             relation.local_app.insert(write.key, value);
         }
     }
-    Ok(())
+    Ok(issued)
 }
 
 fn provider(c: &mut Criterion) -> Result<()> {
@@ -192,12 +205,14 @@ fn provider(c: &mut Criterion) -> Result<()> {
         prepared.push((n, observation));
     }
     fresh.finish();
+    let mut planned = Vec::new();
     let mut issued = c.benchmark_group("provider/outstanding-issued");
     issued
         .sample_size(10)
         .measurement_time(Duration::from_secs(10));
     for (n, mut observation) in prepared {
-        issue_all(&mut observation)?;
+        let fresh_observation = observation.clone();
+        let certificates = issue_all(&mut observation)?;
         let mut check = Provider::observe(
             &observation,
             &ProviderConfig::new("certificates").unwrap(),
@@ -227,8 +242,89 @@ fn provider(c: &mut Criterion) -> Result<()> {
                 });
             },
         );
+        planned.push((n, fresh_observation, observation, certificates));
     }
     issued.finish();
+    plan(c, &planned)?;
+    verification_floor(c)
+}
+
+/// `provider/plan`: `Provider::plan` alone, on a provider that has observed and reconciled.
+/// `answered/N`: the hook that answers all N requests (N certificates set since observed, so
+/// the plan encodes every relation's `certificates` value); `steady/N`: nothing changed.
+fn plan(
+    c: &mut Criterion,
+    prepared: &[(
+        usize,
+        ProviderObservation,
+        ProviderObservation,
+        Vec<NewCertificate>,
+    )],
+) -> Result<()> {
+    let mut group = c.benchmark_group("provider/plan");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
+    for (n, fresh, steady, certificates) in prepared {
+        let mut answering = Provider::observe(
+            fresh,
+            &ProviderConfig::new("certificates").unwrap(),
+            backend(),
+        );
+        answering.reconcile();
+        for certificate in certificates {
+            answering.set_relation_certificate(certificate.clone())?;
+        }
+        let writes = answering.plan().databag_writes.len();
+        ensure!(
+            writes == fresh.relations.len(),
+            "answering {n}: one certificates write per relation, not {writes}"
+        );
+        group.bench_with_input(BenchmarkId::new("answered", n), &answering, |bench, p| {
+            bench.iter(|| black_box(p.plan()));
+        });
+        let mut unchanged = Provider::observe(
+            steady,
+            &ProviderConfig::new("certificates").unwrap(),
+            backend(),
+        );
+        unchanged.reconcile();
+        ensure!(
+            unchanged.plan().databag_writes.is_empty(),
+            "steady {n}: nothing to write"
+        );
+        group.bench_with_input(BenchmarkId::new("steady", n), &unchanged, |bench, p| {
+            bench.iter(|| black_box(p.plan()));
+        });
+    }
+    group.finish();
+    Ok(())
+}
+
+/// `provider/verification-floor/rsa2048-verify`: one RSA-2048 PKCS#1 v1.5 SHA-256 signature
+/// check (`backend.verify` alone, over a message the size of a CSR's signed part), the
+/// proof-of-possession check the provider makes for every new CSR. `outstanding-fresh/N`
+/// cannot go below N of these divided by the cores; `medians.py` reports the ratio.
+fn verification_floor(c: &mut Criterion) -> Result<()> {
+    let b = backend();
+    let key = b.generate_key(KeyAlgorithm::Rsa2048)?;
+    let signer = b.signer(&key)?;
+    let message = vec![0x5a_u8; 600];
+    let signature = signer.sign(&message)?;
+    b.verify(key.public_key(), signer.algorithm(), &message, &signature)?;
+    let mut group = c.benchmark_group("provider/verification-floor");
+    group.measurement_time(Duration::from_secs(5));
+    group.bench_function("rsa2048-verify", |bench| {
+        bench.iter(|| {
+            black_box(b.verify(
+                key.public_key(),
+                SignatureAlgorithm::RsaPkcs1Sha256,
+                black_box(&message),
+                black_box(&signature),
+            ))
+        });
+    });
+    group.finish();
     Ok(())
 }
 

@@ -123,11 +123,35 @@ pub struct PublicKey {
 }
 
 /// A private key. The key material (PKCS#8 DER) is zeroized on drop and never printed.
+///
+/// A key generated or loaded by a backend also carries that backend's parsed form of it (decoded
+/// and checked once, at load), which the same backend reuses for every `create_csr`,
+/// `load_authority` or `signer` instead of decoding and checking the PKCS#8 again. Another
+/// backend reads the PKCS#8 as before.
 #[derive(Clone)]
 pub struct PrivateKey {
     pub(crate) key_type: KeyType,
     pub(crate) pkcs8_der: Zeroizing<Vec<u8>>,
     pub(crate) public_key: PublicKey,
+    pub(crate) native: Option<NativeKey>,
+}
+
+/// A backend's parsed form of a [`PrivateKey`], shared by the key's clones (the backend's own
+/// type frees and wipes the key material when the last clone goes).
+#[derive(Clone)]
+pub(crate) enum NativeKey {
+    /// A key parsed by the ring backend.
+    #[cfg(feature = "ring")]
+    Ring(std::sync::Arc<crate::ring::RingKey>),
+    /// A key parsed by an OpenSSL backend, with that backend's name (`openssl`,
+    /// `openssl-fips`): only the same backend, under the same policy, reuses it.
+    #[cfg(feature = "openssl")]
+    Openssl {
+        /// `CryptoBackend::name` of the backend that decoded and checked the key.
+        backend: &'static str,
+        /// The decoded key (reference-counted by OpenSSL).
+        pkey: ::openssl::pkey::PKey<::openssl::pkey::Private>,
+    },
 }
 
 impl PublicKey {
@@ -218,7 +242,18 @@ impl PrivateKey {
             key_type: public_key.key_type,
             pkcs8_der,
             public_key,
+            native: None,
         }
+    }
+
+    /// The same key, carrying the backend's parsed form of it (see [`NativeKey`]).
+    #[cfg_attr(
+        not(any(feature = "ring", feature = "openssl")),
+        expect(dead_code, reason = "only backends build keys")
+    )]
+    pub(crate) fn with_native(mut self, native: NativeKey) -> Self {
+        self.native = Some(native);
+        self
     }
 
     /// The PKCS#8 `PrivateKeyInfo` DER. Secret.
@@ -477,8 +512,8 @@ pub(crate) fn pkcs8_from_sec1(sec1: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> 
 
 /// Builds a `SubjectPublicKeyInfo` DER from an algorithm, optional curve and key bits.
 #[cfg_attr(
-    not(feature = "ring"),
-    expect(dead_code, reason = "the openssl backend gets SPKI DER from OpenSSL")
+    not(any(feature = "ring", feature = "openssl")),
+    expect(dead_code, reason = "only backends build keys")
 )]
 pub(crate) fn spki_der(
     algorithm: &str,

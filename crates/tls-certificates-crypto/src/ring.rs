@@ -13,27 +13,72 @@
 //! ```
 
 use core::fmt;
+use std::sync::Arc;
 
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 use zeroize::Zeroizing;
 
 use crate::key::{
-    self, OID_CURVE_P256, OID_CURVE_P384, OID_EC_PUBLIC_KEY, OID_ED25519, OID_RSA_ENCRYPTION, Pkcs8,
+    self, NativeKey, OID_CURVE_P256, OID_CURVE_P384, OID_EC_PUBLIC_KEY, OID_ED25519,
+    OID_RSA_ENCRYPTION, Pkcs8,
 };
 use crate::{
     CryptoBackend, DigestAlgorithm, Error, KeyAlgorithm, KeyType, PrivateKey, PublicKey,
     SignatureAlgorithm, Signer,
 };
 
-/// The ring backend (a unit value; all state is per call).
-#[derive(Debug)]
-struct RingBackend;
+mod rsa_keygen;
 
-static BACKEND: RingBackend = RingBackend;
+/// The ring backend (all state is per call).
+#[derive(Debug)]
+struct RingBackend {
+    /// How many threads RSA key generation may use.
+    keygen_threads: KeygenThreads,
+}
+
+/// How many threads RSA key generation may use.
+#[derive(Clone, Copy, Debug)]
+enum KeygenThreads {
+    /// Every available core (at most 8); one core gets `rsa`'s own generator.
+    AllCores,
+    /// One: `rsa`'s own generator.
+    One,
+}
 
 /// The `ring` backend.
+///
+/// RSA key generation searches for primes on every available core (at most 8): see
+/// [`single_thread_backend`] for what changes.
 pub fn backend() -> &'static dyn CryptoBackend {
+    static BACKEND: RingBackend = RingBackend {
+        keygen_threads: KeygenThreads::AllCores,
+    };
+    &BACKEND
+}
+
+/// The `ring` backend generating RSA keys on the calling thread only.
+///
+/// The same backend as [`backend`] (same name, same keys, same checks) except for the RSA prime
+/// search: [`backend`] runs RustCrypto `rsa`'s search on several threads at once (the first
+/// prime found wins), which divides the expected wall time of a key by the number of cores for
+/// the same CPU time; this one calls `rsa::PrivateKey::new`. For callers that must not use more
+/// than one core, and to measure the difference.
+///
+/// # Examples
+///
+/// ```
+/// use tls_certificates_crypto::KeyAlgorithm;
+///
+/// let backend = tls_certificates_crypto::ring::single_thread_backend();
+/// assert_eq!(backend.name(), "ring");
+/// let key = backend.generate_key(KeyAlgorithm::EcdsaP256)?;
+/// # Ok::<(), tls_certificates_crypto::Error>(())
+/// ```
+pub fn single_thread_backend() -> &'static dyn CryptoBackend {
+    static BACKEND: RingBackend = RingBackend {
+        keygen_threads: KeygenThreads::One,
+    };
     &BACKEND
 }
 
@@ -82,7 +127,7 @@ impl rsa::rand_core::TryRng for RingRng {
 impl rsa::rand_core::TryCryptoRng for RingRng {}
 
 /// A key parsed into ring's native form.
-enum RingKey {
+pub(crate) enum RingKey {
     Rsa(RsaKeyPair),
     Ecdsa(EcdsaKeyPair, SignatureAlgorithm),
     Ed25519(Ed25519KeyPair),
@@ -142,15 +187,19 @@ impl CryptoBackend for RingBackend {
             KeyAlgorithm::Rsa2048 | KeyAlgorithm::Rsa3072 | KeyAlgorithm::Rsa4096 => {
                 use rsa::pkcs1::EncodeRsaPrivateKey as _;
                 let bits = match algorithm.key_type() {
-                    KeyType::Rsa { bits } => bits as usize,
+                    KeyType::Rsa { bits } => bits,
                     _ => 2048,
                 };
                 // Nearly all the time is rsa's prime search (sieve, then Miller-Rabin base 2 +
-                // Lucas, in crypto-bigint; RSA-2048 ~50 ms). What follows it (rsa's own
-                // validate + precompute, PKCS#1 encoding, ring's parse) measured ~0.25 ms in
-                // total, so it is not worth bypassing (see benches/README.md).
-                let key = rsa::PrivateKey::new(&mut RingRng(rng), bits)
-                    .map_err(|e| backend_error("RSA key generation", e))?;
+                // Lucas, in crypto-bigint; RSA-2048 ~50 ms of CPU), run on every core
+                // (`rsa_keygen`). What follows it (rsa's own validate + precompute, PKCS#1
+                // encoding, ring's parse) measured ~0.25 ms in total, so it is not worth
+                // bypassing (see benches/README.md).
+                let threads = match self.keygen_threads {
+                    KeygenThreads::AllCores => rsa_keygen::available_threads(),
+                    KeygenThreads::One => 1,
+                };
+                let key = rsa_keygen::generate(bits, threads)?;
                 let pkcs1 = key
                     .to_pkcs1_der()
                     .map_err(|e| backend_error("RSA key encoding", e))?;
@@ -177,14 +226,22 @@ impl CryptoBackend for RingBackend {
 
     fn load_pkcs8(&self, der: Zeroizing<Vec<u8>>) -> Result<PrivateKey, Error> {
         crate::pem::check_size(der.len())?;
-        let (_, public_key) = parse_pkcs8(&der)?;
-        Ok(PrivateKey::from_parts(der, public_key))
+        let (parsed, public_key) = parse_pkcs8(&der)?;
+        // The key carries ring's parsed form, so signing with it never parses it again.
+        Ok(PrivateKey::from_parts(der, public_key).with_native(NativeKey::Ring(Arc::new(parsed))))
     }
 
     fn signer(&self, key: &PrivateKey) -> Result<Box<dyn Signer>, Error> {
-        let (key, public_key) = parse_pkcs8(key.pkcs8_der())?;
+        let (parsed, public_key) = match &key.native {
+            Some(NativeKey::Ring(parsed)) => (Arc::clone(parsed), key.public_key.clone()),
+            // Another backend's key: parse it here.
+            _ => {
+                let (parsed, public_key) = parse_pkcs8(key.pkcs8_der())?;
+                (Arc::new(parsed), public_key)
+            }
+        };
         Ok(Box::new(RingSigner {
-            key,
+            key: parsed,
             public_key,
             rng: SystemRandom::new(),
         }))
@@ -236,7 +293,7 @@ impl CryptoBackend for RingBackend {
 
 /// A ring key pair ready to sign.
 struct RingSigner {
-    key: RingKey,
+    key: Arc<RingKey>,
     public_key: PublicKey,
     rng: SystemRandom,
 }
@@ -257,7 +314,7 @@ impl Signer for RingSigner {
     }
 
     fn algorithm(&self) -> SignatureAlgorithm {
-        match &self.key {
+        match &*self.key {
             RingKey::Rsa(_) => SignatureAlgorithm::RsaPkcs1Sha256,
             RingKey::Ecdsa(_, alg) => *alg,
             RingKey::Ed25519(_) => SignatureAlgorithm::Ed25519,
@@ -265,7 +322,7 @@ impl Signer for RingSigner {
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
-        match &self.key {
+        match &*self.key {
             RingKey::Rsa(pair) => {
                 let mut signature = vec![0; pair.public().modulus_len()];
                 pair.sign(
