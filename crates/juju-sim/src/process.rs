@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -456,7 +456,7 @@ fn io(context: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
 /// was killed. Polls every 100 µs: `std` has no wait with a timeout, and the poll only decides
 /// how soon after the charm's exit the hook ends (tool calls never wait on it).
 fn watch(
-    mut child: std::process::Child,
+    mut child: Child,
     timeout: Duration,
 ) -> std::io::Result<(std::process::ExitStatus, bool)> {
     let started = Instant::now();
@@ -577,7 +577,7 @@ impl Charm for ProcessCharm {
         if let Some(python_path) = python_path {
             cmd.env("PYTHONPATH", python_path);
         }
-        let child = cmd.spawn().map_err(io("spawn the charm's dispatch"))?;
+        let child = spawn_unless_busy(&mut cmd).map_err(io("spawn the charm's dispatch"))?;
 
         // The accept loop blocks, so a hook-tool call is answered the moment it connects; a
         // watcher thread owns the child, enforces the timeout, and on exit sends the status and
@@ -627,5 +627,22 @@ impl Charm for ProcessCharm {
             stdout,
             stderr,
         })
+    }
+}
+
+/// Spawns `cmd`, retrying for a while when the executable is busy (`ETXTBSY`): a dispatch
+/// script this process has just written can still be open for writing in a child that another
+/// thread forked meanwhile, until that child execs (rust-lang/rust#114554). Tests that write a
+/// charm and run it at once hit this when they run in parallel.
+fn spawn_unless_busy(cmd: &mut Command) -> std::io::Result<Child> {
+    let mut attempts = 0;
+    loop {
+        match cmd.spawn() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 100 => {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            spawned => return spawned,
+        }
     }
 }
