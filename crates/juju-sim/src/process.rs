@@ -455,10 +455,7 @@ fn io(context: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
 /// Waits for `child` to exit, killing it after `timeout`. Returns its status and whether it
 /// was killed. Polls every 100 µs: `std` has no wait with a timeout, and the poll only decides
 /// how soon after the charm's exit the hook ends (tool calls never wait on it).
-fn watch(
-    mut child: Child,
-    timeout: Duration,
-) -> std::io::Result<(std::process::ExitStatus, bool)> {
+fn watch(mut child: Child, timeout: Duration) -> std::io::Result<(std::process::ExitStatus, bool)> {
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait()? {

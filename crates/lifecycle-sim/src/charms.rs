@@ -57,22 +57,11 @@ impl Charm for InProcessCharm {
 }
 
 fn run_provider(hook: &Hook<'_>) -> Result<(), String> {
-    self_signed_certificates::run(hook).map_err(|e| error_chain(&e))
+    self_signed_certificates::run(hook).map_err(|e| tls_certificates::charm::error_chain(&e))
 }
 
 fn run_requirer(hook: &Hook<'_>) -> Result<(), String> {
-    tls_certificates_requirer::run(hook).map_err(|e| error_chain(&e))
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
+    tls_certificates_requirer::run(hook).map_err(|e| tls_certificates::charm::error_chain(&e))
 }
 
 /// The provider charm (`self-signed-certificates`).
