@@ -65,29 +65,9 @@ pub const REQUIRER_APP: &str = "tls-requirer";
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DemoError {
-    /// A binary the demo runs was not found.
-    #[error(
-        "cannot find the `{name}` binary (looked in: {searched}); build it with \
-         `cargo build --release -p tls-certificates-requirer -p self-signed-certificates -p juju-sim --bins` \
-         (or `cargo build` for debug builds), or name it with its environment variable"
-    )]
-    BinaryMissing {
-        /// The binary.
-        name: String,
-        /// Where it was looked for.
-        searched: String,
-    },
-    /// A binary is older than one of its source files.
-    #[error(
-        "{binary} is older than {source_file}: rebuild with `cargo build -p tls-certificates-requirer \
-         -p self-signed-certificates -p juju-sim --bins` (or run `cargo test --workspace`)"
-    )]
-    BinaryStale {
-        /// The binary.
-        binary: String,
-        /// A newer source file.
-        source_file: String,
-    },
+    /// The charm harness failed: a binary missing or stale, charm metadata, the model.
+    #[error(transparent)]
+    Kit(#[from] tls_certificates_testkit::KitError),
     /// The simulator refused an operation or could not run a charm.
     #[error("the simulated model failed")]
     Sim(#[from] juju_sim::Error),
@@ -99,9 +79,6 @@ pub enum DemoError {
         /// The unit's last log lines.
         logs: String,
     },
-    /// A charm's metadata could not be read.
-    #[error("invalid charm metadata: {0}")]
-    Metadata(String),
     /// A file could not be read or written.
     #[error("I/O error on {path}")]
     Io {
@@ -117,27 +94,6 @@ pub enum DemoError {
     /// An option value is invalid.
     #[error("invalid option: {0}")]
     InvalidOption(String),
-}
-
-impl From<tls_certificates_testkit::KitError> for DemoError {
-    fn from(error: tls_certificates_testkit::KitError) -> Self {
-        use tls_certificates_testkit::KitError;
-        match error {
-            KitError::BinaryMissing { name, searched } => Self::BinaryMissing { name, searched },
-            KitError::BinaryStale {
-                binary,
-                source_file,
-            } => Self::BinaryStale {
-                binary,
-                source_file,
-            },
-            KitError::Sim(e) => Self::Sim(e),
-            KitError::HookFailed { hook, logs } => Self::HookFailed { hook, logs },
-            KitError::Metadata(m) => Self::Metadata(m),
-            KitError::Io { path, source } => Self::Io { path, source },
-            other => Self::Unexpected(other.to_string()),
-        }
-    }
 }
 
 impl DemoError {
@@ -472,7 +428,7 @@ fn describe(c: &Certificate) -> String {
 /// Runs the demo, printing progress and the timeline to `out`.
 ///
 /// # Errors
-/// [`DemoError::BinaryMissing`] with a build hint when a binary is not found; a failed hook,
+/// [`DemoError::Kit`] with a build hint when a binary is not found; a failed hook,
 /// a model that does not settle, or certificates that are not renewed / re-issued as expected;
 /// I/O errors writing the output directory.
 pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<DemoReport, DemoError> {
