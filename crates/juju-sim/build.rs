@@ -10,6 +10,8 @@ use std::process::Command;
 fn main() {
     let source = "src/bin/juju-sim-tool.rs";
     println!("cargo:rerun-if-changed={source}");
+    // The tool includes this file by path.
+    println!("cargo:rerun-if-changed=src/tool_args.rs");
     println!("cargo:rerun-if-changed=build.rs");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     let binary = out.join("juju-sim-tool");

@@ -154,6 +154,7 @@ mod model;
 mod process;
 mod session;
 mod state;
+mod tool_args;
 mod wire;
 mod yaml;
 

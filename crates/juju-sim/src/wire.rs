@@ -55,10 +55,7 @@ impl ToolRequest {
 
     /// Whether an argument asks for stdin (`--file -` / `--file=-`).
     pub fn wants_stdin(args: &[String]) -> bool {
-        args.iter()
-            .zip(args.iter().skip(1))
-            .any(|(a, b)| a == "--file" && b == "-")
-            || args.iter().any(|a| a == "--file=-")
+        crate::tool_args::wants_stdin(args)
     }
 
     /// The contents of the files the arguments name, by path, read as the real tool would
@@ -76,22 +73,6 @@ impl ToolRequest {
 
     /// The file paths the arguments name (`key#file=<path>`, `--file <path>`).
     pub fn referenced_files(args: &[String]) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut prev_file_flag = false;
-        for a in args {
-            if prev_file_flag && a != "-" {
-                out.push(a.clone());
-            }
-            prev_file_flag = a == "--file";
-            if let Some(p) = a.strip_prefix("--file=")
-                && p != "-"
-            {
-                out.push(p.to_owned());
-            }
-            if let Some((_, path)) = a.split_once("#file=") {
-                out.push(path.to_owned());
-            }
-        }
-        out
+        crate::tool_args::referenced_files(args)
     }
 }

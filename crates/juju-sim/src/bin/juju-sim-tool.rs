@@ -16,6 +16,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::process::ExitCode;
 
+#[path = "../tool_args.rs"]
+mod tool_args;
+use tool_args::{referenced_files, wants_stdin};
+
 fn main() -> ExitCode {
     match run() {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
@@ -101,35 +105,6 @@ fn run() -> Result<i64, String> {
     eprint!("{}", response.stderr);
     let _ = std::io::stdout().flush();
     Ok(response.code)
-}
-
-/// Whether an argument asks for stdin (`--file -` / `--file=-`); as `ToolRequest::wants_stdin`.
-fn wants_stdin(args: &[String]) -> bool {
-    args.iter()
-        .zip(args.iter().skip(1))
-        .any(|(a, b)| a == "--file" && b == "-")
-        || args.iter().any(|a| a == "--file=-")
-}
-
-/// The file paths the arguments name; as `ToolRequest::referenced_files`.
-fn referenced_files(args: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut prev_file_flag = false;
-    for a in args {
-        if prev_file_flag && a != "-" {
-            out.push(a.clone());
-        }
-        prev_file_flag = a == "--file";
-        if let Some(p) = a.strip_prefix("--file=")
-            && p != "-"
-        {
-            out.push(p.to_owned());
-        }
-        if let Some((_, path)) = a.split_once("#file=") {
-            out.push(path.to_owned());
-        }
-    }
-    out
 }
 
 fn push_json_option(out: &mut String, value: Option<&str>) {
