@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use juju_sim::{Charm, HookReport, Model, ProcessCharm};
+use juju_sim::{Charm, CharmMeta, HookReport, Model, ProcessCharm};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -302,18 +302,9 @@ impl Sim {
         units: u32,
         config: BTreeMap<String, Value>,
     ) -> Result<(), KitError> {
-        let charm = self.charm(
-            app,
-            &self.binaries.provider.clone(),
-            PROVIDER_BIN,
-            meta::PROVIDER_DISPATCH,
-        )?;
-        self.model
-            .deploy(app, meta::provider_meta()?, charm, units)?;
-        if !config.is_empty() {
-            self.model.set_config(app, config)?;
-        }
-        Ok(())
+        let binary = self.binaries.provider.clone();
+        let charm = self.charm(app, &binary, PROVIDER_BIN, meta::PROVIDER_DISPATCH)?;
+        self.deploy(app, meta::provider_meta()?, charm, units, config)
     }
 
     /// Deploys the requirer charm as `app` with `units` units and `config`.
@@ -326,14 +317,21 @@ impl Sim {
         units: u32,
         config: BTreeMap<String, Value>,
     ) -> Result<(), KitError> {
-        let charm = self.charm(
-            app,
-            &self.binaries.requirer.clone(),
-            REQUIRER_BIN,
-            meta::REQUIRER_DISPATCH,
-        )?;
-        self.model
-            .deploy(app, meta::requirer_meta()?, charm, units)?;
+        let binary = self.binaries.requirer.clone();
+        let charm = self.charm(app, &binary, REQUIRER_BIN, meta::REQUIRER_DISPATCH)?;
+        self.deploy(app, meta::requirer_meta()?, charm, units, config)
+    }
+
+    /// Deploys `charm` as `app` with `units` units, then sets `config` (if any).
+    fn deploy(
+        &mut self,
+        app: &str,
+        meta: CharmMeta,
+        charm: Arc<dyn Charm>,
+        units: u32,
+        config: BTreeMap<String, Value>,
+    ) -> Result<(), KitError> {
+        self.model.deploy(app, meta, charm, units)?;
         if !config.is_empty() {
             self.model.set_config(app, config)?;
         }
@@ -362,15 +360,13 @@ impl Sim {
     ) -> Result<(), KitError> {
         let dir = self.charm_dir(app);
         ProcessCharm::stage(source, &[], &dir)?;
-        let meta = juju_sim::CharmMeta::from_charm_dir(&dir)?;
+        let meta = CharmMeta::from_charm_dir(&dir)?;
         let mut process =
             ProcessCharm::new(&dir, &self.binaries.tool).per_unit_copies(self.unit_copies(app));
         for (k, v) in env {
             process = process.env(k, v);
         }
-        let charm = Arc::new(process);
-        self.model.deploy(app, meta, charm, units)?;
-        Ok(())
+        self.deploy(app, meta, Arc::new(process), units, BTreeMap::new())
     }
 
     /// Advances the model's clock, which the charms follow.
