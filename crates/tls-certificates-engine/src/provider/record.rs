@@ -115,16 +115,39 @@ impl Provider<'_> {
     /// [`Error::NotLeader`].
     pub fn revoke_all_certificates(&mut self) -> Result<(), Error> {
         self.require_leader("revoke certificates")?;
+        self.revoke_where(|_| true);
+        Ok(())
+    }
+
+    /// Marks revoked the published, not yet revoked certificates that `condemned` picks, and
+    /// makes the requests of their relations outstanding again; returns how many.
+    fn revoke_where(
+        &mut self,
+        mut condemned: impl FnMut(&v1::ProviderCertificate) -> bool,
+    ) -> usize {
+        let live = |issued: &Issued| issued.entry.revoked != Some(true);
+        let mut revoked = 0;
         for state in self.relations.values_mut() {
+            let any = state
+                .certificates
+                .iter()
+                .flatten()
+                .any(|issued| live(issued) && condemned(&issued.entry));
+            if !any {
+                continue;
+            }
             state.certificates_will_change();
             for issued in state.certificates.iter_mut().flatten() {
-                issued.entry.revoked = Some(true);
+                if live(issued) && condemned(&issued.entry) {
+                    issued.entry.revoked = Some(true);
+                    revoked += 1;
+                }
             }
             for request in &mut state.requests {
                 request.answered = OnceLock::new();
             }
         }
-        Ok(())
+        revoked
     }
 
     /// How many published, non-revoked certificates name a CA that is none of `cas` (compared
@@ -153,31 +176,7 @@ impl Provider<'_> {
     ) -> Result<usize, Error> {
         self.require_leader("revoke certificates")?;
         let mut known = CaMatcher::new(self.backend, cas);
-        let mut revoked = 0;
-        for state in self.relations.values_mut() {
-            let stale: Vec<usize> = state
-                .certificates
-                .iter()
-                .enumerate()
-                .filter_map(|(i, slot)| slot.as_ref().map(|issued| (i, issued)))
-                .filter(|(_, issued)| issued.entry.revoked != Some(true))
-                .filter(|(_, issued)| !known.is_one_of(issued.entry.ca.as_str()))
-                .map(|(i, _)| i)
-                .collect();
-            if stale.is_empty() {
-                continue;
-            }
-            state.certificates_will_change();
-            for i in &stale {
-                if let Some(Some(issued)) = state.certificates.get_mut(*i) {
-                    issued.entry.revoked = Some(true);
-                }
-            }
-            for request in &mut state.requests {
-                request.answered = OnceLock::new();
-            }
-            revoked += stale.len();
-        }
+        let revoked = self.revoke_where(|entry| !known.is_one_of(entry.ca.as_str()));
         if revoked > 0 {
             log(
                 &mut self.logs,
