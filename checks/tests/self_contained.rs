@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Tracked files that are data rather than tests, scripts or docs.
-const DATA: [&str; 1] = ["fuzz/corpus/"];
+/// Tracked files that are data rather than tests, scripts or docs: fuzzer inputs.
+const DATA: [&str; 2] = ["fuzz/corpus/", "fuzz/corpus-depth/"];
 
 fn root() -> PathBuf {
     let checks = Path::new(env!("CARGO_MANIFEST_DIR"));
