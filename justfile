@@ -91,9 +91,17 @@ doc:
 doc-docsrs:
     RUSTDOCFLAGS="--cfg docsrs -D warnings" cargo +nightly doc --no-deps --locked --target-dir target/docsrs {{library_crates}} --features tls-certificates-crypto/ring,tls-certificates-crypto/fips,tls-certificates/ring,tls-certificates/fips
 
+# Cargo treats a registry package of a given version as immutable: it keeps the unpacked sources
+# of its temporary registry under $CARGO_HOME/registry/src and the artefacts built from them, and a
+# later run of the same (unchanged) version builds against that stale code. CI failed this way on a
+# machine that keeps both (0xMiden/miden-vm#2530 met the same), so remove ours first; the build
+# directory is its own, so cleaning it leaves the other recipes' builds alone.
+
 # Package every publishable crate and build each from its package, as `cargo publish` would (nothing is uploaded).
 publish-check:
-    cargo publish --dry-run --workspace --locked --allow-dirty
+    for crate in {{library_crates}}; do if [ "$crate" != -p ]; then rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$crate"-[0-9]*; fi; done
+    cargo clean --locked --target-dir target/publish-check {{library_crates}}
+    cargo publish --dry-run --workspace --locked --allow-dirty --target-dir target/publish-check
 
 # License, ban and source checks (cargo-deny); advisories too when the advisory DB is reachable.
 deny:
