@@ -245,3 +245,25 @@ fn an_app_request_left_by_a_mode_change_goes_even_when_the_app_key_secret_was_re
     )
     .unwrap_or_else(|failure| panic!("{failure}\n{}", failure.state));
 }
+
+/// Found by the soak (seed 106043): a CA request served while CA requests were offered; the
+/// operator refuses them, then removes the provider's CA secret. The next hook made a new CA and
+/// revoked every certificate, but refused the CA request only in the following hook (refusals
+/// were decided before the charm revoked), so an identical hook still changed the databag. The
+/// refusal goes out in the hook that revokes now.
+#[test]
+fn a_ca_request_revoked_with_a_lost_ca_after_ca_requests_were_refused_is_refused_in_that_hook() {
+    use lifecycle_sim::{App, ProviderChange};
+    run_ops(
+        &[
+            Op::ProviderConfig(ProviderChange::AllowCaRequests(true)),
+            Op::RequirerConfig(RequirerChange::IsCa(true)),
+            Op::Settle,
+            Op::ProviderConfig(ProviderChange::AllowCaRequests(false)),
+            Op::Settle,
+            Op::RemoveSecret(App::Provider, 3),
+        ],
+        106_043,
+    )
+    .unwrap_or_else(|failure| panic!("{failure}\n{}", failure.state));
+}

@@ -394,6 +394,56 @@ fn requirer_asking_for_a_ca_certificate_gets_an_error_entry_unless_ca_requests_a
     assert!(provider.request_errors(Some(EVIL)).is_empty());
 }
 
+/// Soak seed 106043: a CA request was served while CA requests were offered; the operator then
+/// refused them and the CA was replaced. The revocation makes the request outstanding again and
+/// the policy refuses it: its error entry goes out in that same hook, not one hook later.
+#[test]
+fn a_ca_request_whose_certificate_is_revoked_after_ca_requests_were_refused_is_refused_in_that_hook()
+ {
+    let key = backend().generate_key(KeyAlgorithm::EcdsaP256).unwrap();
+    let ca_request = csr("sub-ca.example.com", &key);
+    let good = csr("good.example.com", &key);
+    let evil = [bag(&[entry(&ca_request, true)])];
+    let offer = ProviderConfig::new("certificates")
+        .unwrap()
+        .with_ca_requests(CaRequests::Offer);
+    let refuse = ProviderConfig::new("certificates")
+        .unwrap()
+        .with_ca_requests(CaRequests::Refuse);
+    let mut local = BTreeMap::new();
+    let mut provider = Provider::observe(&world(&evil, &good, &local), &offer, backend());
+    provider.reconcile();
+    issue_and_apply(&mut provider, &Ca::new("first-ca"), &mut local);
+    assert_eq!(provider.issued_certificates(Some(EVIL)).len(), 1);
+
+    // CA requests refused from now on: the certificate already issued stands.
+    let mut provider = Provider::observe(&world(&evil, &good, &local), &refuse, backend());
+    provider.reconcile();
+    assert!(provider.plan().databag_writes.is_empty());
+
+    // The CA is replaced: everything is revoked, and the CA request is refused in this hook.
+    let mut provider = Provider::observe(&world(&evil, &good, &local), &refuse, backend());
+    provider.reconcile();
+    provider.revoke_all_certificates().unwrap();
+    assert!(
+        provider
+            .outstanding_certificate_requests(Some(EVIL))
+            .is_empty()
+    );
+    let logs = issue_and_apply(&mut provider, &Ca::new("second-ca"), &mut local);
+    let errors = error_entries(&local, EVIL);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0]["error"]["message"], CA_REQUEST_REFUSED);
+    assert_eq!(errors[0]["csr"], ca_request.as_str());
+    assert_eq!(lines(&logs, LogLevel::Warning, CA_REQUEST_REFUSED), 1);
+
+    // The next hook has nothing left to change.
+    let mut provider = Provider::observe(&world(&evil, &good, &local), &refuse, backend());
+    provider.reconcile();
+    let plan = provider.plan();
+    assert!(plan.databag_writes.is_empty(), "{:#?}", plan.databag_writes);
+}
+
 #[test]
 fn requirer_stuffing_huge_csr_texts_and_malformed_entries_is_counted_not_echoed() {
     let key = backend().generate_key(KeyAlgorithm::EcdsaP256).unwrap();

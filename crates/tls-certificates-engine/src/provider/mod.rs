@@ -16,7 +16,8 @@
 //!    [`set_relation_certificate`](Provider::set_relation_certificate) /
 //!    [`set_relation_error`](Provider::set_relation_error) /
 //!    [`revoke_all_certificates`](Provider::revoke_all_certificates). These change the
-//!    in-memory state only.
+//!    in-memory state only. A revocation makes its requests outstanding again and answers at
+//!    once those the policy now refuses (a CA request after CA requests were refused).
 //! 4. **Plan**: [`Provider::plan`] returns the minimal databag writes (only keys whose encoded
 //!    value changed) and the log lines. The driver applies them; nothing is written before.
 //!

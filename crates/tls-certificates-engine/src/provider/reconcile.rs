@@ -11,7 +11,7 @@ use super::config::{
 };
 use super::state::{RelationState, Unread};
 use super::{Provider, RequestSource};
-use crate::common::{JoinKey, LogLevel, RelationId, log};
+use crate::common::{JoinKey, LogLevel, LogLine, RelationId, log};
 use crate::wire::{ErrorCode, ProviderCapabilities, ProviderError};
 
 /// A request to answer with an error entry.
@@ -99,6 +99,57 @@ fn is_ours(error: &ProviderError) -> bool {
         && (error.message == CA_REQUEST_REFUSED || error.message.starts_with(INVALID_CSR))
 }
 
+/// Publishes an error entry for each refusal of a relation that has none yet (within the error
+/// budget), logging the first few, and removes ours from refusals past the budget. Returns how
+/// many were published now, how many already stood, and how many went unanswered.
+fn answer_refusals(
+    state: &mut RelationState,
+    logs: &mut Vec<LogLine>,
+    id: RelationId,
+    refusals: Vec<Refusal>,
+    budget: usize,
+) -> (usize, usize, usize) {
+    let (mut new, mut standing, mut unanswered) = (0usize, 0usize, 0usize);
+    let mut bytes = 0usize;
+    for (n, refusal) in refusals.into_iter().enumerate() {
+        let published = state.error(&refusal.join).map(|e| &e.error);
+        let size = refusal.csr.as_str().len() + refusal.message.len();
+        bytes = bytes.saturating_add(size);
+        if n >= budget || bytes > MAX_ERROR_BYTES_PER_RELATION {
+            if published.is_some_and(is_ours) {
+                state.remove_error(&refusal.join);
+            }
+            unanswered += 1;
+            continue;
+        }
+        let error = ProviderError::new(ErrorCode::Other, refusal.message);
+        if published.is_some_and(|p| p.code == error.code && p.message == error.message) {
+            standing += 1;
+            continue;
+        }
+        if new < REFUSALS_LOGGED_PER_HOOK {
+            log(
+                logs,
+                LogLevel::Warning,
+                format!(
+                    "refusing a request from {} on relation {id}: {}",
+                    refusal.source, error.message
+                ),
+            );
+        }
+        new += 1;
+        state.remove_error(&refusal.join);
+        state.push_error(
+            refusal.join,
+            RequestError {
+                csr: refusal.csr,
+                error,
+            },
+        );
+    }
+    (new, standing, unanswered)
+}
+
 impl Provider<'_> {
     /// Every-hook housekeeping (leader only; a no-op elsewhere): removes unsolicited
     /// certificates and stale errors, answers invalid CSRs and refused CA requests with an
@@ -149,44 +200,8 @@ impl Provider<'_> {
             for join in stale_errors {
                 state.remove_error(&join);
             }
-            let (mut standing, mut unanswered, mut new) = (0usize, 0usize, 0usize);
-            let mut bytes = 0usize;
-            for (n, refusal) in verdicts.refusals.into_iter().enumerate() {
-                let published = state.error(&refusal.join).map(|e| &e.error);
-                let size = refusal.csr.as_str().len() + refusal.message.len();
-                bytes = bytes.saturating_add(size);
-                if n >= budget || bytes > MAX_ERROR_BYTES_PER_RELATION {
-                    if published.is_some_and(is_ours) {
-                        state.remove_error(&refusal.join);
-                    }
-                    unanswered += 1;
-                    continue;
-                }
-                let error = ProviderError::new(ErrorCode::Other, refusal.message);
-                if published.is_some_and(|p| p.code == error.code && p.message == error.message) {
-                    standing += 1;
-                    continue;
-                }
-                if new < REFUSALS_LOGGED_PER_HOOK {
-                    log(
-                        &mut self.logs,
-                        LogLevel::Warning,
-                        format!(
-                            "refusing a request from {} on relation {id}: {}",
-                            refusal.source, error.message
-                        ),
-                    );
-                }
-                new += 1;
-                state.remove_error(&refusal.join);
-                state.push_error(
-                    refusal.join,
-                    RequestError {
-                        csr: refusal.csr,
-                        error,
-                    },
-                );
-            }
+            let (new, standing, unanswered) =
+                answer_refusals(state, &mut self.logs, id, verdicts.refusals, budget);
             for join in verdicts.accepted {
                 if state.error(&join).is_some_and(|e| is_ours(&e.error)) {
                     state.remove_error(&join);
@@ -203,6 +218,24 @@ impl Provider<'_> {
             }
             if capabilities.is_some() {
                 state.capabilities.clone_from(&capabilities);
+            }
+        }
+    }
+
+    /// Answers the refusals that revoking certificates uncovered, in the same hook: a request
+    /// whose certificate was revoked is outstanding again, and if the policy now refuses it (a
+    /// CA request once CA requests are refused) it gets its error entry at once rather than
+    /// from the next hook's [`Self::reconcile`]. Relations without a revoked certificate in
+    /// `relations` are left alone; no summary line is logged (reconcile logged it).
+    pub(super) fn answer_uncovered_refusals(&mut self, relations: &[RelationId]) {
+        let budget = self.config.entries_read_per_databag();
+        for id in relations {
+            let Some(state) = self.relations.get(id) else {
+                continue;
+            };
+            let refusals = self.verdicts(state).refusals;
+            if let Some(state) = self.relations.get_mut(id) {
+                answer_refusals(state, &mut self.logs, *id, refusals, budget);
             }
         }
     }

@@ -119,15 +119,17 @@ impl Provider<'_> {
         Ok(())
     }
 
-    /// Marks revoked the published, not yet revoked certificates that `condemned` picks, and
-    /// makes the requests of their relations outstanding again; returns how many.
+    /// Marks revoked the published, not yet revoked certificates that `condemned` picks, makes
+    /// the requests of their relations outstanding again and answers those the policy now
+    /// refuses; returns how many were revoked.
     fn revoke_where(
         &mut self,
         mut condemned: impl FnMut(&v1::ProviderCertificate) -> bool,
     ) -> usize {
         let live = |issued: &Issued| issued.entry.revoked != Some(true);
         let mut revoked = 0;
-        for state in self.relations.values_mut() {
+        let mut touched = Vec::new();
+        for (id, state) in &mut self.relations {
             let any = state
                 .certificates
                 .iter()
@@ -146,7 +148,9 @@ impl Provider<'_> {
             for request in &mut state.requests {
                 request.answered = OnceLock::new();
             }
+            touched.push(*id);
         }
+        self.answer_uncovered_refusals(&touched);
         revoked
     }
 
