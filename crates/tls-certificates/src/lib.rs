@@ -8,14 +8,16 @@
 //! ```
 //!
 //! A charm is a function of one [`Hook`] (context, hook tools, crypto backend, time), and its
-//! binary is one line. This one requests a certificate for the unit's hostname plus an optional
-//! configured name, writes the files whenever a certificate arrives (first issue, renewal, a
-//! config change), and sets its status. It is the `examples/web-server` charm of the
-//! repository, with its juju-sim tests; `docs/first-charm.md` walks through it.
+//! binary is one line. This one requests a certificate for the unit's hostname and ingress
+//! address plus an optional configured name, writes the files whenever a certificate arrives
+//! (first issue, renewal, a config change), and sets its status. It is the
+//! `examples/web-server` charm of the repository, with its juju-sim tests;
+//! `docs/first-charm.md` walks through it.
 //!
 //! ```no_run
 //! use std::fs::{self, OpenOptions};
 //! use std::io::Write;
+//! use std::net::IpAddr;
 //! use std::os::unix::fs::OpenOptionsExt;
 //! use std::path::PathBuf;
 //!
@@ -35,10 +37,15 @@
 //! /// A failing hook tool, crypto backend or file write.
 //! pub fn run(hook: &Hook<'_>) -> Result<(), Error> {
 //!     let hostname = hostname();
-//!     let names = [hostname.clone(), hook.config_str("extra-san")?];
+//!     let network = hook.tools().network_get("certificates", None)?;
+//!     let address = network.ingress_address().unwrap_or_default().to_owned();
+//!     let sans = [hostname.clone(), address, hook.config_str("extra-san")?];
+//!     let (ips, names): (Vec<_>, Vec<_>) = sans
+//!         .into_iter()
+//!         .filter(|san| !san.is_empty())
+//!         .partition(|san| san.parse::<IpAddr>().is_ok());
 //!     let builder = CertificateRequestAttributes::builder().common_name(&hostname);
-//!     let sans = names.into_iter().filter(|name| !name.is_empty());
-//!     let attributes = match builder.sans_dns(sans).build() {
+//!     let attributes = match builder.sans_dns(names).sans_ip(ips).build() {
 //!         Ok(attributes) => attributes,
 //!         Err(e) => return Ok(hook.invalid_config(&format!("invalid extra-san: {e}"))?),
 //!     };

@@ -1,10 +1,11 @@
 //! `web-server`: the example charm of "Your first Rust charm with TLS" (`docs/first-charm.md`).
 //!
-//! Each unit requests a certificate for its hostname (plus the `extra-san` option, if set) over
-//! the `certificates` endpoint, writes `cert.pem`, `key.pem` (mode 0600) and `ca.pem` to the
-//! `tls-dir` option's directory whenever a certificate arrives (the first one, a renewal, a new
-//! one after a config change), and says in its status what it serves. The library keeps the key
-//! in a Juju secret and renews the certificate before it expires.
+//! Each unit requests a certificate for its hostname and its ingress address on the
+//! `certificates` binding (`network-get`), plus the `extra-san` option (a name or an address)
+//! if set, over the `certificates` endpoint; writes `cert.pem`, `key.pem` (mode 0600) and
+//! `ca.pem` to the `tls-dir` option's directory whenever a certificate arrives (the first one, a
+//! renewal, a new one after a config change); and says in its status what it serves. The
+//! library keeps the key in a Juju secret and renews the certificate before it expires.
 //!
 //! The binary is one line, `tls_certificates::charm::main(web_server::run)`; `tests/sim.rs` runs
 //! the charm with the self-signed-certificates provider in juju-sim.
@@ -15,6 +16,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
+use std::net::IpAddr;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
@@ -34,10 +36,15 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// A failing hook tool, crypto backend or file write.
 pub fn run(hook: &Hook<'_>) -> Result<(), Error> {
     let hostname = hostname();
-    let names = [hostname.clone(), hook.config_str("extra-san")?];
+    let network = hook.tools().network_get("certificates", None)?;
+    let address = network.ingress_address().unwrap_or_default().to_owned();
+    let sans = [hostname.clone(), address, hook.config_str("extra-san")?];
+    let (ips, names): (Vec<_>, Vec<_>) = sans
+        .into_iter()
+        .filter(|san| !san.is_empty())
+        .partition(|san| san.parse::<IpAddr>().is_ok());
     let builder = CertificateRequestAttributes::builder().common_name(&hostname);
-    let sans = names.into_iter().filter(|name| !name.is_empty());
-    let attributes = match builder.sans_dns(sans).build() {
+    let attributes = match builder.sans_dns(names).sans_ip(ips).build() {
         Ok(attributes) => attributes,
         Err(e) => return Ok(hook.invalid_config(&format!("invalid extra-san: {e}"))?),
     };

@@ -2,6 +2,7 @@
 //! the model's clock: a certificate arrives, is renewed, and follows a config change.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::path::Path;
 
 use juju_sim::{CharmMeta, Model, in_process};
@@ -70,6 +71,12 @@ fn the_certificate_arrives_as_files_once_related_to_a_provider() -> Result<()> {
     let certificate = certificate(dir)?;
     let hostname = web_server::hostname();
     assert_eq!(certificate.common_name(), Some(hostname.as_str()));
+    let address: IpAddr = d.model.unit_address("web/0").ok_or("no address")?.parse()?;
+    assert_eq!(
+        certificate.sans_ip(),
+        [address],
+        "the ingress address of network-get"
+    );
     let key = backend.load_private_key(&std::fs::read_to_string(dir.join("key.pem"))?)?;
     assert!(certificate.matches_key(&key));
     let ca = backend.parse_certificate(&std::fs::read_to_string(dir.join("ca.pem"))?)?;
@@ -135,5 +142,29 @@ fn an_extra_san_in_the_config_gets_a_new_certificate_with_that_name() -> Result<
             .any(|n| *n == web_server::hostname())
     );
     assert_eq!(status(&d.model)?.0, "active");
+    Ok(())
+}
+
+#[test]
+fn an_extra_san_that_is_an_address_goes_in_as_an_ip_san() -> Result<()> {
+    let mut d = deploy()?;
+    d.model
+        .relate("web", "certificates", "ca", "certificates")?;
+    set_config(&mut d.model, "extra-san", "198.51.100.7")?;
+    d.model.run_until_quiescent(200)?;
+
+    let certificate = certificate(d.tls_dir.path())?;
+    let extra: IpAddr = "198.51.100.7".parse()?;
+    assert!(
+        certificate.sans_ip().contains(&extra),
+        "{:?}",
+        certificate.sans_ip()
+    );
+    assert_eq!(
+        certificate.sans_ip().len(),
+        2,
+        "the unit's address and the extra one"
+    );
+    assert!(certificate.sans_dns().iter().all(|n| n != "198.51.100.7"));
     Ok(())
 }
