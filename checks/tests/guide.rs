@@ -1,6 +1,7 @@
 //! The guide shows the example charm as it is: the `tls-certificates` crate docs carry the code
 //! of `examples/web-server/src/lib.rs` (from its first `use` to its end), so the page a charm
-//! author reads first compiles and is the charm the juju-sim tests run.
+//! author reads first compiles and is the charm the juju-sim tests run; and every Rust snippet of
+//! `docs/first-charm.md` is a run of lines of the example's sources.
 
 use std::path::Path;
 
@@ -27,4 +28,70 @@ fn the_crate_docs_carry_the_example_charm_verbatim() {
         docs.contains(code),
         "the example in crates/tls-certificates/src/lib.rs differs from examples/web-server/src/lib.rs: copy it over"
     );
+}
+
+/// The fenced blocks of a Markdown text in language `lang`, each as its lines.
+fn fenced_blocks(markdown: &str, lang: &str) -> Vec<Vec<String>> {
+    let mut blocks = Vec::new();
+    // `Some(true)`: inside a block of `lang`; `Some(false)`: inside another block.
+    let mut inside: Option<bool> = None;
+    for line in markdown.lines() {
+        match (inside, line.trim_start().strip_prefix("```")) {
+            (None, Some(info)) => {
+                inside = Some(info.trim() == lang);
+                if info.trim() == lang {
+                    blocks.push(Vec::new());
+                }
+            }
+            (Some(_), Some(_)) => inside = None,
+            (Some(true), None) => {
+                if let Some(block) = blocks.last_mut() {
+                    block.push(line.to_owned());
+                }
+            }
+            (Some(false) | None, None) => {}
+        }
+    }
+    blocks
+}
+
+/// Lines without their indentation, blank lines dropped: a snippet may be shown de-indented.
+fn normalised<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    lines
+        .into_iter()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn every_rust_snippet_of_the_first_charm_guide_is_in_the_example_sources() {
+    let sources: Vec<String> = [
+        "examples/web-server/src/lib.rs",
+        "examples/web-server/src/main.rs",
+        "examples/web-server/tests/sim.rs",
+    ]
+    .iter()
+    .map(|path| read(path))
+    .collect();
+    let sources: Vec<Vec<&str>> = sources.iter().map(|s| normalised(s.lines())).collect();
+    let guide = read("docs/first-charm.md");
+    let snippets = fenced_blocks(&guide, "rust");
+    assert!(
+        snippets.len() >= 6,
+        "the guide shows the charm in Rust snippets"
+    );
+    for snippet in &snippets {
+        let wanted = normalised(snippet.iter().map(String::as_str));
+        let found = sources.iter().any(|source| {
+            source
+                .windows(wanted.len())
+                .any(|run| run == wanted.as_slice())
+        });
+        assert!(
+            found,
+            "docs/first-charm.md shows code that is not in examples/web-server: copy it over\n{}",
+            snippet.join("\n")
+        );
+    }
 }
