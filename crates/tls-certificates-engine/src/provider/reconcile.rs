@@ -100,16 +100,21 @@ fn is_ours(error: &ProviderError) -> bool {
 }
 
 /// Publishes an error entry for each refusal of a relation that has none yet (within the error
-/// budget), logging the first few, and removes ours from refusals past the budget. Returns how
-/// many were published now, how many already stood, and how many went unanswered.
+/// budget), logging the first few, and removes ours from refusals past the budget. Returns the
+/// counts of the relation's summary line (`over_limit` left at 0 for the caller).
 fn answer_refusals(
     state: &mut RelationState,
     logs: &mut Vec<LogLine>,
     id: RelationId,
     refusals: Vec<Refusal>,
     budget: usize,
-) -> (usize, usize, usize) {
-    let (mut new, mut standing, mut unanswered) = (0usize, 0usize, 0usize);
+) -> Counts {
+    let mut counts = Counts {
+        new: 0,
+        standing: 0,
+        unanswered: 0,
+        over_limit: 0,
+    };
     let mut bytes = 0usize;
     for (n, refusal) in refusals.into_iter().enumerate() {
         let published = state.error(&refusal.join).map(|e| &e.error);
@@ -119,15 +124,15 @@ fn answer_refusals(
             if published.is_some_and(is_ours) {
                 state.remove_error(&refusal.join);
             }
-            unanswered += 1;
+            counts.unanswered += 1;
             continue;
         }
         let error = ProviderError::new(ErrorCode::Other, refusal.message);
         if published.is_some_and(|p| p.code == error.code && p.message == error.message) {
-            standing += 1;
+            counts.standing += 1;
             continue;
         }
-        if new < REFUSALS_LOGGED_PER_HOOK {
+        if counts.new < REFUSALS_LOGGED_PER_HOOK {
             log(
                 logs,
                 LogLevel::Warning,
@@ -137,7 +142,7 @@ fn answer_refusals(
                 ),
             );
         }
-        new += 1;
+        counts.new += 1;
         state.remove_error(&refusal.join);
         state.push_error(
             refusal.join,
@@ -147,7 +152,7 @@ fn answer_refusals(
             },
         );
     }
-    (new, standing, unanswered)
+    counts
 }
 
 impl Provider<'_> {
@@ -200,19 +205,13 @@ impl Provider<'_> {
             for join in stale_errors {
                 state.remove_error(&join);
             }
-            let (new, standing, unanswered) =
-                answer_refusals(state, &mut self.logs, id, verdicts.refusals, budget);
+            let mut counts = answer_refusals(state, &mut self.logs, id, verdicts.refusals, budget);
+            counts.over_limit = verdicts.over_limit;
             for join in verdicts.accepted {
                 if state.error(&join).is_some_and(|e| is_ours(&e.error)) {
                     state.remove_error(&join);
                 }
             }
-            let counts = Counts {
-                new,
-                standing,
-                unanswered,
-                over_limit: verdicts.over_limit,
-            };
             if let Some(line) = summary(id, &counts, &state.unread, budget) {
                 log(&mut self.logs, LogLevel::Info, line);
             }
@@ -225,8 +224,8 @@ impl Provider<'_> {
     /// Answers the refusals that revoking certificates uncovered, in the same hook: a request
     /// whose certificate was revoked is outstanding again, and if the policy now refuses it (a
     /// CA request once CA requests are refused) it gets its error entry at once rather than
-    /// from the next hook's [`Self::reconcile`]. Relations without a revoked certificate in
-    /// `relations` are left alone; no summary line is logged (reconcile logged it).
+    /// from the next hook's [`Self::reconcile`]. Only `relations` (those where something was
+    /// revoked) are looked at, and no summary line is logged (reconcile logged one).
     pub(super) fn answer_uncovered_refusals(&mut self, relations: &[RelationId]) {
         let budget = self.config.entries_read_per_databag();
         for id in relations {
