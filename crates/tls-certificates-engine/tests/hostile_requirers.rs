@@ -172,6 +172,13 @@ fn issue_and_apply(
     plan.logs
 }
 
+/// The `certificates` endpoint's provider config with `policy` for CA requests.
+fn ca_requests(policy: CaRequests) -> ProviderConfig {
+    ProviderConfig::new("certificates")
+        .unwrap()
+        .with_ca_requests(policy)
+}
+
 fn error_entries(local: &BTreeMap<RelationId, Databag>, id: RelationId) -> Vec<serde_json::Value> {
     local
         .get(&id)
@@ -349,9 +356,7 @@ fn requirer_asking_for_a_ca_certificate_gets_an_error_entry_unless_ca_requests_a
     let ca_request = csr("sub-ca.example.com", &key);
     let good = csr("good.example.com", &key);
     let evil = [bag(&[entry(&ca_request, true)])];
-    let refuse = ProviderConfig::new("certificates")
-        .unwrap()
-        .with_ca_requests(CaRequests::Refuse);
+    let refuse = ca_requests(CaRequests::Refuse);
     let counting = Counting::default();
     let mut local = BTreeMap::new();
 
@@ -383,9 +388,7 @@ fn requirer_asking_for_a_ca_certificate_gets_an_error_entry_unless_ca_requests_a
     assert_eq!(lines(&plan.logs, LogLevel::Warning, CA_REQUEST_REFUSED), 0);
 
     // The operator allows CA requests: the error entry goes, the request is outstanding.
-    let offer = ProviderConfig::new("certificates")
-        .unwrap()
-        .with_ca_requests(CaRequests::Offer);
+    let offer = ca_requests(CaRequests::Offer);
     let mut provider = Provider::observe(&world(&evil, &good, &local), &offer, backend());
     provider.reconcile();
     let outstanding = provider.outstanding_certificate_requests(Some(EVIL));
@@ -404,12 +407,8 @@ fn a_ca_request_whose_certificate_is_revoked_after_ca_requests_were_refused_is_r
     let ca_request = csr("sub-ca.example.com", &key);
     let good = csr("good.example.com", &key);
     let evil = [bag(&[entry(&ca_request, true)])];
-    let offer = ProviderConfig::new("certificates")
-        .unwrap()
-        .with_ca_requests(CaRequests::Offer);
-    let refuse = ProviderConfig::new("certificates")
-        .unwrap()
-        .with_ca_requests(CaRequests::Refuse);
+    let offer = ca_requests(CaRequests::Offer);
+    let refuse = ca_requests(CaRequests::Refuse);
     let mut local = BTreeMap::new();
     let mut provider = Provider::observe(&world(&evil, &good, &local), &offer, backend());
     provider.reconcile();

@@ -32,6 +32,7 @@ struct Verdicts {
 }
 
 /// What reconciling a relation found, for its summary line.
+#[derive(Default)]
 struct Counts {
     /// Refusals published in this hook.
     new: usize,
@@ -109,12 +110,7 @@ fn answer_refusals(
     refusals: Vec<Refusal>,
     budget: usize,
 ) -> Counts {
-    let mut counts = Counts {
-        new: 0,
-        standing: 0,
-        unanswered: 0,
-        over_limit: 0,
-    };
+    let mut counts = Counts::default();
     let mut bytes = 0usize;
     for (n, refusal) in refusals.into_iter().enumerate() {
         let published = state.error(&refusal.join).map(|e| &e.error);
