@@ -6,7 +6,7 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 test_features := "tls-certificates-crypto/openssl"
 
 # The crates published on crates.io (the packages `publish-check` finds: publish is not false).
-library_crates := "-p tls-certificates-schema -p tls-certificates-crypto -p tls-certificates-engine -p juju-hook-tools -p juju-sim -p tls-certificates"
+library_crates := "-p juju-types -p tls-certificates-schema -p tls-certificates-crypto -p tls-certificates-engine -p juju-hook-tools -p juju-sim -p tls-certificates"
 
 # List the recipes.
 default:

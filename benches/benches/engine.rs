@@ -43,10 +43,16 @@ use tls_certificates_engine::requirer::{
     Requests, Requirer, RequirerConfig, RequirerObservation, RequirerRelation, RequirerTrigger,
 };
 use tls_certificates_engine::{
-    Databag, DatabagScope, ObservedSecret, RelationId, SecretAction, UnitName,
+    Databag, ObservedSecret, RelationId, SecretAction, SecretId, Target, UnitName,
 };
 
 const SIZES: [usize; 4] = [1, 100, 1_000, 10_000];
+
+/// Relation `certificates:<number>`.
+fn relation(number: u32) -> RelationId {
+    // A valid endpoint name: `RelationId::new` cannot refuse it.
+    RelationId::new("certificates", number).unwrap_or_else(|_| unreachable!())
+}
 const PER_RELATION: usize = 1_000;
 
 fn backend() -> &'static dyn CryptoBackend {
@@ -99,13 +105,12 @@ fn observation(csrs: &[String]) -> ProviderObservation {
         .chunks(PER_RELATION)
         .enumerate()
         .map(|(r, chunk)| ProviderRelation {
-            id: RelationId(u32::try_from(r).unwrap_or(u32::MAX)),
             remote_units: chunk
                 .iter()
                 .enumerate()
                 .map(|(i, csr)| (format!("req{r}/{i}"), unit_bag(csr)))
                 .collect(),
-            ..ProviderRelation::default()
+            ..ProviderRelation::new(relation(u32::try_from(r).unwrap_or(u32::MAX)))
         })
         .collect();
     ProviderObservation {
@@ -342,13 +347,12 @@ fn one_databag(entries: &[String]) -> ProviderObservation {
     ProviderObservation {
         is_leader: true,
         relations: vec![ProviderRelation {
-            id: RelationId(0),
             remote_units: [(
                 "req/0".to_owned(),
                 Databag::from([("certificate_signing_requests".to_owned(), value)]),
             )]
             .into(),
-            ..ProviderRelation::default()
+            ..ProviderRelation::new(relation(0))
         }],
     }
 }
@@ -437,10 +441,7 @@ fn requirer(c: &mut Criterion) -> Result<()> {
         let mut obs = RequirerObservation {
             unit: UnitName::parse("req0/0")?,
             is_leader: false,
-            relations: vec![RequirerRelation {
-                id: RelationId(0),
-                ..RequirerRelation::default()
-            }],
+            relations: vec![RequirerRelation::new(relation(0))],
             secrets: Vec::new(),
         };
         let plan = requirer.handle(&obs, &RequirerTrigger::Reconcile, now(), b)?;
@@ -460,13 +461,12 @@ fn requirer(c: &mut Criterion) -> Result<()> {
         let mut provider_side = ProviderObservation {
             is_leader: true,
             relations: vec![ProviderRelation {
-                id: RelationId(0),
                 remote_units: all
                     .iter()
                     .enumerate()
                     .map(|(i, csr)| (format!("req0/{i}"), unit_bag(csr)))
                     .collect(),
-                ..ProviderRelation::default()
+                ..ProviderRelation::new(relation(0))
             }],
         };
         issue_all(&mut provider_side)?;
@@ -496,9 +496,9 @@ fn apply(
 ) -> Result<()> {
     for write in &plan.databag_writes {
         let relation = obs.relations.first_mut().context("relation")?;
-        let bag = match write.scope {
-            DatabagScope::Unit => &mut relation.local_unit,
-            DatabagScope::App => &mut relation.local_app,
+        let bag = match write.target {
+            Target::Unit => &mut relation.local_unit,
+            Target::App => &mut relation.local_app,
         };
         match &write.value {
             Some(v) => bag.insert(write.key.clone(), v.clone()),
@@ -514,7 +514,7 @@ fn apply(
         } = action
         {
             obs.secrets.push(ObservedSecret {
-                id: format!("secret:{}-{i}", obs.secrets.len()),
+                id: SecretId::parse(&format!("secret:s{}x{i}", obs.secrets.len()))?,
                 label: label.clone(),
                 owner: *owner,
                 content: content.clone(),

@@ -107,12 +107,9 @@ fn content(
     let pem = backend
         .export_private_key(key)
         .map_err(Error::crypto("exporting the CA key"))?;
-    let mut content = SecretContent::new();
-    content
-        .insert(KEY, pem.expose_secret())
-        .and_then(|c| c.insert(CERTIFICATE, certificate.pem().as_str()))
-        .map_err(Error::tool("building the CA secret content"))?;
-    Ok(content)
+    Ok(SecretContent::new()
+        .with(KEY, pem.expose_secret())?
+        .with(CERTIFICATE, certificate.pem().as_str())?)
 }
 
 /// Creates or updates the secret `label` with `content`, expiring at `expire`.

@@ -189,7 +189,7 @@ fn run_action(
             let certificates = provider.provider_certificates(None);
             for (index, c) in certificates.iter().enumerate() {
                 let entry = serde_json::json!({
-                    "relation_id": c.relation_id.0,
+                    "relation_id": c.relation_id.number(),
                     "csr": c.csr,
                     "certificate": c.certificate,
                     "ca": c.ca,

@@ -55,7 +55,7 @@ pub(crate) fn run(
         "get-private-key-secret-id" => {
             for scope in &scopes {
                 if let Some(id) = requirer.private_key_secret_id(*scope)? {
-                    results.insert(format!("{}.secret-id", scope_name(*scope)), id);
+                    results.insert(format!("{}.secret-id", scope_name(*scope)), id.to_string());
                 }
             }
             results
@@ -102,7 +102,7 @@ pub(crate) fn run(
                 .into_iter()
                 .map(|e| {
                     serde_json::json!({
-                        "relation-id": e.relation_id.0,
+                        "relation-id": e.relation_id.number(),
                         "csr": e.csr,
                         "code": e.error.code.code(),
                         "name": bounded_line(&e.error.name, MAX_STATUS_BYTES),

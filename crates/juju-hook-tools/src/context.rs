@@ -280,22 +280,22 @@ impl Env<'_> {
         })
     }
 
-    fn parse<T>(
+    fn parse<T, E: std::fmt::Display>(
         &self,
         var: &str,
-        parse: impl FnOnce(&str) -> Result<T, String>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
     ) -> Result<T, Error> {
         let value = self.required(var)?;
-        parse(value).map_err(|reason| malformed(var, value, reason))
+        parse(value).map_err(|reason| malformed(var, value, reason.to_string()))
     }
 
-    fn parse_optional<T>(
+    fn parse_optional<T, E: std::fmt::Display>(
         &self,
         var: &str,
-        parse: impl FnOnce(&str) -> Result<T, String>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
     ) -> Result<Option<T>, Error> {
         self.optional(var)
-            .map(|value| parse(value).map_err(|reason| malformed(var, value, reason)))
+            .map(|value| parse(value).map_err(|reason| malformed(var, value, reason.to_string())))
             .transpose()
     }
 }
@@ -385,7 +385,7 @@ fn relation_event(env: &Env<'_>, hook: &str, kind: &str) -> Result<Event, Error>
         Ok(number) => RelationId::new(endpoint, number)
             .map_err(|e| malformed("JUJU_RELATION", endpoint, e.to_string()))?,
         Err(_) => RelationId::parse(id_text)
-            .map_err(|reason| malformed("JUJU_RELATION_ID", id_text, reason))?,
+            .map_err(|reason| malformed("JUJU_RELATION_ID", id_text, reason.to_string()))?,
     };
     if relation.endpoint() != endpoint {
         return Err(malformed(

@@ -8,6 +8,10 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A value is not the Juju noun it was given as: a secret content key Juju would refuse, an
+    /// endpoint name with a `:`, ...
+    #[error(transparent)]
+    InvalidValue(#[from] juju_types::Error),
     /// A required Juju environment variable was not set (or was empty).
     #[error("environment variable {var} is missing")]
     MissingEnv {
@@ -163,7 +167,7 @@ impl Error {
             | Self::Spawn { tool, .. }
             | Self::MalformedOutput { tool, .. }
             | Self::InvalidInput { tool, .. } => Some(tool),
-            Self::MissingEnv { .. } | Self::MalformedEnv { .. } => None,
+            Self::MissingEnv { .. } | Self::MalformedEnv { .. } | Self::InvalidValue(_) => None,
         }
     }
 

@@ -102,7 +102,6 @@ mod argv;
 mod cache;
 mod context;
 mod error;
-mod model;
 mod network;
 mod process;
 mod runtime;
@@ -113,12 +112,14 @@ pub use argv::{MAX_ARG_BYTES, MAX_QUOTE_BYTES, MAX_STATUS_BYTES, bounded_line};
 pub use cache::CachedHookTools;
 pub use context::{Context, Event, RelationEvent, SecretEvent, SecretRevisionEvent};
 pub use error::Error;
-pub use model::{JujuVersion, LogLevel, Member, RelationId, StatusKind, Target, UnitName};
+pub use juju_types::{
+    Databag, JujuVersion, LogLevel, LogLine, Member, RelationId, SecretContent, SecretId,
+    SecretOwner, StatusKind, Target, UnitName, is_valid_secret_key,
+};
 pub use network::{BindAddress, InterfaceAddress, Network};
 pub use process::{CommandOutput, CommandRunner, ProcessHookTools, SystemRunner};
 pub use runtime::{BoxError, SIM_NOW_ENV, error_chain, main, main_with_startup, now};
 pub use secret::{
-    NewSecret, ReadMode, RotatePolicy, SecretContent, SecretId, SecretInfo, SecretLookup,
-    SecretOwner, SecretRef, SecretUpdate, is_valid_secret_key,
+    NewSecret, ReadMode, RotatePolicy, SecretInfo, SecretLookup, SecretRef, SecretUpdate,
 };
 pub use tools::HookTools;

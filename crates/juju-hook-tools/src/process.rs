@@ -446,7 +446,7 @@ impl<R: CommandRunner> HookTools for ProcessHookTools<R> {
         let mut secret = SecretContent::new();
         for (key, WipedString(value)) in content.unwrap_or_default() {
             secret
-                .insert_wiped(&key, value)
+                .insert_zeroizing(&key, value)
                 .map_err(|e| Error::MalformedOutput {
                     tool: TOOL.to_owned(),
                     reason: e.to_string(),
@@ -678,14 +678,14 @@ fn rfc3339(tool: &str, at: OffsetDateTime) -> Result<String, Error> {
         })
 }
 
-fn parse_output<T>(
+fn parse_output<T, E: fmt::Display>(
     tool: &str,
     text: &str,
-    parse: impl FnOnce(&str) -> Result<T, String>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<T, Error> {
     parse(text).map_err(|reason| Error::MalformedOutput {
         tool: tool.to_owned(),
-        reason,
+        reason: reason.to_string(),
     })
 }
 
@@ -760,10 +760,13 @@ impl WireSecretInfo {
                 .transpose()
         };
         Ok(SecretInfo {
-            id: SecretId::parse(xid).map_err(malformed)?,
+            id: SecretId::parse(xid).map_err(|e| malformed(e.to_string()))?,
             label: self.label.filter(|l| !l.is_empty()),
             revision: self.revision,
-            owner: self.owner.parse::<SecretOwner>().map_err(malformed)?,
+            owner: self
+                .owner
+                .parse::<SecretOwner>()
+                .map_err(|e| malformed(e.to_string()))?,
             description: self.description.filter(|d| !d.is_empty()),
             expiry: time("expiry", self.expiry)?,
             rotation: self

@@ -1,37 +1,13 @@
-//! Types shared by the requirer and the provider: observed relation data and secrets, and the
-//! effects a plan asks the driver to perform.
+//! Types shared by the requirer and the provider: observed secrets, and the effects a plan asks
+//! the driver to perform. Juju's nouns themselves (relation ids, unit names, secret ids, owners
+//! and content, log lines) are `juju-types`', which the hook tools speak too.
 
-use core::fmt;
 use core::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::RandomState;
 
+use juju_types::{LogLevel, LogLine, RelationId, SecretContent, SecretId, SecretOwner, Target};
 use time::OffsetDateTime;
-use zeroize::Zeroizing;
-
-use crate::Error;
-
-/// A Juju relation id (the number in `certificates:3`).
-#[derive(Clone, Copy, Debug, Default, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub struct RelationId(pub u32);
-
-impl fmt::Display for RelationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-/// A relation databag as Juju stores it: string keys to string values.
-pub type Databag = BTreeMap<String, String>;
-
-/// Which of the local unit's databags a write goes to.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum DatabagScope {
-    /// The local unit's databag (every unit may write it).
-    Unit,
-    /// The local application's databag (only the leader may write it).
-    App,
-}
 
 /// One key to write (`Some`) or delete (`None`) in a local databag.
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -39,112 +15,18 @@ pub struct DatabagWrite {
     /// The relation.
     pub relation_id: RelationId,
     /// Unit or application databag.
-    pub scope: DatabagScope,
+    pub target: Target,
     /// The key.
     pub key: String,
     /// The new value, or `None` to delete the key.
     pub value: Option<String>,
 }
 
-/// A unit name `application/number`, parsed.
-#[derive(Clone, Debug, Eq, Hash, PartialEq)]
-pub struct UnitName {
-    name: String,
-    number: u32,
-}
-
-impl UnitName {
-    /// Parses `application/number`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidUnitName`] if the name is not of that form.
-    pub fn parse(name: &str) -> Result<Self, Error> {
-        let invalid = || Error::InvalidUnitName {
-            name: name.to_owned(),
-        };
-        let (app, number) = name.split_once('/').ok_or_else(invalid)?;
-        if app.is_empty() || number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid());
-        }
-        let number = number.parse().map_err(|_| invalid())?;
-        Ok(Self {
-            name: name.to_owned(),
-            number,
-        })
-    }
-
-    /// The full name.
-    pub fn as_str(&self) -> &str {
-        &self.name
-    }
-
-    /// The unit number (used in secret labels).
-    pub fn number(&self) -> u32 {
-        self.number
-    }
-}
-
-/// Who owns a Juju secret.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
-pub enum SecretOwner {
-    /// The unit (`secret-add --owner unit`).
-    Unit,
-    /// The application (`secret-add --owner application`; leader only).
-    App,
-}
-
-/// The content of a Juju secret: string keys to string values. Values are zeroized on drop and
-/// never printed by `Debug` (they may hold private keys).
-#[derive(Clone, Default, Eq, PartialEq)]
-pub struct SecretContent(BTreeMap<String, Zeroizing<String>>);
-
-impl SecretContent {
-    /// An empty content.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds (or replaces) `key`.
-    #[must_use]
-    pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
-        self.0.insert(key.to_owned(), Zeroizing::new(value.into()));
-        self
-    }
-
-    /// The value of `key`.
-    pub fn value(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(|v| v.as_str())
-    }
-
-    /// Iterates over `(key, value)` pairs in key order. Values may be secret.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
-}
-
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for SecretContent {
-    fn from_iter<T: IntoIterator<Item = (K, V)>>(iter: T) -> Self {
-        Self(
-            iter.into_iter()
-                .map(|(k, v)| (k.into(), Zeroizing::new(v.into())))
-                .collect(),
-        )
-    }
-}
-
-impl fmt::Debug for SecretContent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.0.keys().map(|k| (k, "[redacted]")))
-            .finish()
-    }
-}
-
 /// A secret this unit (or, on the leader, its application) owns, as observed in the hook.
 #[derive(Clone, Debug)]
 pub struct ObservedSecret {
-    /// Juju secret id (`secret:...`).
-    pub id: String,
+    /// Juju secret id.
+    pub id: SecretId,
     /// Label.
     pub label: String,
     /// Owner.
@@ -172,7 +54,7 @@ pub enum SecretAction {
     /// `secret-set` of an existing secret (one call: content and expiry together).
     Set {
         /// Secret id.
-        id: String,
+        id: SecretId,
         /// Label (unchanged; for the driver's bookkeeping).
         label: String,
         /// New content.
@@ -183,51 +65,14 @@ pub enum SecretAction {
     /// `secret-remove`: one revision, or every revision when `revision` is `None`.
     Remove {
         /// Secret id.
-        id: String,
+        id: SecretId,
         /// The revision to prune.
         revision: Option<u32>,
     },
 }
 
-/// Severity of a log line.
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-pub enum LogLevel {
-    /// Debug detail.
-    Debug,
-    /// Normal operation.
-    Info,
-    /// Something is wrong with peer data or configuration but was handled.
-    Warning,
-    /// Something failed.
-    Error,
-}
-
-impl LogLevel {
-    /// The `juju-log --log-level` name.
-    pub fn as_juju_str(self) -> &'static str {
-        match self {
-            Self::Debug => "DEBUG",
-            Self::Info => "INFO",
-            Self::Warning => "WARNING",
-            Self::Error => "ERROR",
-        }
-    }
-}
-
-/// A log line. Never contains private key material.
-#[derive(Clone, Debug, Eq, PartialEq)]
-pub struct LogLine {
-    /// Severity.
-    pub level: LogLevel,
-    /// Message.
-    pub message: String,
-}
-
 pub(crate) fn log(logs: &mut Vec<LogLine>, level: LogLevel, message: impl Into<String>) {
-    logs.push(LogLine {
-        level,
-        message: message.into(),
-    });
+    logs.push(LogLine::new(level, message));
 }
 
 /// The canonical join key of a PEM CSR: its base64 body without whitespace. Two PEM texts of

@@ -1,5 +1,6 @@
 //! The engine's error type.
 
+use juju_types::RelationId;
 use tls_certificates_crypto as crypto;
 
 /// Everything that can go wrong in the engine. Variants are named after what happened.
@@ -19,12 +20,6 @@ pub enum Error {
     /// The same certificate request was configured for both the app and the unit scope.
     #[error("the same certificate request is configured for both the app and the unit scope")]
     RequestInBothScopes,
-    /// A unit name is not of the form `application/number`.
-    #[error("invalid unit name {name:?}: expected application/number")]
-    InvalidUnitName {
-        /// The rejected name.
-        name: String,
-    },
     /// An endpoint (relation) name is empty.
     #[error("the endpoint name is empty")]
     EmptyEndpoint,
@@ -41,8 +36,11 @@ pub enum Error {
     #[error("relation {relation_id} is not on this endpoint")]
     UnknownRelation {
         /// The relation id.
-        relation_id: u32,
+        relation_id: RelationId,
     },
+    /// A Juju value was refused: a secret content key Juju would not accept, ...
+    #[error(transparent)]
+    InvalidJujuValue(#[from] juju_types::Error),
     /// A PEM text is not shaped like PEM (no `-----BEGIN` line).
     #[error("malformed PEM: {reason}")]
     MalformedPem {

@@ -65,7 +65,7 @@
 //! let observation = RequirerObservation {
 //!     unit: UnitName::parse("db/0")?,
 //!     is_leader: true,
-//!     relations: vec![RequirerRelation { id: RelationId(1), ..Default::default() }],
+//!     relations: vec![RequirerRelation::new(RelationId::parse("certificates:1")?)],
 //!     secrets: Vec::new(),
 //! };
 //! let plan = requirer.handle(&observation, &RequirerTrigger::Reconcile, now, backend)?;
@@ -76,12 +76,11 @@
 //! let provider_view = ProviderObservation {
 //!     is_leader: true,
 //!     relations: vec![ProviderRelation {
-//!         id: RelationId(1),
 //!         remote_units: BTreeMap::from([(
 //!             "db/0".to_owned(),
 //!             BTreeMap::from([(write.key.clone(), write.value.clone().unwrap_or_default())]),
 //!         )]),
-//!         ..Default::default()
+//!         ..ProviderRelation::new(RelationId::parse("certificates:1")?)
 //!     }],
 //! };
 //! let provider = Provider::observe(&provider_view, &ProviderConfig::new("certificates")?, backend);
@@ -102,11 +101,11 @@ pub mod provider;
 pub mod requirer;
 mod wire;
 
-pub use common::{
-    Databag, DatabagScope, DatabagWrite, LogLevel, LogLine, ObservedSecret, ProviderCertificate,
-    RelationId, SecretAction, SecretContent, SecretOwner, UnitName,
-};
+pub use common::{DatabagWrite, ObservedSecret, ProviderCertificate, SecretAction};
 pub use error::Error;
+pub use juju_types::{
+    Databag, LogLevel, LogLine, RelationId, SecretContent, SecretId, SecretOwner, Target, UnitName,
+};
 pub use labels::{
     CERTIFICATE_CONTENT_KEY, CSR_CONTENT_KEY, LIBID, PRIVATE_KEY_CONTENT_KEY, is_certificate_label,
 };

@@ -41,7 +41,7 @@ fn our_key(world: &World) -> PrivateKey {
         .find(|s| s.label.contains("private-key"))
         .unwrap();
     backend()
-        .load_private_key(secret.content.value(PRIVATE_KEY_CONTENT_KEY).unwrap())
+        .load_private_key(secret.content.get(PRIVATE_KEY_CONTENT_KEY).unwrap())
         .unwrap()
 }
 

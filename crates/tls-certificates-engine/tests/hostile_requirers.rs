@@ -64,8 +64,15 @@ impl CryptoBackend for Counting {
     }
 }
 
-const EVIL: RelationId = RelationId(1);
-const GOOD: RelationId = RelationId(2);
+/// The hostile requirer's relation.
+fn evil_relation() -> RelationId {
+    relation(1)
+}
+
+/// A well-behaved requirer's relation.
+fn good_relation() -> RelationId {
+    relation(2)
+}
 
 /// A `certificate_signing_requests` value of these (already JSON-encoded) entries.
 fn bag(entries: &[String]) -> Databag {
@@ -98,7 +105,7 @@ fn csr(cn: &str, key: &PrivateKey) -> String {
         .to_owned()
 }
 
-/// The provider's view: relation `EVIL` with the given units' databags, relation `GOOD` with
+/// The provider's view: relation `evil_relation()` with the given units' databags, relation `good_relation()` with
 /// one unit asking for one certificate; `local` holds each relation's provider app databag.
 fn world(
     evil_units: &[Databag],
@@ -106,16 +113,15 @@ fn world(
     local: &BTreeMap<RelationId, Databag>,
 ) -> ProviderObservation {
     let relation = |id: RelationId, units: BTreeMap<String, Databag>| ProviderRelation {
-        id,
         remote_units: units,
         local_app: local.get(&id).cloned().unwrap_or_default(),
-        ..ProviderRelation::default()
+        ..ProviderRelation::new(id)
     };
     ProviderObservation {
         is_leader: true,
         relations: vec![
             relation(
-                EVIL,
+                evil_relation(),
                 evil_units
                     .iter()
                     .enumerate()
@@ -123,7 +129,7 @@ fn world(
                     .collect(),
             ),
             relation(
-                GOOD,
+                good_relation(),
                 BTreeMap::from([("good/0".to_owned(), bag(&[entry(good_csr, false)]))]),
             ),
         ],
@@ -216,15 +222,15 @@ fn requirer_sending_20000_garbage_csrs_does_not_stall_other_relations() {
     provider.reconcile();
     let outstanding = provider.outstanding_certificate_requests(None);
     assert_eq!(outstanding.len(), 1);
-    assert_eq!(outstanding[0].relation_id, GOOD);
+    assert_eq!(outstanding[0].relation_id, good_relation());
     let logs = issue_and_apply(&mut provider, &ca, &mut local);
     assert_eq!(
-        provider.issued_certificates(Some(GOOD)).len(),
+        provider.issued_certificates(Some(&good_relation())).len(),
         1,
         "the benign relation is served"
     );
     // Each unit's first `cap` entries were read; error entries are bounded per relation.
-    let errors = error_entries(&local, EVIL);
+    let errors = error_entries(&local, evil_relation());
     assert_eq!(errors.len(), cap);
     assert!(
         errors
@@ -250,7 +256,7 @@ fn requirer_sending_20000_garbage_csrs_does_not_stall_other_relations() {
     );
     let summary: Vec<&LogLine> = logs
         .iter()
-        .filter(|l| l.message.starts_with("relation 1: "))
+        .filter(|l| l.message.starts_with("relation certificates:1: "))
         .collect();
     assert_eq!(summary.len(), 1, "{logs:#?}");
     let summary = &summary[0].message;
@@ -313,10 +319,12 @@ fn requirer_sending_20000_valid_csrs_over_the_limit_costs_only_the_limits_verifi
     let evil = [bag(&hostile)];
     let mut provider = Provider::observe(&world(&evil, &good, &local), &config, &counting);
     provider.reconcile();
-    let outstanding = provider.outstanding_certificate_requests(Some(EVIL));
+    let outstanding = provider.outstanding_certificate_requests(Some(&evil_relation()));
     assert_eq!(outstanding.len(), limit);
     assert_eq!(
-        provider.outstanding_certificate_requests(Some(GOOD)).len(),
+        provider
+            .outstanding_certificate_requests(Some(&good_relation()))
+            .len(),
         1
     );
     assert_eq!(
@@ -324,7 +332,10 @@ fn requirer_sending_20000_valid_csrs_over_the_limit_costs_only_the_limits_verifi
         limit + 1,
         "one verification per certificate the limit leaves room for, and the benign one"
     );
-    assert_eq!(provider.requests_over_limit(Some(EVIL)), cap - limit);
+    assert_eq!(
+        provider.requests_over_limit(Some(&evil_relation())),
+        cap - limit
+    );
     issue_and_apply(&mut provider, &ca, &mut local);
     // (Publishing checks each new chain's order: not a request's cost.)
     counting.take();
@@ -339,7 +350,7 @@ fn requirer_sending_20000_valid_csrs_over_the_limit_costs_only_the_limits_verifi
     assert_eq!(plan.logs.len(), 1, "{:#?}", plan.logs);
     let summary = &plan.logs[0].message;
     assert!(
-        summary.starts_with("relation 1: ")
+        summary.starts_with("relation certificates:1: ")
             && summary.contains(&format!(
                 "{} request(s) over the certificate limit",
                 cap - limit
@@ -347,7 +358,10 @@ fn requirer_sending_20000_valid_csrs_over_the_limit_costs_only_the_limits_verifi
             && summary.contains("bytes after the first 16 entries of a databag not read"),
         "{summary}"
     );
-    assert_eq!(provider.issued_certificates(Some(EVIL)).len(), limit);
+    assert_eq!(
+        provider.issued_certificates(Some(&evil_relation())).len(),
+        limit
+    );
 }
 
 #[test]
@@ -364,7 +378,7 @@ fn requirer_asking_for_a_ca_certificate_gets_an_error_entry_unless_ca_requests_a
     provider.reconcile();
     assert!(
         provider
-            .outstanding_certificate_requests(Some(EVIL))
+            .outstanding_certificate_requests(Some(&evil_relation()))
             .is_empty()
     );
     assert_eq!(
@@ -373,7 +387,7 @@ fn requirer_asking_for_a_ca_certificate_gets_an_error_entry_unless_ca_requests_a
         "the refused CA request is not even verified"
     );
     let logs = issue_and_apply(&mut provider, &Ca::new("provider-ca"), &mut local);
-    let errors = error_entries(&local, EVIL);
+    let errors = error_entries(&local, evil_relation());
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0]["error"]["message"], CA_REQUEST_REFUSED);
     assert_eq!(errors[0]["error"]["code"], 999);
@@ -391,10 +405,10 @@ fn requirer_asking_for_a_ca_certificate_gets_an_error_entry_unless_ca_requests_a
     let offer = ca_requests(CaRequests::Offer);
     let mut provider = Provider::observe(&world(&evil, &good, &local), &offer, backend());
     provider.reconcile();
-    let outstanding = provider.outstanding_certificate_requests(Some(EVIL));
+    let outstanding = provider.outstanding_certificate_requests(Some(&evil_relation()));
     assert_eq!(outstanding.len(), 1);
     assert!(outstanding[0].is_ca);
-    assert!(provider.request_errors(Some(EVIL)).is_empty());
+    assert!(provider.request_errors(Some(&evil_relation())).is_empty());
 }
 
 /// Soak seed 106043: a CA request was served while CA requests were offered; the operator then
@@ -413,7 +427,10 @@ fn a_ca_request_whose_certificate_is_revoked_after_ca_requests_were_refused_is_r
     let mut provider = Provider::observe(&world(&evil, &good, &local), &offer, backend());
     provider.reconcile();
     issue_and_apply(&mut provider, &Ca::new("first-ca"), &mut local);
-    assert_eq!(provider.issued_certificates(Some(EVIL)).len(), 1);
+    assert_eq!(
+        provider.issued_certificates(Some(&evil_relation())).len(),
+        1
+    );
 
     // CA requests refused from now on: the certificate already issued stands.
     let mut provider = Provider::observe(&world(&evil, &good, &local), &refuse, backend());
@@ -426,11 +443,11 @@ fn a_ca_request_whose_certificate_is_revoked_after_ca_requests_were_refused_is_r
     provider.revoke_all_certificates().unwrap();
     assert!(
         provider
-            .outstanding_certificate_requests(Some(EVIL))
+            .outstanding_certificate_requests(Some(&evil_relation()))
             .is_empty()
     );
     let logs = issue_and_apply(&mut provider, &Ca::new("second-ca"), &mut local);
-    let errors = error_entries(&local, EVIL);
+    let errors = error_entries(&local, evil_relation());
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert_eq!(errors[0]["error"]["message"], CA_REQUEST_REFUSED);
     assert_eq!(errors[0]["csr"], ca_request.as_str());
@@ -466,11 +483,13 @@ fn requirer_stuffing_huge_csr_texts_and_malformed_entries_is_counted_not_echoed(
     );
     provider.reconcile();
     assert_eq!(
-        provider.outstanding_certificate_requests(Some(EVIL)).len(),
+        provider
+            .outstanding_certificate_requests(Some(&evil_relation()))
+            .len(),
         1
     );
     assert!(
-        provider.request_errors(Some(EVIL)).is_empty(),
+        provider.request_errors(Some(&evil_relation())).is_empty(),
         "the huge text is never echoed"
     );
     let plan = provider.plan();
@@ -518,13 +537,20 @@ fn requirer_smuggling_names_into_the_subject_gets_an_error_entry_and_no_certific
     provider.reconcile();
     assert!(
         provider
-            .outstanding_certificate_requests(Some(EVIL))
+            .outstanding_certificate_requests(Some(&evil_relation()))
             .is_empty()
     );
     issue_and_apply(&mut provider, &Ca::new("provider-ca"), &mut local);
-    assert!(provider.issued_certificates(Some(EVIL)).is_empty());
-    assert_eq!(provider.issued_certificates(Some(GOOD)).len(), 1);
-    let errors = error_entries(&local, EVIL);
+    assert!(
+        provider
+            .issued_certificates(Some(&evil_relation()))
+            .is_empty()
+    );
+    assert_eq!(
+        provider.issued_certificates(Some(&good_relation())).len(),
+        1
+    );
+    let errors = error_entries(&local, evil_relation());
     let messages: Vec<&str> = errors
         .iter()
         .map(|e| e["error"]["message"].as_str().unwrap())
@@ -575,15 +601,15 @@ fn requirer_spreading_large_invalid_csrs_over_many_units_cannot_grow_our_databag
             "no log line echoes the texts"
         );
     }
-    let published = local[&EVIL]["request_errors"].len();
+    let published = local[&evil_relation()]["request_errors"].len();
     assert!(
         published <= MAX_ERROR_BYTES_PER_RELATION + 64 * 1024,
         "error entries of {published} bytes"
     );
-    let answered = error_entries(&local, EVIL).len();
+    let answered = error_entries(&local, evil_relation()).len();
     assert!(answered > 0 && answered < 200, "{answered} error entries");
     assert!(
-        local[&GOOD].contains_key("certificates"),
+        local[&good_relation()].contains_key("certificates"),
         "the other relation is served"
     );
 }

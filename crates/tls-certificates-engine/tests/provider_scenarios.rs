@@ -10,7 +10,7 @@ use tls_certificates_crypto::{IssueProfile, KeyAlgorithm, Validity};
 use tls_certificates_engine::provider::{
     NewCertificate, Provider, ProviderConfig, ProviderObservation, ProviderRelation, RequestSource,
 };
-use tls_certificates_engine::{Databag, Error, ErrorCode, ProviderError, RelationId};
+use tls_certificates_engine::{Databag, Error, ErrorCode, ProviderError};
 
 fn csr_bag(csrs: &[(String, bool)]) -> Databag {
     let list: Vec<_> = csrs
@@ -41,7 +41,7 @@ fn observation(
     ProviderObservation {
         is_leader: true,
         relations: vec![ProviderRelation {
-            id: REL,
+            id: rel(),
             remote_app: if app_csrs.is_empty() {
                 Databag::new()
             } else {
@@ -305,13 +305,13 @@ fn given_error_then_certificate_when_set_then_only_one_of_them_remains() {
     );
     let error = ProviderError::new(ErrorCode::DomainNotAllowed, "m");
     provider
-        .set_relation_error(REL, &csr, error.clone())
+        .set_relation_error(rel(), &csr, error.clone())
         .unwrap();
     assert_eq!(provider.request_errors(None).len(), 1);
     issue_all(&mut provider, &ca);
     assert!(provider.request_errors(None).is_empty());
     assert_eq!(provider.issued_certificates(None).len(), 1);
-    provider.set_relation_error(REL, &csr, error).unwrap();
+    provider.set_relation_error(rel(), &csr, error).unwrap();
     assert!(provider.issued_certificates(None).is_empty());
 }
 
@@ -332,7 +332,7 @@ fn given_non_leader_when_publishing_then_refused_and_nothing_written() {
     ));
     let error = ProviderError::new(ErrorCode::Other, "m");
     assert!(matches!(
-        provider.set_relation_error(REL, &csr, error),
+        provider.set_relation_error(rel(), &csr, error),
         Err(Error::NotLeader { .. })
     ));
     assert!(provider.plan().databag_writes.is_empty());
@@ -365,11 +365,11 @@ fn given_unknown_relation_or_empty_chain_when_publishing_then_typed_errors() {
         chain,
     };
     assert!(matches!(
-        provider.set_relation_certificate(new(REL, vec![])),
+        provider.set_relation_certificate(new(rel(), vec![])),
         Err(Error::EmptyChain)
     ));
     assert!(matches!(
-        provider.set_relation_certificate(new(RelationId(99), vec![c.clone()])),
+        provider.set_relation_certificate(new(relation(99), vec![c.clone()])),
         Err(Error::UnknownRelation { .. })
     ));
 }
@@ -418,7 +418,7 @@ fn given_python_provider_databag_when_observed_then_nothing_outstanding_and_noth
     let obs = ProviderObservation {
         is_leader: true,
         relations: vec![ProviderRelation {
-            id: REL,
+            id: rel(),
             remote_app: Databag::new(),
             remote_units: BTreeMap::from([(
                 "peer-requirer/0".to_owned(),
@@ -503,7 +503,6 @@ fn tampered(good: &str) -> String {
 fn many_relations() -> ProviderObservation {
     let relations = (0..3_u32)
         .map(|r| ProviderRelation {
-            id: RelationId(10 + r),
             remote_units: (0..60)
                 .map(|u| {
                     let csr = new_csr(&format!("u{u}.r{r}.example.com"));
@@ -515,7 +514,7 @@ fn many_relations() -> ProviderObservation {
                     (format!("req{r}/{u:02}"), csr_bag(&entries))
                 })
                 .collect(),
-            ..ProviderRelation::default()
+            ..ProviderRelation::new(relation(10 + r))
         })
         .collect();
     ProviderObservation {
@@ -602,12 +601,12 @@ fn given_many_relations_and_requests_when_observed_then_same_plan_as_one_relatio
         177
     );
     assert!(
-        fresh[0].starts_with("outstanding 10 Unit(\"req0/00\")"),
+        fresh[0].starts_with("outstanding certificates:10 Unit(\"req0/00\")"),
         "{}",
         fresh[0]
     );
     assert!(
-        fresh[176].starts_with("outstanding 12 Unit(\"req2/59\")"),
+        fresh[176].starts_with("outstanding certificates:12 Unit(\"req2/59\")"),
         "{}",
         fresh[176]
     );
@@ -673,7 +672,7 @@ fn given_one_hook_when_certificates_are_set_revoked_and_replaced_then_outstandin
     // An error for a replaces its certificate: a is outstanding again, b is not.
     provider
         .set_relation_error(
-            REL,
+            rel(),
             &csrs[0].0,
             ProviderError::new(ErrorCode::Other, "refused"),
         )
@@ -697,7 +696,7 @@ fn issued_once(csr: &str, ca: &Ca) -> (NewCertificate, Databag) {
         )
         .unwrap();
     let new = NewCertificate {
-        relation_id: REL,
+        relation_id: rel(),
         csr_pem: request.csr_pem,
         certificate: certificate.clone(),
         ca: ca.certificate.clone(),

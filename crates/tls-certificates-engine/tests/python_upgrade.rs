@@ -4,13 +4,13 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::backend;
+use common::{backend, relation};
 use time::Duration;
 use tls_certificates_engine::requirer::{
     Requests, Requirer, RequirerConfig, RequirerObservation, RequirerRelation, RequirerTrigger,
     Scope,
 };
-use tls_certificates_engine::{ObservedSecret, RelationId, SecretContent, SecretOwner, UnitName};
+use tls_certificates_engine::{ObservedSecret, SecretContent, SecretId, SecretOwner, UnitName};
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -39,19 +39,21 @@ fn secret(step_prefix: &str, id: &str) -> ObservedSecret {
         .find(|s| s["step"].as_str().unwrap().starts_with(step_prefix))
         .unwrap();
     ObservedSecret {
-        id: id.into(),
+        id: SecretId::parse(id).unwrap(),
         label: s["label"].as_str().unwrap().into(),
         owner: if s["owner"] == "unit" {
             SecretOwner::Unit
         } else {
-            SecretOwner::App
+            SecretOwner::Application
         },
-        content: s["content"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-            .collect::<SecretContent>(),
+        content: SecretContent::from_pairs(
+            s["content"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k, v.as_str().unwrap())),
+        )
+        .unwrap(),
         expires: s["expire"].as_str().map(|e| {
             time::OffsetDateTime::parse(e, &time::format_description::well_known::Rfc3339).unwrap()
         }),
@@ -78,13 +80,13 @@ fn given_python_library_unit_state_when_our_requirer_takes_over_then_nothing_rot
     let key_secret = secret("requirer UNIT relation-created", "secret:key");
     let cert_secret = secret("requirer UNIT relation-changed", "secret:cert");
     let certificate = b
-        .parse_certificate(cert_secret.content.value("certificate").unwrap())
+        .parse_certificate(cert_secret.content.get("certificate").unwrap())
         .unwrap();
     let obs = RequirerObservation {
         unit: UnitName::parse("peer-requirer/0").unwrap(),
         is_leader: false,
         relations: vec![RequirerRelation {
-            id: RelationId(1),
+            id: relation(1),
             local_unit,
             local_app: BTreeMap::new(),
             remote_app,

@@ -8,7 +8,7 @@ use tls_certificates_crypto::KeyAlgorithm;
 use tls_certificates_engine::requirer::{
     Requests, Requirer, RequirerConfig, RequirerEvent, RequirerTrigger, Scope,
 };
-use tls_certificates_engine::{Error, LIBID, SecretAction, SecretOwner};
+use tls_certificates_engine::{Error, LIBID, SecretAction, SecretId, SecretOwner};
 
 fn unit_world(cns: &[&str]) -> World {
     let config = RequirerConfig::new(
@@ -80,7 +80,7 @@ fn given_relation_created_when_reconciled_then_key_secret_is_created_and_csr_sen
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0].label, key_label());
     assert_eq!(keys[0].owner, SecretOwner::Unit);
-    let key_pem = keys[0].content.value("private-key").unwrap();
+    let key_pem = keys[0].content.get("private-key").unwrap();
     let key = backend().load_private_key(key_pem).unwrap();
     let raw = csrs(&world);
     assert!(
@@ -115,11 +115,11 @@ fn given_provider_issued_when_reconciled_then_certificate_stored_and_event_emitt
     assert_eq!(available(&plan), 1);
     let stored = world.secrets_with_prefix(&cert_prefix());
     assert_eq!(stored.len(), 1);
-    let csr_pem = stored[0].content.value("csr").unwrap();
+    let csr_pem = stored[0].content.get("csr").unwrap();
     let sha = backend().sha256_hex(csr_pem.as_bytes()).unwrap();
     assert_eq!(stored[0].label, format!("{}{sha}", cert_prefix()));
     let certificate = backend()
-        .parse_certificate(stored[0].content.value("certificate").unwrap())
+        .parse_certificate(stored[0].content.get("certificate").unwrap())
         .unwrap();
     // expiry = now + (not_after - now) * 0.9
     let expected = world.now + (certificate.not_after() - world.now) * 0.9;
@@ -189,7 +189,7 @@ fn given_certificate_secret_expired_when_handled_then_new_csr_with_same_key_and_
     world.step();
     let key_before = world.secrets_with_prefix(&key_label())[0]
         .content
-        .value("private-key")
+        .get("private-key")
         .unwrap()
         .to_owned();
     let old_csr = csrs(&world);
@@ -207,7 +207,7 @@ fn given_certificate_secret_expired_when_handled_then_new_csr_with_same_key_and_
     assert_eq!(
         world.secrets_with_prefix(&key_label())[0]
             .content
-            .value("private-key")
+            .get("private-key")
             .unwrap(),
         key_before
     );
@@ -383,7 +383,7 @@ fn given_app_mode_when_leader_then_app_key_and_app_databag_are_used() {
     world.step();
     let key = world.secrets_with_prefix(&format!("{LIBID}-private-key-app-certificates"));
     assert_eq!(key.len(), 1);
-    assert_eq!(key[0].owner, SecretOwner::App);
+    assert_eq!(key[0].owner, SecretOwner::Application);
     assert!(world.relation().local_unit.is_empty());
     assert!(
         world
@@ -436,16 +436,17 @@ fn given_legacy_app_key_label_when_reconciled_then_key_is_migrated_without_rotat
         .obs
         .secrets
         .push(tls_certificates_engine::ObservedSecret {
-            id: "secret:legacy".into(),
+            id: SecretId::parse("secret:legacy").unwrap(),
             label: format!("{LIBID}-private-key-certificates"),
             owner: SecretOwner::Unit,
             content: tls_certificates_engine::SecretContent::new()
-                .with("private-key", pem.expose_secret()),
+                .with("private-key", pem.expose_secret())
+                .unwrap(),
             expires: None,
         });
     let plan = world.reconcile();
     assert!(plan.secret_actions.contains(&SecretAction::Remove {
-        id: "secret:legacy".into(),
+        id: SecretId::parse("secret:legacy").unwrap(),
         revision: None
     }));
     let view = world.requirer.view(&world.obs, world.now, backend());
@@ -470,8 +471,8 @@ fn given_regenerate_private_key_when_handled_then_same_secret_new_key_and_new_cs
     );
     let after = world.secrets_with_prefix(&key_label())[0].clone();
     assert_ne!(
-        after.content.value("private-key"),
-        before.content.value("private-key")
+        after.content.get("private-key"),
+        before.content.get("private-key")
     );
     assert_ne!(csrs(&world), csr_before);
     world.assert_no_private_key_leaked();
@@ -509,7 +510,7 @@ fn given_relation_broken_when_handled_then_key_and_certificate_secrets_are_remov
     world.step();
     assert_eq!(world.obs.secrets.len(), 2);
     world.obs.relations.clear();
-    let _plan = world.requirer_hook(RequirerTrigger::RelationBroken { relation_id: REL });
+    let _plan = world.requirer_hook(RequirerTrigger::RelationBroken { relation_id: rel() });
     assert!(world.obs.secrets.is_empty());
 }
 
@@ -528,7 +529,7 @@ fn given_a_unit_scope_left_behind_by_a_switch_to_app_mode_when_relation_broken_t
         .with_key_algorithm(KeyAlgorithm::EcdsaP256);
     world.requirer = Requirer::new(app);
     world.obs.relations.clear();
-    let _plan = world.requirer_hook(RequirerTrigger::RelationBroken { relation_id: REL });
+    let _plan = world.requirer_hook(RequirerTrigger::RelationBroken { relation_id: rel() });
     assert!(
         world.obs.secrets.is_empty(),
         "{:?}",
@@ -615,13 +616,13 @@ fn given_no_relation_left_when_a_new_leader_handles_a_hook_then_the_app_certific
 fn given_secret_remove_when_handled_then_that_revision_is_pruned() {
     let mut world = unit_world(&["a.example.com"]);
     let plan = world.requirer_hook(RequirerTrigger::SecretRemoved {
-        id: "secret:9".into(),
+        id: SecretId::parse("secret:9").unwrap(),
         revision: 3,
     });
     assert_eq!(
         plan.secret_actions,
         vec![SecretAction::Remove {
-            id: "secret:9".into(),
+            id: SecretId::parse("secret:9").unwrap(),
             revision: Some(3)
         }]
     );
@@ -642,7 +643,7 @@ fn given_request_error_when_reconciled_then_certificate_denied_is_emitted() {
         .clone();
     provider
         .set_relation_error(
-            REL,
+            rel(),
             &csr,
             tls_certificates_engine::ProviderError::new(
                 tls_certificates_engine::ErrorCode::DomainNotAllowed,
@@ -782,7 +783,7 @@ fn given_multiple_certificates_when_one_is_reissued_then_only_its_secret_is_upda
         .unwrap();
     provider
         .set_relation_certificate(tls_certificates_engine::provider::NewCertificate {
-            relation_id: REL,
+            relation_id: rel(),
             csr_pem: request.csr_pem,
             certificate: reissued.clone(),
             ca: world.ca.certificate.clone(),
@@ -839,7 +840,7 @@ fn given_app_mode_non_leader_when_relation_broken_then_app_secrets_are_not_touch
     assert_eq!(world.obs.secrets.len(), 1);
     world.obs.is_leader = false;
     world.obs.relations.clear();
-    let plan = world.requirer_hook(RequirerTrigger::RelationBroken { relation_id: REL });
+    let plan = world.requirer_hook(RequirerTrigger::RelationBroken { relation_id: rel() });
     assert!(plan.secret_actions.is_empty());
 }
 
@@ -857,7 +858,7 @@ fn given_library_key_when_secret_id_queried_then_returned_and_none_otherwise() {
     let view = world.requirer.view(&world.obs, world.now, backend());
     assert_eq!(
         view.private_key_secret_id(Scope::Unit),
-        Some(world.obs.secrets[0].id.as_str())
+        Some(&world.obs.secrets[0].id)
     );
     assert!(view.private_key_secret_id(Scope::App).is_none());
 }

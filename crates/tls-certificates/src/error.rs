@@ -32,23 +32,13 @@ pub enum Error {
     /// The engine refused (misconfiguration) or the crypto backend failed inside it.
     #[error(transparent)]
     Engine(#[from] tls_certificates_engine::Error),
-    /// A relation id reported by Juju is not on this endpoint.
-    #[error("relation {relation_id} is not on endpoint {endpoint}")]
-    UnknownRelation {
-        /// The relation number.
-        relation_id: u32,
-        /// The endpoint.
-        endpoint: String,
-    },
+    /// A Juju value was refused before any tool ran: a secret content key Juju would not take,
+    /// an endpoint name with a `:`, ...
+    #[error(transparent)]
+    InvalidJujuValue(#[from] juju_types::Error),
     /// A charm binary cannot start: no usable crypto backend or a bad simulated clock.
     #[error(transparent)]
     CharmStartup(#[from] crate::charm::StartupError),
-    /// A unit name from the hook context could not be used.
-    #[error("invalid unit name {name:?}")]
-    InvalidUnitName {
-        /// The name.
-        name: String,
-    },
 }
 
 fn doing(operation: Option<&str>) -> String {

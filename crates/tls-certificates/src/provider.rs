@@ -10,7 +10,7 @@ pub use tls_certificates_engine::{
     ErrorCode, ProviderCapabilities, ProviderCertificate, ProviderError, RelationId,
 };
 
-use crate::apply::{self, Relations};
+use crate::apply;
 use crate::crypto::Certificate;
 use crate::{Error, Hook};
 
@@ -41,7 +41,6 @@ use crate::{Error, Hook};
 pub struct Provider<'a> {
     engine: engine::Provider<'a>,
     tools: &'a dyn HookTools,
-    relations: Relations,
     committed: bool,
 }
 
@@ -66,16 +65,12 @@ impl<'a> Provider<'a> {
         let is_leader = tools
             .is_leader()
             .map_err(Error::tool("checking leadership"))?;
-        let mut relations = Relations::new(endpoint);
         let mut observed = Vec::new();
         for id in tools
             .relation_ids(endpoint)
             .map_err(Error::tool("listing relations"))?
         {
-            let mut relation = ProviderRelation {
-                id: RelationId(id.number()),
-                ..ProviderRelation::default()
-            };
+            let mut relation = ProviderRelation::new(id.clone());
             // A relation that is gone has nothing to serve: leave it out.
             let Some(units) = apply::unless_gone(tools.relation_list(&id))
                 .map_err(Error::tool("listing requirer units"))?
@@ -102,7 +97,6 @@ impl<'a> Provider<'a> {
                 relation.local_app = local_app;
             }
             observed.push(relation);
-            relations.insert(id);
         }
         let observation = ProviderObservation {
             is_leader,
@@ -113,55 +107,54 @@ impl<'a> Provider<'a> {
         Ok(Self {
             engine,
             tools,
-            relations,
             committed: false,
         })
     }
 
     /// Every verified request, optionally of one relation.
-    pub fn certificate_requests(&self, relation: Option<RelationId>) -> Vec<&CertificateRequest> {
+    pub fn certificate_requests(&self, relation: Option<&RelationId>) -> Vec<&CertificateRequest> {
         self.engine.certificate_requests(relation)
     }
 
     /// Requests without a non-revoked certificate for their public key.
     pub fn outstanding_certificate_requests(
         &self,
-        relation: Option<RelationId>,
+        relation: Option<&RelationId>,
     ) -> Vec<&CertificateRequest> {
         self.engine.outstanding_certificate_requests(relation)
     }
 
     /// CSRs refused because they do not parse, break the subject policy or their signature
     /// does not verify.
-    pub fn invalid_requests(&self, relation: Option<RelationId>) -> Vec<InvalidRequest> {
+    pub fn invalid_requests(&self, relation: Option<&RelationId>) -> Vec<InvalidRequest> {
         self.engine.invalid_requests(relation)
     }
 
     /// Requests waiting because their relation reached the certificate limit.
-    pub fn requests_over_limit(&self, relation: Option<RelationId>) -> usize {
+    pub fn requests_over_limit(&self, relation: Option<&RelationId>) -> usize {
         self.engine.requests_over_limit(relation)
     }
 
     /// Non-revoked published certificates.
-    pub fn issued_certificates(&self, relation: Option<RelationId>) -> Vec<ProviderCertificate> {
+    pub fn issued_certificates(&self, relation: Option<&RelationId>) -> Vec<ProviderCertificate> {
         self.engine.issued_certificates(relation)
     }
 
     /// Every published certificate.
-    pub fn provider_certificates(&self, relation: Option<RelationId>) -> Vec<ProviderCertificate> {
+    pub fn provider_certificates(&self, relation: Option<&RelationId>) -> Vec<ProviderCertificate> {
         self.engine.provider_certificates(relation)
     }
 
     /// Published certificates whose CSR is gone (empty after the housekeeping of `observe`).
     pub fn unsolicited_certificates(
         &self,
-        relation: Option<RelationId>,
+        relation: Option<&RelationId>,
     ) -> Vec<ProviderCertificate> {
         self.engine.unsolicited_certificates(relation)
     }
 
     /// Published request errors.
-    pub fn request_errors(&self, relation: Option<RelationId>) -> Vec<ProviderRequestError> {
+    pub fn request_errors(&self, relation: Option<&RelationId>) -> Vec<ProviderRequestError> {
         self.engine.request_errors(relation)
     }
 
@@ -175,7 +168,7 @@ impl<'a> Provider<'a> {
     /// leader.
     pub fn answer_outstanding<E, F>(
         &mut self,
-        relation: Option<RelationId>,
+        relation: Option<&RelationId>,
         mut answer: F,
     ) -> Result<usize, E>
     where
@@ -190,7 +183,7 @@ impl<'a> Provider<'a> {
             };
             answer(&mut outstanding)?;
             if let Some(a) = outstanding.answer {
-                answers.push((request.relation_id, request.csr_pem.clone(), a));
+                answers.push((request.relation_id.clone(), request.csr_pem.clone(), a));
             }
         }
         let answered = answers.len();
@@ -273,7 +266,7 @@ impl<'a> Provider<'a> {
     pub fn commit(mut self) -> Result<(), Error> {
         self.committed = true;
         let plan = self.engine.plan();
-        apply::databag_writes(self.tools, &self.relations, &plan.databag_writes)?;
+        apply::databag_writes(self.tools, &plan.databag_writes)?;
         apply::logs(self.tools, &plan.logs);
         Ok(())
     }

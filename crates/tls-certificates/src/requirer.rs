@@ -4,8 +4,8 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use juju_hook_tools::{
-    Context, Event, HookTools, Member, NewSecret, ReadMode, RelationId as JujuRelationId,
-    SecretLookup, SecretRef, SecretUpdate,
+    Context, Event, HookTools, LogLevel, LogLine, Member, NewSecret, ReadMode, SecretLookup,
+    SecretOwner, SecretRef, SecretUpdate,
 };
 use time::OffsetDateTime;
 use tls_certificates_crypto::{
@@ -21,9 +21,9 @@ pub use tls_certificates_engine::requirer::{
 pub use tls_certificates_engine::{
     ErrorCode, ProviderCapabilities, ProviderCertificate, ProviderError, RelationId,
 };
-use tls_certificates_engine::{LIBID, ObservedSecret, SecretAction, UnitName};
+use tls_certificates_engine::{LIBID, ObservedSecret, SecretAction, SecretId};
 
-use crate::apply::{self, Relations};
+use crate::apply;
 use crate::{Error, Hook};
 
 /// What a requirer hook produced for the charm.
@@ -109,25 +109,25 @@ impl<'a> Requirer<'a> {
     /// # Errors
     /// A failing hook tool ([`Error::HookTool`]): exit non-zero so Juju retries the hook.
     pub fn handle_event(&self) -> Result<RequirerOutcome, Error> {
-        let ours = |rel: &JujuRelationId| rel.endpoint() == self.endpoint();
+        let ours = |rel: &RelationId| rel.endpoint() == self.endpoint();
         let trigger = match self.ctx.event() {
             Event::RelationCreated(r) | Event::RelationChanged(r) if ours(&r.relation) => {
                 RequirerTrigger::Reconcile
             }
             Event::RelationBroken(r) if ours(&r.relation) => RequirerTrigger::RelationBroken {
-                relation_id: RelationId(r.relation.number()),
+                relation_id: r.relation.clone(),
             },
             Event::SecretExpired(s) => {
                 if !s.label.as_deref().is_none_or(|l| l.starts_with(LIBID)) {
                     return Ok(RequirerOutcome::default());
                 }
                 RequirerTrigger::SecretExpired {
-                    id: s.id.as_str().to_owned(),
+                    id: s.id.clone(),
                     label: s.label.clone(),
                 }
             }
             Event::SecretRemove(s) => RequirerTrigger::SecretRemoved {
-                id: s.id.as_str().to_owned(),
+                id: s.id.clone(),
                 revision: s.revision,
             },
             Event::ConfigChanged
@@ -180,11 +180,11 @@ impl<'a> Requirer<'a> {
 
     fn run(&self, trigger: &RequirerTrigger) -> Result<RequirerOutcome, Error> {
         self.cache.replace(None);
-        let (observation, relations) = self.observe()?;
+        let observation = self.observe()?;
         let plan: RequirerPlan =
             self.engine
                 .handle(&observation, trigger, self.now, self.backend)?;
-        apply::databag_writes(self.tools, &relations, &plan.databag_writes)?;
+        apply::databag_writes(self.tools, &plan.databag_writes)?;
         for action in &plan.secret_actions {
             self.apply_secret(action)?;
         }
@@ -208,10 +208,10 @@ impl<'a> Requirer<'a> {
                 expire,
             } => {
                 let secret = NewSecret {
-                    content: apply::content(content)?,
+                    content: content.clone(),
                     label: Some(label.clone()),
                     expire: *expire,
-                    owner: apply::owner(*owner),
+                    owner: *owner,
                     ..NewSecret::default()
                 };
                 self.tools
@@ -224,31 +224,26 @@ impl<'a> Requirer<'a> {
                 expire,
                 ..
             } => {
-                let id = apply::secret_id(id)?;
                 let update = SecretUpdate {
-                    content: Some(apply::content(content)?),
+                    content: Some(content.clone()),
                     expire: *expire,
                     ..SecretUpdate::default()
                 };
                 self.tools
-                    .secret_set(&id, &update)
+                    .secret_set(id, &update)
                     .map_err(Error::tool("updating a secret"))?;
             }
             SecretAction::Remove { id, revision } => {
-                let id = apply::secret_id(id)?;
-                match self.tools.secret_remove(&id, *revision) {
+                match self.tools.secret_remove(id, *revision) {
                     Ok(()) => {}
                     // secret-remove may be dispatched twice (juju/juju#19036): already gone is fine.
                     Err(e) if e.is_not_found() => {
                         apply::logs(
                             self.tools,
-                            &[tls_certificates_engine::LogLine {
-                                level: tls_certificates_engine::LogLevel::Warning,
-                                message: format!(
-                                    "secret {} (revision {revision:?}) is already gone",
-                                    id.as_str()
-                                ),
-                            }],
+                            &[LogLine::new(
+                                LogLevel::Warning,
+                                format!("secret {id} (revision {revision:?}) is already gone"),
+                            )],
                         );
                     }
                     Err(e) => return Err(Error::tool("removing a secret")(e)),
@@ -259,11 +254,8 @@ impl<'a> Requirer<'a> {
     }
 
     /// Reads what the engine needs (a broken relation is not listed by `relation-ids`).
-    fn observe(&self) -> Result<(RequirerObservation, Relations), Error> {
-        let unit =
-            UnitName::parse(self.ctx.unit().as_str()).map_err(|_| Error::InvalidUnitName {
-                name: self.ctx.unit().as_str().to_owned(),
-            })?;
+    fn observe(&self) -> Result<RequirerObservation, Error> {
+        let unit = self.ctx.unit().clone();
         let secrets = self.observe_secrets()?;
         // Leadership only matters to the app scope: in steady state a unit-mode requirer
         // does not ask (every tool call is a process) and observes as a non-leader. It asks
@@ -276,15 +268,12 @@ impl<'a> Requirer<'a> {
                 self.ctx.event(),
                 Event::ConfigChanged | Event::LeaderElected | Event::UpgradeCharm
             )
-            || secrets
-                .iter()
-                .any(|s| s.owner == tls_certificates_engine::SecretOwner::App);
+            || secrets.iter().any(|s| s.owner == SecretOwner::Application);
         let is_leader = app_scope
             && self
                 .tools
                 .is_leader()
                 .map_err(Error::tool("checking leadership"))?;
-        let mut relations = Relations::new(self.endpoint());
         let mut observed = Vec::new();
         let ids = self
             .tools
@@ -319,22 +308,18 @@ impl<'a> Requirer<'a> {
                 None => BTreeMap::new(),
             };
             observed.push(RequirerRelation {
-                id: RelationId(id.number()),
+                id,
                 local_unit,
                 local_app,
                 remote_app,
             });
-            relations.insert(id);
         }
-        Ok((
-            RequirerObservation {
-                unit,
-                is_leader,
-                relations: observed,
-                secrets,
-            },
-            relations,
-        ))
+        Ok(RequirerObservation {
+            unit,
+            is_leader,
+            relations: observed,
+            secrets,
+        })
     }
 
     fn observe_secrets(&self) -> Result<Vec<ObservedSecret>, Error> {
@@ -358,10 +343,10 @@ impl<'a> Requirer<'a> {
                 Err(e) => return Err(Error::tool("reading a secret")(e)),
             };
             out.push(ObservedSecret {
-                id: id.as_str().to_owned(),
+                id,
                 label,
-                owner: apply::owner_of(info.owner),
-                content: content.iter().collect(),
+                owner: info.owner,
+                content,
                 expires: info.expiry,
             });
         }
@@ -373,7 +358,7 @@ impl<'a> Requirer<'a> {
         let mut cache = self.cache.borrow_mut();
         let observation = match cache.take() {
             Some(observation) => observation,
-            None => self.observe()?.0,
+            None => self.observe()?,
         };
         let result = f(&self.engine.view(&observation, self.now, self.backend));
         *cache = Some(observation);
@@ -404,8 +389,8 @@ impl<'a> Requirer<'a> {
     ///
     /// # Errors
     /// A failing hook tool.
-    pub fn private_key_secret_id(&self, scope: Scope) -> Result<Option<String>, Error> {
-        self.with_view(|v| v.private_key_secret_id(scope).map(str::to_owned))
+    pub fn private_key_secret_id(&self, scope: Scope) -> Result<Option<SecretId>, Error> {
+        self.with_view(|v| v.private_key_secret_id(scope).cloned())
     }
 
     /// The verified, non-revoked certificate for `attributes`, if the provider issued it.
@@ -493,9 +478,8 @@ pub fn provider_capabilities(
         };
         let bag = apply::tolerant_get(tools, &id, Member::App(&app))?;
         let relation = RequirerRelation {
-            id: RelationId(id.number()),
             remote_app: bag,
-            ..RequirerRelation::default()
+            ..RequirerRelation::new(id)
         };
         if let Some(capabilities) = engine::capabilities_of(&relation) {
             return Ok(Some(capabilities));

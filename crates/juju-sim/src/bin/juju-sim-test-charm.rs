@@ -53,7 +53,9 @@ fn run(ctx: &Context, tools: &dyn HookTools) -> Result<(), String> {
     match ctx.event() {
         Event::Install => {
             let mut content = SecretContent::new();
-            content.insert("private-key", "key-1").map_err(e)?;
+            content
+                .insert("private-key", "key-1")
+                .map_err(|e| e.to_string())?;
             tools
                 .secret_add(&NewSecret {
                     content,

@@ -87,11 +87,12 @@ pub use self::config::{
 };
 pub use self::request::{CertificateRequest, InvalidRequest, RequestSource};
 use self::state::RelationState;
-use crate::common::{Databag, DatabagWrite, LogLine, RelationId};
+use crate::common::DatabagWrite;
 use crate::wire::ProviderError;
+use juju_types::{Databag, LogLine, RelationId};
 
 /// One relation on the provider's endpoint, as observed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ProviderRelation {
     /// The relation id.
     pub id: RelationId,
@@ -101,6 +102,18 @@ pub struct ProviderRelation {
     pub remote_units: BTreeMap<String, Databag>,
     /// The provider application's own databag (readable by the leader only; empty otherwise).
     pub local_app: Databag,
+}
+
+impl ProviderRelation {
+    /// Relation `id` with every databag empty and no remote unit (as on `relation-created`).
+    pub fn new(id: RelationId) -> Self {
+        Self {
+            id,
+            remote_app: Databag::new(),
+            remote_units: BTreeMap::new(),
+            local_app: Databag::new(),
+        }
+    }
 }
 
 /// Everything the provider needs to see in a hook.

@@ -11,9 +11,10 @@ use tls_certificates_schema::v1::{ProviderData, RequirerData};
 use super::config::{MAX_REQUEST_PEM_LEN, ProviderConfig};
 use super::state::{Issued, OwnCertificates, RelationState, Request};
 use super::{Provider, ProviderObservation, ProviderRelation, RequestSource};
-use crate::common::{Databag, JoinKey, LogLevel, LogLine, RelationId, log};
+use crate::common::{JoinKey, log};
 use crate::parallel;
 use crate::wire;
+use juju_types::{Databag, LogLevel, LogLine, RelationId};
 
 /// Relation data (bytes of the values read) from which observing relations is spread over the
 /// cores: below it, starting threads costs more than it saves.
@@ -90,7 +91,7 @@ fn observe_relation(
                 .insert(join.clone(), state.requests.len());
             state.requests.push(Request {
                 join,
-                relation_id: relation.id,
+                relation_id: relation.id.clone(),
                 source: source(),
                 spki: OnceLock::new(),
                 is_ca: entry.is_ca(),
@@ -111,7 +112,7 @@ fn observe_relation(
                 wire::decode_certificates(raw),
                 ProviderData::CERTIFICATES_KEY,
                 "certificates",
-                relation.id,
+                relation.id.clone(),
                 &mut state.unreadable,
                 &mut logs,
             ),
@@ -141,7 +142,7 @@ fn observe_relation(
             wire::decode_request_errors(raw),
             ProviderData::REQUEST_ERRORS_KEY,
             "request errors",
-            relation.id,
+            relation.id.clone(),
             &mut state.unreadable,
             &mut logs,
         );
@@ -182,7 +183,7 @@ impl<'b> Provider<'b> {
         let mut relations = BTreeMap::new();
         for (relation, (state, relation_logs)) in observation.relations.iter().zip(observed) {
             logs.extend(relation_logs);
-            relations.insert(relation.id, state);
+            relations.insert(relation.id.clone(), state);
         }
         Self {
             backend,

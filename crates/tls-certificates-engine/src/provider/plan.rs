@@ -4,7 +4,8 @@ use super::state::OwnCertificates;
 use super::{Provider, ProviderPlan};
 use tls_certificates_schema::v1::ProviderData;
 
-use crate::common::{DatabagScope, DatabagWrite, LogLevel, log};
+use crate::common::{DatabagWrite, log};
+use juju_types::{LogLevel, Target};
 
 impl Provider<'_> {
     /// The minimal writes that bring the databags to the current state (leader only).
@@ -61,8 +62,8 @@ impl Provider<'_> {
                 }
                 if encoded.as_deref() != raw {
                     plan.databag_writes.push(DatabagWrite {
-                        relation_id: *id,
-                        scope: DatabagScope::App,
+                        relation_id: id.clone(),
+                        target: Target::App,
                         key: key.to_owned(),
                         value: encoded,
                     });

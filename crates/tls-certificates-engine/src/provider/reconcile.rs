@@ -11,8 +11,9 @@ use super::config::{
 };
 use super::state::{RelationState, Unread};
 use super::{Provider, RequestSource};
-use crate::common::{JoinKey, LogLevel, LogLine, RelationId, log};
+use crate::common::{JoinKey, log};
 use crate::wire::{ErrorCode, ProviderCapabilities, ProviderError};
+use juju_types::{LogLevel, LogLine, RelationId};
 
 /// A request to answer with an error entry.
 struct Refusal {
@@ -45,7 +46,7 @@ struct Counts {
 }
 
 /// The one summary line of a relation (`None` when there is nothing to say).
-fn summary(id: RelationId, counts: &Counts, unread: &Unread, budget: usize) -> Option<String> {
+fn summary(id: &RelationId, counts: &Counts, unread: &Unread, budget: usize) -> Option<String> {
     let mut parts = Vec::new();
     if counts.new > REFUSALS_LOGGED_PER_HOOK {
         parts.push(format!(
@@ -106,7 +107,7 @@ fn is_ours(error: &ProviderError) -> bool {
 fn answer_refusals(
     state: &mut RelationState,
     logs: &mut Vec<LogLine>,
-    id: RelationId,
+    id: &RelationId,
     refusals: Vec<Refusal>,
     budget: usize,
 ) -> Counts {
@@ -172,7 +173,7 @@ impl Provider<'_> {
         let verdicts: Vec<(RelationId, Verdicts)> = self
             .relations
             .iter()
-            .map(|(id, state)| (*id, self.verdicts(state)))
+            .map(|(id, state)| (id.clone(), self.verdicts(state)))
             .collect();
         for (id, verdicts) in verdicts {
             let Some(state) = self.relations.get_mut(&id) else {
@@ -201,14 +202,14 @@ impl Provider<'_> {
             for join in stale_errors {
                 state.remove_error(&join);
             }
-            let mut counts = answer_refusals(state, &mut self.logs, id, verdicts.refusals, budget);
+            let mut counts = answer_refusals(state, &mut self.logs, &id, verdicts.refusals, budget);
             counts.over_limit = verdicts.over_limit;
             for join in verdicts.accepted {
                 if state.error(&join).is_some_and(|e| is_ours(&e.error)) {
                     state.remove_error(&join);
                 }
             }
-            if let Some(line) = summary(id, &counts, &state.unread, budget) {
+            if let Some(line) = summary(&id, &counts, &state.unread, budget) {
                 log(&mut self.logs, LogLevel::Info, line);
             }
             if capabilities.is_some() {
@@ -230,7 +231,7 @@ impl Provider<'_> {
             };
             let refusals = self.verdicts(state).refusals;
             if let Some(state) = self.relations.get_mut(id) {
-                answer_refusals(state, &mut self.logs, *id, refusals, budget);
+                answer_refusals(state, &mut self.logs, id, refusals, budget);
             }
         }
     }

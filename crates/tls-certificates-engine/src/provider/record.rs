@@ -12,8 +12,9 @@ use tls_certificates_schema::v1::{self, RequestError};
 use super::state::Issued;
 use super::{NewCertificate, Provider};
 use crate::Error;
-use crate::common::{JoinKey, LogLevel, RelationId, log};
+use crate::common::{JoinKey, log};
 use crate::wire::{self, ProviderError};
+use juju_types::{LogLevel, RelationId};
 
 impl Provider<'_> {
     fn require_leader(&self, operation: &'static str) -> Result<(), Error> {
@@ -37,7 +38,7 @@ impl Provider<'_> {
         }
         let Some(state) = self.relations.get_mut(&new.relation_id) else {
             return Err(Error::UnknownRelation {
-                relation_id: new.relation_id.0,
+                relation_id: new.relation_id.clone(),
             });
         };
         if new.chain.first().map(|c| c.der()) != Some(new.certificate.der()) {
@@ -98,7 +99,7 @@ impl Provider<'_> {
         // Checked before anything changes.
         let Some(state) = self.relations.get_mut(&relation_id) else {
             return Err(Error::UnknownRelation {
-                relation_id: relation_id.0,
+                relation_id: relation_id.clone(),
             });
         };
         let csr = wire::csr_pem(csr_pem)?;
@@ -148,7 +149,7 @@ impl Provider<'_> {
             for request in &mut state.requests {
                 request.answered = OnceLock::new();
             }
-            touched.push(*id);
+            touched.push(id.clone());
         }
         self.answer_uncovered_refusals(&touched);
         revoked

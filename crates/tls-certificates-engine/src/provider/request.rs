@@ -2,7 +2,7 @@
 
 use tls_certificates_crypto::Csr;
 
-use crate::common::RelationId;
+use juju_types::RelationId;
 
 /// Where a request came from.
 #[derive(Clone, Debug, Eq, Hash, PartialEq)]

@@ -8,7 +8,8 @@ use tls_certificates_schema::PemCsr;
 use tls_certificates_schema::v1::{self, ProviderData, RequestError};
 
 use super::request::{CertificateRequest, RequestSource};
-use crate::common::{JoinKey, JoinMap, RelationId};
+use crate::common::{JoinKey, JoinMap};
+use juju_types::RelationId;
 
 pub(super) struct Issued {
     pub(super) entry: v1::ProviderCertificate,
@@ -60,7 +61,7 @@ impl Request {
             backend
                 .parse_csr(self.csr_pem.as_str())
                 .map(|csr| CertificateRequest {
-                    relation_id: self.relation_id,
+                    relation_id: self.relation_id.clone(),
                     source: self.source.clone(),
                     csr,
                     csr_pem: self.csr_pem.as_str().to_owned(),

@@ -3,8 +3,9 @@
 use super::config::{CaRequests, ProviderConfig};
 use super::state::{Issued, RelationState, Request, Triage};
 use super::{CertificateRequest, InvalidRequest, Provider, ProviderRequestError};
-use crate::common::{ProviderCertificate, RelationId};
+use crate::common::ProviderCertificate;
 use crate::parallel;
+use juju_types::RelationId;
 
 /// Pending signature checks (~30 µs each for RSA-2048) from which they are spread over the
 /// cores.
@@ -71,13 +72,14 @@ impl Provider<'_> {
         triage
     }
 
-    fn selected(
-        &self,
-        relation: Option<RelationId>,
-    ) -> impl Iterator<Item = (&RelationId, &RelationState)> {
+    fn selected<'s>(
+        &'s self,
+        relation: Option<&RelationId>,
+    ) -> impl Iterator<Item = (&'s RelationId, &'s RelationState)> {
+        let relation = relation.cloned();
         self.relations
             .iter()
-            .filter(move |(id, _)| relation.is_none_or(|r| r == **id))
+            .filter(move |(id, _)| relation.as_ref().is_none_or(|r| r == *id))
     }
 
     /// Every request with a valid CSR (remote unit and app databags, up to the entry cap),
@@ -85,7 +87,7 @@ impl Provider<'_> {
     /// and verifies every CSR read; prefer
     /// [`outstanding_certificate_requests`](Self::outstanding_certificate_requests), which
     /// verifies only what the limit leaves room for.
-    pub fn certificate_requests(&self, relation: Option<RelationId>) -> Vec<&CertificateRequest> {
+    pub fn certificate_requests(&self, relation: Option<&RelationId>) -> Vec<&CertificateRequest> {
         let backend = self.backend;
         let pending: Vec<&Request> = self
             .selected(relation)
@@ -110,7 +112,7 @@ impl Provider<'_> {
     /// by the CA policy.
     pub fn outstanding_certificate_requests(
         &self,
-        relation: Option<RelationId>,
+        relation: Option<&RelationId>,
     ) -> Vec<&CertificateRequest> {
         let backend = self.backend;
         self.selected(relation)
@@ -128,7 +130,7 @@ impl Provider<'_> {
 
     /// Unanswered requests that wait because their relation reached the certificate limit
     /// (their CSRs are not verified).
-    pub fn requests_over_limit(&self, relation: Option<RelationId>) -> usize {
+    pub fn requests_over_limit(&self, relation: Option<&RelationId>) -> usize {
         self.selected(relation)
             .map(|(_, s)| self.triage(s).over_limit)
             .sum()
@@ -136,7 +138,7 @@ impl Provider<'_> {
 
     /// Unanswered CSRs refused because they do not parse, break the subject policy or their
     /// signature does not verify (among those the limit left room to check).
-    pub fn invalid_requests(&self, relation: Option<RelationId>) -> Vec<InvalidRequest> {
+    pub fn invalid_requests(&self, relation: Option<&RelationId>) -> Vec<InvalidRequest> {
         let backend = self.backend;
         self.selected(relation)
             .flat_map(|(_, s)| {
@@ -147,7 +149,7 @@ impl Provider<'_> {
                     .filter_map(|r| match r.verified(backend) {
                         Ok(_) => None,
                         Err(reason) => Some(InvalidRequest {
-                            relation_id: r.relation_id,
+                            relation_id: r.relation_id.clone(),
                             csr_pem: r.csr_pem.as_str().to_owned(),
                             reason: reason.clone(),
                         }),
@@ -159,19 +161,19 @@ impl Provider<'_> {
 
     fn entries(
         &self,
-        relation: Option<RelationId>,
+        relation: Option<&RelationId>,
         filter: impl Fn(&RelationState, &Issued) -> bool,
     ) -> Vec<ProviderCertificate> {
         let mut out = Vec::new();
         for (id, state) in &self.relations {
-            if relation.is_some_and(|r| r != *id) {
+            if relation.is_some_and(|r| r != id) {
                 continue;
             }
             for issued in state.certificates.iter().flatten() {
                 if filter(state, issued) {
                     let e = &issued.entry;
                     out.push(ProviderCertificate {
-                        relation_id: *id,
+                        relation_id: id.clone(),
                         certificate: e.certificate.as_str().to_owned(),
                         csr: e.certificate_signing_request.as_str().to_owned(),
                         ca: e.ca.as_str().to_owned(),
@@ -190,33 +192,33 @@ impl Provider<'_> {
     }
 
     /// Every published certificate, revoked included.
-    pub fn provider_certificates(&self, relation: Option<RelationId>) -> Vec<ProviderCertificate> {
+    pub fn provider_certificates(&self, relation: Option<&RelationId>) -> Vec<ProviderCertificate> {
         self.entries(relation, |_, _| true)
     }
 
     /// Published, non-revoked certificates (empty on a non-leader, which cannot read them).
-    pub fn issued_certificates(&self, relation: Option<RelationId>) -> Vec<ProviderCertificate> {
+    pub fn issued_certificates(&self, relation: Option<&RelationId>) -> Vec<ProviderCertificate> {
         self.entries(relation, |_, i| i.entry.revoked != Some(true))
     }
 
     /// Published certificates whose CSR no longer appears in the relation.
     pub fn unsolicited_certificates(
         &self,
-        relation: Option<RelationId>,
+        relation: Option<&RelationId>,
     ) -> Vec<ProviderCertificate> {
         self.entries(relation, |s, i| !s.request_joins.contains_key(&i.join))
     }
 
     /// Published request errors.
-    pub fn request_errors(&self, relation: Option<RelationId>) -> Vec<ProviderRequestError> {
+    pub fn request_errors(&self, relation: Option<&RelationId>) -> Vec<ProviderRequestError> {
         let mut out = Vec::new();
         for (id, state) in &self.relations {
-            if relation.is_some_and(|r| r != *id) {
+            if relation.is_some_and(|r| r != id) {
                 continue;
             }
             for e in state.errors.iter().flatten() {
                 out.push(ProviderRequestError {
-                    relation_id: *id,
+                    relation_id: id.clone(),
                     csr: e.csr.as_str().to_owned(),
                     error: e.error.clone(),
                 });

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use tls_certificates_crypto::{CertificateRequestAttributes, KeyAlgorithm, KeyType, PrivateKey};
 
 use crate::Error;
-use crate::common::DatabagScope;
+use juju_types::Target;
 
 /// Which requests go where: the Python library's `Mode`, with the requests of each scope.
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -42,10 +42,10 @@ impl std::fmt::Display for Scope {
 }
 
 impl Scope {
-    pub(super) fn databag(self) -> DatabagScope {
+    pub(super) fn databag(self) -> Target {
         match self {
-            Self::Unit => DatabagScope::Unit,
-            Self::App => DatabagScope::App,
+            Self::Unit => Target::Unit,
+            Self::App => Target::App,
         }
     }
 }

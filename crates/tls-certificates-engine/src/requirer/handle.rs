@@ -18,11 +18,10 @@ use super::{
     RequirerTrigger, subject_of,
 };
 use crate::Error;
-use crate::common::{
-    DatabagWrite, LogLevel, RelationId, SecretAction, SecretContent, UnitName, log, pem_join_key,
-};
+use crate::common::{DatabagWrite, SecretAction, log, pem_join_key};
 use crate::labels::{self, CERTIFICATE_CONTENT_KEY, CSR_CONTENT_KEY};
 use crate::wire;
+use juju_types::{LogLevel, RelationId, SecretContent, UnitName};
 
 /// Our CSRs on one relation that step 2 keeps, and the requests they answer.
 struct Kept {
@@ -58,7 +57,7 @@ impl Requirer {
                 return Ok(pass.finish());
             }
             RequirerTrigger::RelationBroken { relation_id } => {
-                self.relation_broken(*relation_id, &mut pass);
+                self.relation_broken(relation_id, &mut pass);
                 return Ok(pass.finish());
             }
             _ => {}
@@ -153,8 +152,8 @@ impl Requirer {
                     ),
                 );
                 pass.plan.databag_writes.push(DatabagWrite {
-                    relation_id: relation.id,
-                    scope: scope.databag(),
+                    relation_id: relation.id.clone(),
+                    target: scope.databag(),
                     key: v1::RequirerData::KEY.to_owned(),
                     value: None,
                 });
@@ -170,12 +169,12 @@ impl Requirer {
             RequirerTrigger::SecretExpired { id, label } => {
                 let secret = secrets
                     .by_id
-                    .get(id.as_str())
+                    .get(id)
                     .copied()
                     .or_else(|| label.as_deref().and_then(|l| secrets.get(l)));
                 if let Some(csr) = secret
                     .filter(|s| labels::is_certificate_label(&s.label))
-                    .and_then(|s| s.content.value(CSR_CONTENT_KEY))
+                    .and_then(|s| s.content.get(CSR_CONTENT_KEY))
                 {
                     out.insert(pem_join_key(csr));
                 }
@@ -342,8 +341,8 @@ impl Requirer {
         let encoded = v1::RequirerData::encode_requests(&entries);
         if encoded.as_deref() != raw {
             pass.plan.databag_writes.push(DatabagWrite {
-                relation_id: relation.id,
-                scope: scope.databag(),
+                relation_id: relation.id.clone(),
+                target: scope.databag(),
                 key: v1::RequirerData::KEY.to_owned(),
                 value: encoded,
             });
@@ -395,7 +394,7 @@ impl Requirer {
                 continue;
             }
             let Checked { assigned, ca_first } =
-                match verify(relation.id, scope, own, entry, key, backend) {
+                match verify(relation.id.clone(), scope, own, entry, key, backend) {
                     Ok(checked) => checked,
                     Err(reason) => {
                         log(
@@ -408,7 +407,7 @@ impl Requirer {
                             ),
                         );
                         pass.plan.events.push(RequirerEvent::CertificateRejected {
-                            relation_id: relation.id,
+                            relation_id: relation.id.clone(),
                             scope,
                             csr: own.entry.certificate_signing_request.as_str().to_owned(),
                             reason,
@@ -436,17 +435,17 @@ impl Requirer {
                 pass.plan.next_deadline =
                     Some(pass.plan.next_deadline.map_or(safety, |d| d.min(safety)));
             }
-            if existing.and_then(|s| s.content.value(CERTIFICATE_CONTENT_KEY))
+            if existing.and_then(|s| s.content.get(CERTIFICATE_CONTENT_KEY))
                 == Some(entry.certificate.as_str())
             {
                 continue;
             }
             let content = SecretContent::new()
-                .with(CERTIFICATE_CONTENT_KEY, entry.certificate.as_str())
+                .with(CERTIFICATE_CONTENT_KEY, entry.certificate.as_str())?
                 .with(
                     CSR_CONTENT_KEY,
                     own.entry.certificate_signing_request.as_str(),
-                );
+                )?;
             let expire = Some(renewal_time(now, assigned.certificate.not_after(), r));
             match existing {
                 Some(secret) => pass.secrets.push(SecretAction::Set {
@@ -495,7 +494,7 @@ impl Requirer {
             if self.certificate_secret_scope(&secret.label, &obs.unit) != Some(scope) {
                 continue;
             }
-            let current = secret.content.value(CSR_CONTENT_KEY).map(pem_join_key);
+            let current = secret.content.get(CSR_CONTENT_KEY).map(pem_join_key);
             if current.is_none_or(|c| !sent.contains(&c)) {
                 pass.secrets.push(SecretAction::Remove {
                     id: secret.id.clone(),
@@ -534,9 +533,9 @@ impl Requirer {
         None
     }
 
-    fn relation_broken(&self, broken: RelationId, pass: &mut Pass<'_>) {
+    fn relation_broken(&self, broken: &RelationId, pass: &mut Pass<'_>) {
         let obs = pass.obs;
-        if obs.relations.iter().any(|r| r.id != broken) {
+        if obs.relations.iter().any(|r| r.id != *broken) {
             log(
                 &mut pass.plan.logs,
                 LogLevel::Debug,
@@ -602,7 +601,7 @@ fn report_denials(
         .collect();
     for (_, error) in provider.errors_for(&ours) {
         pass.plan.events.push(RequirerEvent::CertificateDenied {
-            relation_id: relation.id,
+            relation_id: relation.id.clone(),
             scope,
             csr: error.csr.as_str().to_owned(),
             error: error.error.clone(),

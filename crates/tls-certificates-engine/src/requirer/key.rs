@@ -7,8 +7,9 @@ use super::config::{KeySource, Scope, check_key_strength};
 use super::pass::Pass;
 use super::{Requirer, RequirerTrigger};
 use crate::Error;
-use crate::common::{LogLevel, ObservedSecret, SecretAction, SecretContent, UnitName, log};
+use crate::common::{ObservedSecret, SecretAction, log};
 use crate::labels::{self, PRIVATE_KEY_CONTENT_KEY};
+use juju_types::{LogLevel, SecretContent, UnitName};
 
 impl Requirer {
     /// The label of the key secret of `scope`, and the legacy labels it may still have.
@@ -246,13 +247,13 @@ fn key_content(backend: &dyn CryptoBackend, key: &PrivateKey) -> Result<SecretCo
     let pem = backend
         .export_private_key(key)
         .map_err(Error::crypto("exporting the private key"))?;
-    Ok(SecretContent::new().with(PRIVATE_KEY_CONTENT_KEY, pem.expose_secret()))
+    Ok(SecretContent::new().with(PRIVATE_KEY_CONTENT_KEY, pem.expose_secret())?)
 }
 
 /// The key a key secret holds, if it holds a usable one.
 pub(super) fn load_key(backend: &dyn CryptoBackend, secret: &ObservedSecret) -> Option<PrivateKey> {
     secret
         .content
-        .value(PRIVATE_KEY_CONTENT_KEY)
+        .get(PRIVATE_KEY_CONTENT_KEY)
         .and_then(|pem| backend.load_private_key(pem).ok())
 }

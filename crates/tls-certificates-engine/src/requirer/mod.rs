@@ -68,13 +68,12 @@ pub use self::verify::NOT_BEFORE_SKEW;
 pub use self::view::{
     OwnRequest, ProviderHint, RequestError, RequirerView, capabilities_of, provider_hint,
 };
-use crate::common::{
-    Databag, DatabagWrite, LogLine, ObservedSecret, RelationId, SecretAction, SecretOwner, UnitName,
-};
+use crate::common::{DatabagWrite, ObservedSecret, SecretAction};
 use crate::wire::ProviderError;
+use juju_types::{Databag, LogLine, RelationId, SecretId, SecretOwner, UnitName};
 
 /// One relation on the requirer's endpoint, as observed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct RequirerRelation {
     /// The relation id.
     pub id: RelationId,
@@ -84,6 +83,18 @@ pub struct RequirerRelation {
     pub local_app: Databag,
     /// The provider application's databag.
     pub remote_app: Databag,
+}
+
+impl RequirerRelation {
+    /// Relation `id` with every databag empty (as on `relation-created`).
+    pub fn new(id: RelationId) -> Self {
+        Self {
+            id,
+            local_unit: Databag::new(),
+            local_app: Databag::new(),
+            remote_app: Databag::new(),
+        }
+    }
 }
 
 /// Everything the requirer needs to see in a hook.
@@ -108,14 +119,14 @@ pub enum RequirerTrigger {
     /// secret-expired for one of our secrets: renew the certificate it holds, then reconcile.
     SecretExpired {
         /// Secret id.
-        id: String,
+        id: SecretId,
         /// Secret label (from the hook context), if known.
         label: Option<String>,
     },
     /// secret-remove: prune the revision no longer tracked by anyone.
     SecretRemoved {
         /// Secret id.
-        id: String,
+        id: SecretId,
         /// The obsolete revision.
         revision: u32,
     },
@@ -265,7 +276,7 @@ impl Requirer {
     fn owner(scope: Scope) -> SecretOwner {
         match scope {
             Scope::Unit => SecretOwner::Unit,
-            Scope::App => SecretOwner::App,
+            Scope::App => SecretOwner::Application,
         }
     }
 }

@@ -8,6 +8,7 @@ use tls_certificates_crypto::CryptoBackend;
 
 use super::{RequirerObservation, RequirerPlan};
 use crate::common::{ObservedSecret, SecretAction};
+use juju_types::SecretId;
 
 /// One hook's pass: the observation, the clock and the backend every step reads, the secrets
 /// with the actions planned on them, and the plan being built.
@@ -46,7 +47,7 @@ impl<'a> Pass<'a> {
 /// Secrets indexed by label and id, plus the actions planned on them in this hook.
 pub(super) struct Secrets<'o> {
     by_label: HashMap<&'o str, &'o ObservedSecret>,
-    pub(super) by_id: HashMap<&'o str, &'o ObservedSecret>,
+    pub(super) by_id: HashMap<&'o SecretId, &'o ObservedSecret>,
     actions: Vec<SecretAction>,
     touched: HashSet<String>,
 }
@@ -55,7 +56,7 @@ impl<'o> Secrets<'o> {
     fn new(secrets: &'o [ObservedSecret]) -> Self {
         Self {
             by_label: secrets.iter().map(|s| (s.label.as_str(), s)).collect(),
-            by_id: secrets.iter().map(|s| (s.id.as_str(), s)).collect(),
+            by_id: secrets.iter().map(|s| (&s.id, s)).collect(),
             actions: Vec::new(),
             touched: HashSet::new(),
         }

@@ -5,8 +5,9 @@ use std::collections::{HashMap, HashSet};
 use tls_certificates_schema::v1;
 
 use super::RequirerRelation;
-use crate::common::{LogLevel, LogLine, RelationId, log, pem_join_key};
+use crate::common::{log, pem_join_key};
 use crate::wire;
+use juju_types::{LogLevel, LogLine, RelationId};
 
 /// The provider's app databag, decoded once per relation.
 pub(super) struct ProviderData {
@@ -41,7 +42,7 @@ impl ProviderData {
         let mut certificates = HashMap::new();
         if let Some(raw) = relation.remote_app.get(v1::ProviderData::CERTIFICATES_KEY) {
             let (entries, bad) = wire::decode_certificates(raw);
-            log_malformed(logs, "certificate entries", relation.id, &bad);
+            log_malformed(logs, "certificate entries", relation.id.clone(), &bad);
             if !wanted.is_empty() {
                 for entry in entries {
                     let join = pem_join_key(entry.certificate_signing_request.as_str());
@@ -57,7 +58,7 @@ impl ProviderData {
             .get(v1::ProviderData::REQUEST_ERRORS_KEY)
         {
             let (entries, bad) = wire::decode_request_errors(raw);
-            log_malformed(logs, "request errors", relation.id, &bad);
+            log_malformed(logs, "request errors", relation.id.clone(), &bad);
             errors = entries;
         }
         Self {

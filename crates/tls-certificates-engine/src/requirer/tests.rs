@@ -4,8 +4,8 @@ use tls_certificates_crypto::Certificate;
 
 use super::verify::{SHOWN_CHARS, check_chain, check_names, leaf_first, shown};
 use super::{ProviderHint, RequirerRelation, provider_hint};
-use crate::common::Databag;
 use crate::wire;
+use juju_types::{Databag, RelationId};
 
 /// Golden databags written by the real v3 library (see the README there).
 const V3: &str = concat!(
@@ -24,7 +24,7 @@ fn databag(path: &str) -> Databag {
 fn relation(path: &str) -> RequirerRelation {
     RequirerRelation {
         remote_app: databag(path),
-        ..RequirerRelation::default()
+        ..RequirerRelation::new(RelationId::new("certificates", 1).unwrap())
     }
 }
 
@@ -83,7 +83,9 @@ fn only_v3_providers_are_told_apart_and_silence_is_not_taken_for_v3() {
         );
     }
     assert_eq!(
-        provider_hint(&RequirerRelation::default()),
+        provider_hint(&RequirerRelation::new(
+            RelationId::new("certificates", 1).unwrap()
+        )),
         ProviderHint::NothingPublished
     );
     // Revoked v3 entries still carry the v3 field.

@@ -5,7 +5,7 @@ use tls_certificates_crypto::{Certificate, CryptoBackend, Csr, PrivateKey};
 use tls_certificates_schema::v1;
 
 use super::{AssignedCertificate, OwnCsr, Scope};
-use crate::common::RelationId;
+use juju_types::RelationId;
 
 /// How far in the future a certificate's `not_before` may be and still count as valid: the
 /// provider's clock and ours differ, and Python providers do not back-date `not_before`.

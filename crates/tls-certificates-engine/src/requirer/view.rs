@@ -12,8 +12,9 @@ use super::key::load_key;
 use super::provider_data::ProviderData;
 use super::verify::{Timeliness, timeliness, verify};
 use super::{AssignedCertificate, OwnCsr, Requirer, RequirerObservation, RequirerRelation};
-use crate::common::{ProviderCertificate, RelationId, pem_join_key};
+use crate::common::{ProviderCertificate, pem_join_key};
 use crate::wire::{self, ProviderCapabilities, ProviderError};
+use juju_types::{RelationId, SecretId};
 
 impl Requirer {
     /// A read-only view for queries at `now` (certificates outside their validity are not
@@ -136,7 +137,7 @@ impl RequirerView<'_> {
     }
 
     /// The Juju secret id of the library's key for `scope`.
-    pub fn private_key_secret_id(&self, scope: Scope) -> Option<&str> {
+    pub fn private_key_secret_id(&self, scope: Scope) -> Option<&SecretId> {
         if matches!(self.requirer.config.key, KeySource::Supplied(_)) {
             return None;
         }
@@ -145,7 +146,7 @@ impl RequirerView<'_> {
             .secrets
             .iter()
             .find(|s| s.label == label)
-            .map(|s| s.id.as_str())
+            .map(|s| &s.id)
     }
 
     /// Our CSRs on the wire, for every active scope.
@@ -166,7 +167,7 @@ impl RequirerView<'_> {
                         .parse_csr(entry.certificate_signing_request.as_str())
                     {
                         out.push(OwnRequest {
-                            relation_id: relation.id,
+                            relation_id: relation.id.clone(),
                             scope,
                             csr,
                             is_ca: entry.is_ca(),
@@ -206,7 +207,14 @@ impl RequirerView<'_> {
                 .certificates
                 .get(&own_csr.join)
                 .filter(|e| e.revoked != Some(true))
-                && let Ok(checked) = verify(relation.id, scope, &own_csr, entry, &key, self.backend)
+                && let Ok(checked) = verify(
+                    relation.id.clone(),
+                    scope,
+                    &own_csr,
+                    entry,
+                    &key,
+                    self.backend,
+                )
                 && matches!(
                     timeliness(&checked.assigned.certificate, self.now),
                     Timeliness::Valid
@@ -240,7 +248,7 @@ impl RequirerView<'_> {
             };
             for e in wire::decode_certificates(raw).0 {
                 out.push(ProviderCertificate {
-                    relation_id: relation.id,
+                    relation_id: relation.id.clone(),
                     certificate: e.certificate.into_string(),
                     csr: e.certificate_signing_request.into_string(),
                     ca: e.ca.into_string(),
@@ -271,7 +279,7 @@ impl RequirerView<'_> {
             let provider = ProviderData::decode(relation, &HashSet::new(), &mut ignored);
             for (_, e) in provider.errors_for(&ours) {
                 out.push(RequestError {
-                    relation_id: relation.id,
+                    relation_id: relation.id.clone(),
                     csr: e.csr.as_str().to_owned(),
                     error: e.error.clone(),
                 });
@@ -286,7 +294,7 @@ impl RequirerView<'_> {
         self.obs
             .relations
             .iter()
-            .map(|r| (r.id, provider_hint(r)))
+            .map(|r| (r.id.clone(), provider_hint(r)))
             .collect()
     }
 

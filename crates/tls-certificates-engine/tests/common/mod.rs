@@ -21,11 +21,19 @@ use tls_certificates_engine::requirer::{
     RequirerTrigger,
 };
 use tls_certificates_engine::{
-    Databag, DatabagScope, ObservedSecret, RelationId, SecretAction, UnitName,
+    Databag, ObservedSecret, RelationId, SecretAction, SecretId, Target, UnitName,
 };
 
 pub(crate) const T0: OffsetDateTime = datetime!(2026-01-01 00:00 UTC);
-pub(crate) const REL: RelationId = RelationId(7);
+/// The relation of most scenarios, `certificates:7`.
+pub(crate) fn rel() -> RelationId {
+    relation(7)
+}
+
+/// Relation `certificates:<number>`.
+pub(crate) fn relation(number: u32) -> RelationId {
+    RelationId::new("certificates", number).unwrap()
+}
 
 pub(crate) fn backend() -> &'static dyn CryptoBackend {
     tls_certificates_crypto::ring::backend()
@@ -79,10 +87,7 @@ impl World {
             obs: RequirerObservation {
                 unit: UnitName::parse("req/0").unwrap(),
                 is_leader,
-                relations: vec![RequirerRelation {
-                    id: REL,
-                    ..RequirerRelation::default()
-                }],
+                relations: vec![RequirerRelation::new(rel())],
                 secrets: Vec::new(),
             },
             provider_bag: Databag::new(),
@@ -129,9 +134,9 @@ impl World {
                 .iter_mut()
                 .find(|r| r.id == w.relation_id)
                 .unwrap();
-            let bag = match w.scope {
-                DatabagScope::Unit => &mut rel.local_unit,
-                DatabagScope::App => &mut rel.local_app,
+            let bag = match w.target {
+                Target::Unit => &mut rel.local_unit,
+                Target::App => &mut rel.local_app,
             };
             match &w.value {
                 Some(v) => bag.insert(w.key.clone(), v.clone()),
@@ -151,7 +156,7 @@ impl World {
                         "duplicate label {label}"
                     );
                     self.obs.secrets.push(ObservedSecret {
-                        id: format!("secret:{}", self.next_secret),
+                        id: SecretId::parse(&format!("secret:{}", self.next_secret)).unwrap(),
                         label: label.clone(),
                         owner: *owner,
                         content: content.clone(),
@@ -178,13 +183,13 @@ impl World {
     }
 
     pub(crate) fn provider_observation(&self) -> ProviderObservation {
-        let rel = self.relation();
+        let relation = self.relation();
         ProviderObservation {
             is_leader: true,
             relations: vec![ProviderRelation {
-                id: REL,
-                remote_app: rel.local_app.clone(),
-                remote_units: BTreeMap::from([("req/0".to_owned(), rel.local_unit.clone())]),
+                id: rel(),
+                remote_app: relation.local_app.clone(),
+                remote_units: BTreeMap::from([("req/0".to_owned(), relation.local_unit.clone())]),
                 local_app: self.provider_bag.clone(),
             }],
         }
@@ -215,7 +220,7 @@ impl World {
             let certificate = authority.issue(&request.csr, &profile).unwrap();
             provider
                 .set_relation_certificate(NewCertificate {
-                    relation_id: request.relation_id,
+                    relation_id: request.relation_id.clone(),
                     csr_pem: request.csr_pem.clone(),
                     certificate: certificate.clone(),
                     ca: self.ca.certificate.clone(),
