@@ -138,7 +138,7 @@ fn issue_all_with(
         Validity::starting_at(now(), time::Duration::days(3650)),
     )?;
     let authority = b.load_authority(&ca_key, ca.clone())?;
-    let mut provider = Provider::observe(observation, config, b);
+    let mut provider = Provider::view(observation, config, b);
     provider.reconcile();
     let outstanding: Vec<_> = provider
         .outstanding_certificate_requests(None)
@@ -183,7 +183,7 @@ fn provider(c: &mut Criterion) -> Result<()> {
     for n in SIZES {
         let csrs = csrs(n)?;
         let observation = observation(&csrs);
-        let check = Provider::observe(
+        let check = Provider::view(
             &observation,
             &ProviderConfig::new("certificates").unwrap(),
             backend(),
@@ -197,7 +197,7 @@ fn provider(c: &mut Criterion) -> Result<()> {
             &observation,
             |bench, obs| {
                 bench.iter(|| {
-                    let mut provider = Provider::observe(
+                    let mut provider = Provider::view(
                         black_box(obs),
                         &ProviderConfig::new("certificates").unwrap(),
                         backend(),
@@ -218,7 +218,7 @@ fn provider(c: &mut Criterion) -> Result<()> {
     for (n, mut observation) in prepared {
         let fresh_observation = observation.clone();
         let certificates = issue_all(&mut observation)?;
-        let mut check = Provider::observe(
+        let mut check = Provider::view(
             &observation,
             &ProviderConfig::new("certificates").unwrap(),
             backend(),
@@ -237,7 +237,7 @@ fn provider(c: &mut Criterion) -> Result<()> {
             &observation,
             |bench, obs| {
                 bench.iter(|| {
-                    let mut provider = Provider::observe(
+                    let mut provider = Provider::view(
                         black_box(obs),
                         &ProviderConfig::new("certificates").unwrap(),
                         backend(),
@@ -271,7 +271,7 @@ fn plan(
         .sample_size(10)
         .measurement_time(Duration::from_secs(5));
     for (n, fresh, steady, certificates) in prepared {
-        let mut answering = Provider::observe(
+        let mut answering = Provider::view(
             fresh,
             &ProviderConfig::new("certificates").unwrap(),
             backend(),
@@ -288,7 +288,7 @@ fn plan(
         group.bench_with_input(BenchmarkId::new("answered", n), &answering, |bench, p| {
             bench.iter(|| black_box(p.plan()));
         });
-        let mut unchanged = Provider::observe(
+        let mut unchanged = Provider::view(
             steady,
             &ProviderConfig::new("certificates").unwrap(),
             backend(),
@@ -335,7 +335,7 @@ fn verification_floor(c: &mut Criterion) -> Result<()> {
 
 /// One provider hook's engine work: observe, reconcile, outstanding requests, plan.
 fn hook(observation: &ProviderObservation, config: &ProviderConfig) -> usize {
-    let mut provider = Provider::observe(observation, config, backend());
+    let mut provider = Provider::view(observation, config, backend());
     provider.reconcile();
     let outstanding = provider.outstanding_certificate_requests(None).len();
     outstanding + provider.plan().databag_writes.len()
@@ -398,7 +398,7 @@ fn hostile(c: &mut Criterion) -> Result<()> {
             .map(String::len)
             .sum();
         eprintln!("provider/hostile/{name}: {bytes} bytes of requests");
-        let mut check = Provider::observe(&first, &config, backend());
+        let mut check = Provider::view(&first, &config, backend());
         check.reconcile();
         ensure!(
             check.outstanding_certificate_requests(None).len() == outstanding,
@@ -411,7 +411,7 @@ fn hostile(c: &mut Criterion) -> Result<()> {
         let mut steady = first.clone();
         issue_all_with(&mut steady, &config)?;
         ensure!(
-            Provider::observe(&steady, &config, backend())
+            Provider::view(&steady, &config, backend())
                 .outstanding_certificate_requests(None)
                 .is_empty(),
             "{name}: nothing outstanding once answered"
@@ -444,7 +444,7 @@ fn requirer(c: &mut Criterion) -> Result<()> {
             relations: vec![RequirerRelation::new(relation(0))],
             secrets: Vec::new(),
         };
-        let plan = requirer.handle(&obs, &RequirerTrigger::Reconcile, now(), b)?;
+        let plan = requirer.plan(&obs, &RequirerTrigger::Reconcile, now(), b)?;
         apply(&mut obs, &plan)?;
         // The provider answers it and N - 1 others.
         let own_csr = serde_json::from_str::<serde_json::Value>(
@@ -472,16 +472,16 @@ fn requirer(c: &mut Criterion) -> Result<()> {
         issue_all(&mut provider_side)?;
         obs.relations[0].remote_app = provider_side.relations[0].local_app.clone();
         // The certificate is stored once; from then on every hook finds it and does nothing.
-        let plan = requirer.handle(&obs, &RequirerTrigger::Reconcile, now(), b)?;
+        let plan = requirer.plan(&obs, &RequirerTrigger::Reconcile, now(), b)?;
         apply(&mut obs, &plan)?;
-        let plan = requirer.handle(&obs, &RequirerTrigger::Reconcile, now(), b)?;
+        let plan = requirer.plan(&obs, &RequirerTrigger::Reconcile, now(), b)?;
         ensure!(
             plan.is_quiescent() && plan.events.is_empty(),
             "steady state at {n}"
         );
         group.bench_with_input(BenchmarkId::from_parameter(n), &obs, |bench, obs| {
             bench.iter(|| {
-                black_box(requirer.handle(black_box(obs), &RequirerTrigger::Reconcile, now(), b))
+                black_box(requirer.plan(black_box(obs), &RequirerTrigger::Reconcile, now(), b))
             });
         });
     }

@@ -30,10 +30,11 @@
 //! drains what it produces in a loop as packets and timers arrive. A Juju hook is the opposite
 //! shape: a short process that sees the whole model state once (what the hook tools read), must
 //! decide everything, write it, and exit; nothing carries over to the next hook but what was
-//! written to Juju. So the engine is a function of one observation: `handle(observation,
-//! trigger, now, backend)` returns a complete [`RequirerPlan`](requirer::RequirerPlan) (and
-//! the provider its [`ProviderPlan`](provider::ProviderPlan)) that the adapter applies in one
-//! go. A value makes the contract checkable: a test asserts on the whole plan (every databag
+//! written to Juju. So the engine is a function of one observation, with the same two verbs on
+//! both sides: `view` answers queries about it, and `plan` (the requirer's
+//! `plan(observation, trigger, now, backend)`, the provider's `plan()` after its answers)
+//! returns a complete [`RequirerPlan`](requirer::RequirerPlan) or
+//! [`ProviderPlan`](provider::ProviderPlan) that the adapter applies in one go. A value makes the contract checkable: a test asserts on the whole plan (every databag
 //! write, secret action, event and the next deadline), a plan that changes nothing
 //! ([`RequirerPlan::is_quiescent`](requirer::RequirerPlan::is_quiescent)) is visible as such,
 //! and there is no "did the driver poll until empty" bug to have. What `poll_timeout` gives
@@ -68,7 +69,7 @@
 //!     relations: vec![RequirerRelation::new(RelationId::parse("certificates:1")?)],
 //!     secrets: Vec::new(),
 //! };
-//! let plan = requirer.handle(&observation, &RequirerTrigger::Reconcile, now, backend)?;
+//! let plan = requirer.plan(&observation, &RequirerTrigger::Reconcile, now, backend)?;
 //! assert_eq!(plan.secret_actions.len(), 1); // secret-add of the private key
 //! let write = &plan.databag_writes[0]; // certificate_signing_requests in the unit databag
 //!
@@ -83,7 +84,7 @@
 //!         ..ProviderRelation::new(RelationId::parse("certificates:1")?)
 //!     }],
 //! };
-//! let provider = Provider::observe(&provider_view, &ProviderConfig::new("certificates")?, backend);
+//! let provider = Provider::view(&provider_view, &ProviderConfig::new("certificates")?, backend);
 //! assert_eq!(provider.outstanding_certificate_requests(None).len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -218,7 +218,7 @@ fn requirer_sending_20000_garbage_csrs_does_not_stall_other_relations() {
     let mut local = BTreeMap::new();
 
     // First hook: the benign relation gets its certificate; the hostile one gets error entries.
-    let mut provider = Provider::observe(&world(&evil, &good, &local), &config, backend());
+    let mut provider = Provider::view(&world(&evil, &good, &local), &config, backend());
     provider.reconcile();
     let outstanding = provider.outstanding_certificate_requests(None);
     assert_eq!(outstanding.len(), 1);
@@ -282,7 +282,7 @@ fn requirer_sending_20000_garbage_csrs_does_not_stall_other_relations() {
     assert!(logs.len() <= REFUSALS_LOGGED_PER_HOOK + 2, "{logs:#?}");
 
     // Every later hook: nothing new to say, nothing to write, one summary line.
-    let mut provider = Provider::observe(&world(&evil, &good, &local), &config, backend());
+    let mut provider = Provider::view(&world(&evil, &good, &local), &config, backend());
     provider.reconcile();
     assert!(provider.outstanding_certificate_requests(None).is_empty());
     let plan = provider.plan();
@@ -317,7 +317,7 @@ fn requirer_sending_20000_valid_csrs_over_the_limit_costs_only_the_limits_verifi
     let mut local = BTreeMap::new();
 
     let evil = [bag(&hostile)];
-    let mut provider = Provider::observe(&world(&evil, &good, &local), &config, &counting);
+    let mut provider = Provider::view(&world(&evil, &good, &local), &config, &counting);
     provider.reconcile();
     let outstanding = provider.outstanding_certificate_requests(Some(&evil_relation()));
     assert_eq!(outstanding.len(), limit);
@@ -341,7 +341,7 @@ fn requirer_sending_20000_valid_csrs_over_the_limit_costs_only_the_limits_verifi
     counting.take();
 
     // Steady state: the answered requests are recognised by key, the rest wait unverified.
-    let mut provider = Provider::observe(&world(&evil, &good, &local), &config, &counting);
+    let mut provider = Provider::view(&world(&evil, &good, &local), &config, &counting);
     provider.reconcile();
     assert!(provider.outstanding_certificate_requests(None).is_empty());
     assert_eq!(counting.take(), 0, "no signature is checked again");
@@ -374,7 +374,7 @@ fn requirer_asking_for_a_ca_certificate_gets_an_error_entry_unless_ca_requests_a
     let counting = Counting::default();
     let mut local = BTreeMap::new();
 
-    let mut provider = Provider::observe(&world(&evil, &good, &local), &refuse, &counting);
+    let mut provider = Provider::view(&world(&evil, &good, &local), &refuse, &counting);
     provider.reconcile();
     assert!(
         provider
@@ -395,7 +395,7 @@ fn requirer_asking_for_a_ca_certificate_gets_an_error_entry_unless_ca_requests_a
     assert_eq!(lines(&logs, LogLevel::Warning, CA_REQUEST_REFUSED), 1);
 
     // Refused again: logged no more.
-    let mut provider = Provider::observe(&world(&evil, &good, &local), &refuse, backend());
+    let mut provider = Provider::view(&world(&evil, &good, &local), &refuse, backend());
     provider.reconcile();
     let plan = provider.plan();
     assert!(plan.databag_writes.is_empty());
@@ -403,7 +403,7 @@ fn requirer_asking_for_a_ca_certificate_gets_an_error_entry_unless_ca_requests_a
 
     // The operator allows CA requests: the error entry goes, the request is outstanding.
     let offer = ca_requests(CaRequests::Offer);
-    let mut provider = Provider::observe(&world(&evil, &good, &local), &offer, backend());
+    let mut provider = Provider::view(&world(&evil, &good, &local), &offer, backend());
     provider.reconcile();
     let outstanding = provider.outstanding_certificate_requests(Some(&evil_relation()));
     assert_eq!(outstanding.len(), 1);
@@ -424,7 +424,7 @@ fn a_ca_request_whose_certificate_is_revoked_after_ca_requests_were_refused_is_r
     let offer = ca_requests(CaRequests::Offer);
     let refuse = ca_requests(CaRequests::Refuse);
     let mut local = BTreeMap::new();
-    let mut provider = Provider::observe(&world(&evil, &good, &local), &offer, backend());
+    let mut provider = Provider::view(&world(&evil, &good, &local), &offer, backend());
     provider.reconcile();
     issue_and_apply(&mut provider, &Ca::new("first-ca"), &mut local);
     assert_eq!(
@@ -433,12 +433,12 @@ fn a_ca_request_whose_certificate_is_revoked_after_ca_requests_were_refused_is_r
     );
 
     // CA requests refused from now on: the certificate already issued stands.
-    let mut provider = Provider::observe(&world(&evil, &good, &local), &refuse, backend());
+    let mut provider = Provider::view(&world(&evil, &good, &local), &refuse, backend());
     provider.reconcile();
     assert!(provider.plan().databag_writes.is_empty());
 
     // The CA is replaced: everything is revoked, and the CA request is refused in this hook.
-    let mut provider = Provider::observe(&world(&evil, &good, &local), &refuse, backend());
+    let mut provider = Provider::view(&world(&evil, &good, &local), &refuse, backend());
     provider.reconcile();
     provider.revoke_all_certificates().unwrap();
     assert!(
@@ -454,7 +454,7 @@ fn a_ca_request_whose_certificate_is_revoked_after_ca_requests_were_refused_is_r
     assert_eq!(lines(&logs, LogLevel::Warning, CA_REQUEST_REFUSED), 1);
 
     // The next hook has nothing left to change.
-    let mut provider = Provider::observe(&world(&evil, &good, &local), &refuse, backend());
+    let mut provider = Provider::view(&world(&evil, &good, &local), &refuse, backend());
     provider.reconcile();
     let plan = provider.plan();
     assert!(plan.databag_writes.is_empty(), "{:#?}", plan.databag_writes);
@@ -476,7 +476,7 @@ fn requirer_stuffing_huge_csr_texts_and_malformed_entries_is_counted_not_echoed(
         entry(&valid, false),
     ])];
     let good = csr("good.example.com", &key);
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &world(&evil, &good, &BTreeMap::new()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -529,7 +529,7 @@ fn requirer_smuggling_names_into_the_subject_gets_an_error_entry_and_no_certific
         .map(|p| entry(p, false))
         .collect::<Vec<_>>())];
     let mut local = BTreeMap::new();
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &world(&evil, &good, &local),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -589,7 +589,7 @@ fn requirer_spreading_large_invalid_csrs_over_many_units_cannot_grow_our_databag
     let ca = Ca::new("provider-ca");
     let mut local = BTreeMap::new();
     for _ in 0..2 {
-        let mut provider = Provider::observe(
+        let mut provider = Provider::view(
             &world(&evil, &good, &local),
             &ProviderConfig::new("certificates").unwrap(),
             backend(),

@@ -93,7 +93,7 @@ fn applied(local: &mut Databag, provider: &Provider<'_>) {
 fn given_unit_and_app_csrs_when_observed_then_both_are_outstanding() {
     let (u, a) = (new_csr("unit.example.com"), new_csr("app.example.com"));
     let obs = observation(&[(u.clone(), false)], &[(a.clone(), true)], Databag::new());
-    let provider = Provider::observe(
+    let provider = Provider::view(
         &obs,
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -120,7 +120,7 @@ fn given_certificates_set_when_observed_again_then_nothing_outstanding_and_no_wr
         (new_csr("b.example.com"), false),
     ];
     let mut local = Databag::new();
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation(&csrs, &[], local.clone()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -133,7 +133,7 @@ fn given_certificates_set_when_observed_again_then_nothing_outstanding_and_no_wr
         "{raw}"
     );
     assert_eq!(provider.issued_certificates(None).len(), 2);
-    let mut again = Provider::observe(
+    let mut again = Provider::view(
         &observation(&csrs, &[], local.clone()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -151,14 +151,14 @@ fn given_csr_removed_by_requirer_when_reconciled_then_unsolicited_certificate_is
     let ca = Ca::new("ca");
     let csrs = vec![(new_csr("a.example.com"), false)];
     let mut local = Databag::new();
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation(&csrs, &[], local.clone()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     issue_all(&mut provider, &ca);
     applied(&mut local, &provider);
-    let gone = Provider::observe(
+    let gone = Provider::view(
         &observation(&[], &[], local.clone()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -187,7 +187,7 @@ fn given_csr_with_bad_signature_when_reconciled_then_error_entry_not_outstanding
     let replacement = if c == b'A' { "B" } else { "A" };
     line.replace_range(i..=i, replacement);
     let tampered = lines.join("\n");
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation(&[(tampered.clone(), false)], &[], Databag::new()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -206,7 +206,7 @@ fn given_revoke_all_when_observed_then_requests_are_outstanding_again() {
     let ca = Ca::new("ca");
     let csrs = vec![(new_csr("a.example.com"), false)];
     let mut local = Databag::new();
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation(&csrs, &[], local.clone()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -215,7 +215,7 @@ fn given_revoke_all_when_observed_then_requests_are_outstanding_again() {
     provider.revoke_all_certificates().unwrap();
     applied(&mut local, &provider);
     assert!(local["certificates"].ends_with("\"revoked\": true}]"));
-    let mut again = Provider::observe(
+    let mut again = Provider::view(
         &observation(&csrs, &[], local.clone()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -241,14 +241,14 @@ fn given_certificates_of_a_lost_ca_when_revoking_what_no_held_ca_issued_then_onl
     ];
     let mut local = Databag::new();
     // a.example.com was issued by the CA an operator removed, b.example.com by the current one.
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation(&csrs[..1], &[], local.clone()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
     );
     issue_all(&mut provider, &lost);
     applied(&mut local, &provider);
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation(&csrs, &[], local.clone()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -256,7 +256,7 @@ fn given_certificates_of_a_lost_ca_when_revoking_what_no_held_ca_issued_then_onl
     issue_all(&mut provider, &current);
     applied(&mut local, &provider);
 
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation(&csrs, &[], local.clone()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -283,7 +283,7 @@ fn given_certificates_of_a_lost_ca_when_revoking_what_no_held_ca_issued_then_onl
 
     let mut follower = observation(&csrs, &[], local.clone());
     follower.is_leader = false;
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &follower,
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -298,7 +298,7 @@ fn given_certificates_of_a_lost_ca_when_revoking_what_no_held_ca_issued_then_onl
 fn given_error_then_certificate_when_set_then_only_one_of_them_remains() {
     let ca = Ca::new("ca");
     let csr = new_csr("a.example.com");
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation(&[(csr.clone(), false)], &[], Databag::new()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -320,7 +320,7 @@ fn given_non_leader_when_publishing_then_refused_and_nothing_written() {
     let csr = new_csr("a.example.com");
     let mut obs = observation(&[(csr.clone(), false)], &[], Databag::new());
     obs.is_leader = false;
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &obs,
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -342,7 +342,7 @@ fn given_non_leader_when_publishing_then_refused_and_nothing_written() {
 fn given_unknown_relation_or_empty_chain_when_publishing_then_typed_errors() {
     let ca = Ca::new("ca");
     let csr = new_csr("a.example.com");
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation(&[(csr.clone(), false)], &[], Databag::new()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -377,7 +377,7 @@ fn given_unknown_relation_or_empty_chain_when_publishing_then_typed_errors() {
 #[test]
 fn given_capabilities_when_reconciled_then_published_once() {
     let caps = tls_certificates_engine::ProviderCapabilities::default();
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation(&[], &[], Databag::new()),
         &ProviderConfig::new("certificates")
             .unwrap()
@@ -388,7 +388,7 @@ fn given_capabilities_when_reconciled_then_published_once() {
     let mut local = Databag::new();
     applied(&mut local, &provider);
     assert_eq!(local["capabilities"], "{}");
-    let mut again = Provider::observe(
+    let mut again = Provider::view(
         &observation(&[], &[], local),
         &ProviderConfig::new("certificates")
             .unwrap()
@@ -427,7 +427,7 @@ fn given_python_provider_databag_when_observed_then_nothing_outstanding_and_noth
             local_app: read("provider_databag.json"),
         }],
     };
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &obs,
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -442,7 +442,7 @@ fn given_python_provider_databag_when_observed_then_nothing_outstanding_and_noth
 fn given_our_own_certificates_value_unreadable_when_planning_then_it_is_never_overwritten() {
     let csr = new_csr("a.example.com");
     let local = Databag::from([("certificates".to_owned(), "{not json".to_owned())]);
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation(&[(csr, false)], &[], local),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -477,7 +477,7 @@ fn given_published_certificate_for_another_key_when_observed_then_request_is_out
         "certificates".to_owned(),
         serde_json::json!([{ "ca": ca.certificate.pem().as_str(), "certificate_signing_request": csr, "certificate": wrong.pem().as_str(), "chain": [wrong.pem().as_str(), ca.certificate.pem().as_str()] }]).to_string(),
     )]);
-    let provider = Provider::observe(
+    let provider = Provider::view(
         &observation(&[(csr.clone(), false)], &[], local),
         &ProviderConfig::new("certificates").unwrap(),
         b,
@@ -557,7 +557,7 @@ fn summary_one_relation_at_a_time(observation: &ProviderObservation) -> Vec<Stri
             is_leader: true,
             relations: vec![relation.clone()],
         };
-        let mut provider = Provider::observe(
+        let mut provider = Provider::view(
             &single,
             &ProviderConfig::new("certificates").unwrap(),
             backend(),
@@ -586,7 +586,7 @@ fn given_many_relations_and_requests_when_observed_then_same_plan_as_one_relatio
     let mut observation = many_relations();
     // Fresh: 180 signatures to check, spread over the cores; results in relation, unit order.
     let expected = summary_one_relation_at_a_time(&observation);
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation,
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -628,7 +628,7 @@ fn given_many_relations_and_requests_when_observed_then_same_plan_as_one_relatio
         .sum();
     assert!(published > 256 * 1024, "{published} bytes");
     let expected = summary_one_relation_at_a_time(&observation);
-    let steady = summary(&mut Provider::observe(
+    let steady = summary(&mut Provider::view(
         &observation,
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -640,7 +640,7 @@ fn given_many_relations_and_requests_when_observed_then_same_plan_as_one_relatio
     );
     // Two hooks over the same data decide the same.
     assert_eq!(
-        summary(&mut Provider::observe(
+        summary(&mut Provider::view(
             &observation,
             &ProviderConfig::new("certificates").unwrap(),
             backend()
@@ -657,7 +657,7 @@ fn given_one_hook_when_certificates_are_set_revoked_and_replaced_then_outstandin
         (new_csr("a.example.com"), false),
         (new_csr("b.example.com"), false),
     ];
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &observation(&csrs, &[], Databag::new()),
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -687,7 +687,7 @@ fn issued_once(csr: &str, ca: &Ca) -> (NewCertificate, Databag) {
     let b = backend();
     let authority = b.load_authority(&ca.key, ca.certificate.clone()).unwrap();
     let obs = observation(&[(csr.to_owned(), false)], &[], Databag::new());
-    let mut provider = Provider::observe(&obs, &ProviderConfig::new("certificates").unwrap(), b);
+    let mut provider = Provider::view(&obs, &ProviderConfig::new("certificates").unwrap(), b);
     let request = provider.outstanding_certificate_requests(None)[0].clone();
     let certificate = authority
         .issue(
@@ -714,7 +714,7 @@ fn given_our_value_as_we_wrote_it_when_the_same_certificate_is_set_again_then_no
     let csr = new_csr("a.example.com");
     let (new, local) = issued_once(&csr, &ca);
     let obs = observation(&[(csr, false)], &[], local);
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &obs,
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -725,7 +725,7 @@ fn given_our_value_as_we_wrote_it_when_the_same_certificate_is_set_again_then_no
     provider.set_relation_certificate(new).unwrap();
     assert!(provider.plan().databag_writes.is_empty());
     // Real changes to the value as observed are written: a revocation ...
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &obs,
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -746,7 +746,7 @@ fn given_our_value_as_we_wrote_it_when_the_same_certificate_is_set_again_then_no
     two.relations[0]
         .remote_units
         .insert("req/1".to_owned(), csr_bag(&[(b.clone(), false)]));
-    let mut provider = Provider::observe(
+    let mut provider = Provider::view(
         &two,
         &ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -782,7 +782,7 @@ fn given_our_value_written_differently_when_observed_then_it_is_rewritten_in_the
         let mut bag = Databag::new();
         bag.insert("certificates".to_owned(), variant.clone());
         let obs = observation(&[(csr.clone(), false)], &[], bag);
-        let mut provider = Provider::observe(
+        let mut provider = Provider::view(
             &obs,
             &ProviderConfig::new("certificates").unwrap(),
             backend(),

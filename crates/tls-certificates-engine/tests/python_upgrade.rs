@@ -95,7 +95,7 @@ fn given_python_library_unit_state_when_our_requirer_takes_over_then_nothing_rot
     };
     let now = certificate.not_before() + Duration::hours(1);
     let plan = requirer
-        .handle(&obs, &RequirerTrigger::Reconcile, now, b)
+        .plan(&obs, &RequirerTrigger::Reconcile, now, b)
         .unwrap();
     assert!(
         plan.is_quiescent(),

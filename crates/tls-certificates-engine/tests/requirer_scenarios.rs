@@ -247,7 +247,7 @@ fn given_certificate_revoked_when_reconciled_then_secret_removed_csr_kept_and_re
     let csr_before = csrs(&world);
     // Provider revokes everything (CA change).
     let obs = world.provider_observation();
-    let mut provider = tls_certificates_engine::provider::Provider::observe(
+    let mut provider = tls_certificates_engine::provider::Provider::view(
         &obs,
         &tls_certificates_engine::provider::ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -493,7 +493,7 @@ fn given_charm_supplied_key_when_reconciled_then_library_key_secret_is_removed_a
     assert!(world.secrets_with_prefix(&key_label()).is_empty());
     let view = world.requirer.view(&world.obs, world.now, backend());
     assert!(view.own_requests()[0].csr.matches_key(&key));
-    let err = world.requirer.handle(
+    let err = world.requirer.plan(
         &world.obs,
         &RequirerTrigger::RegenerateKey { scope: None },
         world.now,
@@ -633,7 +633,7 @@ fn given_request_error_when_reconciled_then_certificate_denied_is_emitted() {
     let mut world = unit_world(&["a.example.com"]);
     world.step();
     let obs = world.provider_observation();
-    let mut provider = tls_certificates_engine::provider::Provider::observe(
+    let mut provider = tls_certificates_engine::provider::Provider::view(
         &obs,
         &tls_certificates_engine::provider::ProviderConfig::new("certificates").unwrap(),
         backend(),
@@ -763,7 +763,7 @@ fn given_multiple_certificates_when_one_is_reissued_then_only_its_secret_is_upda
     // The provider re-issues one certificate for the same CSR (e.g. a new CA, without revoking).
     let obs = world.provider_observation();
     let b = backend();
-    let mut provider = tls_certificates_engine::provider::Provider::observe(
+    let mut provider = tls_certificates_engine::provider::Provider::view(
         &obs,
         &tls_certificates_engine::provider::ProviderConfig::new("certificates").unwrap(),
         b,

@@ -102,7 +102,7 @@ impl<'a> Provider<'a> {
             is_leader,
             relations: observed,
         };
-        let mut engine = engine::Provider::observe(&observation, &config, backend);
+        let mut engine = engine::Provider::view(&observation, &config, backend);
         engine.reconcile();
         Ok(Self {
             engine,
@@ -145,7 +145,7 @@ impl<'a> Provider<'a> {
         self.engine.provider_certificates(relation)
     }
 
-    /// Published certificates whose CSR is gone (empty after the housekeeping of `observe`).
+    /// Published certificates whose CSR is gone (empty after the housekeeping of [`Provider::new`]).
     pub fn unsolicited_certificates(
         &self,
         relation: Option<&RelationId>,

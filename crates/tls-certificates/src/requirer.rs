@@ -181,9 +181,9 @@ impl<'a> Requirer<'a> {
     fn run(&self, trigger: &RequirerTrigger) -> Result<RequirerOutcome, Error> {
         self.cache.replace(None);
         let observation = self.observe()?;
-        let plan: RequirerPlan =
-            self.engine
-                .handle(&observation, trigger, self.now, self.backend)?;
+        let plan: RequirerPlan = self
+            .engine
+            .plan(&observation, trigger, self.now, self.backend)?;
         apply::databag_writes(self.tools, &plan.databag_writes)?;
         for action in &plan.secret_actions {
             self.apply_secret(action)?;

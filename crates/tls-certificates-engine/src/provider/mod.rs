@@ -2,7 +2,7 @@
 //!
 //! # Call order
 //!
-//! 1. **Observe**: [`Provider::observe`]`(observation, config, backend)` reads every requirer
+//! 1. **View**: [`Provider::view`]`(observation, config, backend)` reads every requirer
 //!    databag (remote units *and* remote app) of every relation once, up to the entry cap of the
 //!    [`ProviderConfig`], and the provider's own app databag once. Everything is indexed by a
 //!    canonical CSR key, so every later query and change is O(1) per request: a hook costs O(N)
@@ -22,6 +22,9 @@
 //!    value changed) and the log lines. The driver applies them; nothing is written before.
 //!
 //! The provider has no deadline of its own: issuance is driven by the charm's hooks.
+//!
+//! The requirer has the same two verbs: [`Requirer::view`](crate::requirer::Requirer::view)
+//! for queries and [`Requirer::plan`](crate::requirer::Requirer::plan) for what to change.
 //!
 //! # Bounded work: what a requirer can cost us
 //!
@@ -61,7 +64,8 @@
 //! * this module: what a hook observes and gets back, and the [`Provider`];
 //! * `request`: a request as the queries hand it out ([`CertificateRequest`], ...);
 //! * `state`: what the provider knows of one relation in a hook;
-//! * `observe`: [`Provider::observe`]; `reconcile`: [`Provider::reconcile`];
+//! * `observe`: [`Provider::view`], which parses the observation; `reconcile`:
+//!   [`Provider::reconcile`];
 //! * `view`: the queries ([`Provider::outstanding_certificate_requests`], ...);
 //! * `record`: [`Provider::set_relation_certificate`] and the other answers;
 //! * `plan`: [`Provider::plan`].

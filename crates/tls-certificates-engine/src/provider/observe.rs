@@ -162,7 +162,7 @@ impl<'b> Provider<'b> {
     /// Parses the observation once (see the [module docs](super)), reading at most
     /// [`ProviderConfig::entries_read_per_databag`] requests per databag. With much relation
     /// data, relations are read on several cores.
-    pub fn observe(
+    pub fn view(
         observation: &ProviderObservation,
         config: &ProviderConfig,
         backend: &'b dyn CryptoBackend,

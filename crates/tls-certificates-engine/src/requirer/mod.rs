@@ -9,7 +9,7 @@
 //!    leadership, for every relation on the endpoint the local unit and (leader only) local app
 //!    databags and the remote application databag, and the unit's (and, on the leader, the
 //!    application's) secrets with their labels, contents and expiry.
-//! 2. **Handles** one input with [`Requirer::handle`]`(observation, trigger, now, backend)`:
+//! 2. **Plans** for one input with [`Requirer::plan`]`(observation, trigger, now, backend)`:
 //!    a [`RequirerTrigger`] says why the hook runs (reconcile, secret-expired, secret-remove,
 //!    relation-broken, or a charm request such as key regeneration). `now` is the only clock.
 //! 3. **Applies** the returned [`RequirerPlan`] (`#[must_use]`): databag writes, then secret
@@ -21,6 +21,9 @@
 //!    Juju fire secret-expired at the renewal time.
 //!
 //! Queries ([`Requirer::view`]) read the same observation and never change anything.
+//!
+//! The provider has the same two verbs: [`Provider::view`](crate::provider::Provider::view)
+//! and [`Provider::plan`](crate::provider::Provider::plan).
 //!
 //! # Example
 //!
@@ -43,16 +46,16 @@
 //! * `config`: [`RequirerConfig`] and what it is made of;
 //! * this module: what a hook observes and gets back ([`RequirerObservation`],
 //!   [`RequirerTrigger`], [`RequirerPlan`], [`RequirerEvent`]) and the [`Requirer`];
-//! * `handle`: [`Requirer::handle`], one hook as named steps over a per-hook `Pass`;
+//! * `plan`: [`Requirer::plan`], one hook as named steps over a per-hook `Pass`;
 //! * `key`: step 1, the private key of a scope;
 //! * `verify`: the checks a provider's certificate passes; `provider_data`: reading the
 //!   provider's databag;
 //! * `view`: [`Requirer::view`] and the read-only queries.
 
 mod config;
-mod handle;
 mod key;
 mod pass;
+mod plan;
 mod provider_data;
 #[cfg(test)]
 mod tests;

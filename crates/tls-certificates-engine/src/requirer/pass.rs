@@ -1,4 +1,4 @@
-//! The context of one [`Requirer::handle`](super::Requirer::handle) call: what every step
+//! The context of one [`Requirer::plan`](super::Requirer::plan) call: what every step
 //! reads, and the secret actions and plan the steps build.
 
 use std::collections::{HashMap, HashSet};

@@ -110,7 +110,7 @@ impl World {
         }
         let plan = self
             .requirer
-            .handle(&self.obs, &trigger, self.now, backend())
+            .plan(&self.obs, &trigger, self.now, backend())
             .unwrap();
         self.debug_trail.push(format!("{plan:?}"));
         self.apply(&plan);
@@ -199,8 +199,7 @@ impl World {
     pub(crate) fn provider_issues(&mut self) -> usize {
         let b = backend();
         let obs = self.provider_observation();
-        let mut provider =
-            Provider::observe(&obs, &ProviderConfig::new("certificates").unwrap(), b);
+        let mut provider = Provider::view(&obs, &ProviderConfig::new("certificates").unwrap(), b);
         provider.reconcile();
         let authority = b
             .load_authority(&self.ca.key, self.ca.certificate.clone())

@@ -1,4 +1,4 @@
-//! [`Requirer::handle`]: one hook, as the named steps of the module docs' call order, over a
+//! [`Requirer::plan`]: one hook, as the named steps of the module docs' call order, over a
 //! per-hook [`Pass`].
 
 use std::collections::HashSet;
@@ -40,7 +40,7 @@ impl Requirer {
     /// # Errors
     /// Only configuration errors ([`Error::KeySuppliedByCharm`]) and crypto backend failures.
     /// Malformed relation data and bad certificates become log lines and events.
-    pub fn handle(
+    pub fn plan(
         &self,
         obs: &RequirerObservation,
         trigger: &RequirerTrigger,
