@@ -95,3 +95,37 @@ fn every_rust_snippet_of_the_first_charm_guide_is_in_the_example_sources() {
         );
     }
 }
+
+#[test]
+fn the_example_charm_is_under_fifty_lines_of_code_as_the_readme_and_guide_say() {
+    // Lines of code: not blank, not a comment (`//`, `//!`, `///`), not the crate's lint
+    // attribute (the four lines of `#![cfg_attr(not(test), deny(...))]`).
+    let example = read("examples/web-server/src/lib.rs");
+    let mut in_attribute = false;
+    let code = example
+        .lines()
+        .map(str::trim)
+        .filter(|line| {
+            if line.starts_with("#![") {
+                in_attribute = !line.ends_with(")]");
+                return false;
+            }
+            if in_attribute {
+                in_attribute = *line != ")]";
+                return false;
+            }
+            !line.is_empty() && !line.starts_with("//")
+        })
+        .count();
+    assert!(
+        code < 50,
+        "examples/web-server/src/lib.rs has {code} lines of code; README.md and \
+         docs/first-charm.md say under fifty"
+    );
+    for doc in ["README.md", "docs/first-charm.md"] {
+        assert!(
+            read(doc).contains("under fifty lines"),
+            "{doc} no longer says how long the example is"
+        );
+    }
+}

@@ -6,7 +6,7 @@ use tls_certificates::juju_hook_tools::{self, MAX_STATUS_BYTES, bounded_line};
 use tls_certificates::requirer::{Requirer, Scope};
 
 use crate::settings::{Mode, Settings};
-use tls_certificates::{Error as TlsError, Hook};
+use tls_certificates::Hook;
 
 use crate::{Error, scope_name, when};
 
@@ -128,6 +128,6 @@ pub(crate) fn run(
         Err(e @ juju_hook_tools::Error::InvalidInput { .. }) => {
             Ok(hook.fail_action(&e.to_string())?)
         }
-        other => Ok(other.map_err(TlsError::tool("setting the action results"))?),
+        other => Ok(other.map_err(Error::tool("setting the action results"))?),
     }
 }

@@ -54,30 +54,16 @@ use tls_certificates::juju_hook_tools::{MAX_QUOTE_BYTES, bounded_line};
 use tls_certificates::requirer::{
     ProviderHint, Requests, Requirer, RequirerConfig, RequirerEvent, Scope,
 };
-use tls_certificates::{Error as TlsError, Event, Hook, LogLevel, StatusKind};
+use tls_certificates::{Event, Hook, LogLevel, StatusKind};
 
 pub use settings::{Mode, Settings};
 
 /// The endpoint the charm requires (`requires: certificates` in `charmcraft.yaml`).
 pub const ENDPOINT: &str = "certificates";
 
-/// Everything that can make a hook fail (and be retried by Juju).
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// A hook tool, the crypto backend or the tls-certificates library failed.
-    #[error(transparent)]
-    Library(#[from] TlsError),
-    /// Writing a certificate file failed.
-    #[error("cannot write {path}")]
-    WriteFile {
-        /// The file.
-        path: String,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-}
+/// Everything that can make a hook fail (and be retried by Juju): the library's one error, as
+/// for any charm built on it (a hook tool, the crypto backend, a certificate file write).
+pub use tls_certificates::Error;
 
 /// Handles one hook or action.
 ///
@@ -128,7 +114,7 @@ fn clean_up(hook: &Hook<'_>) -> Result<(), Error> {
         app: Vec::new(),
         unit: Vec::new(),
     };
-    let config = RequirerConfig::new(ENDPOINT, none).map_err(TlsError::from)?;
+    let config = RequirerConfig::new(ENDPOINT, none)?;
     let outcome = Requirer::new(config, hook).handle_event()?;
     report_events(hook, &outcome.events);
     Ok(())
@@ -189,7 +175,7 @@ fn files_and_status(
     let relations = hook
         .tools()
         .relation_ids(ENDPOINT)
-        .map_err(TlsError::tool("listing relations"))?;
+        .map_err(Error::tool("listing relations"))?;
     if relations.is_empty() {
         return Ok(hook.set_status(
             StatusKind::Blocked,
@@ -207,7 +193,7 @@ fn files_and_status(
         }
         match requirer.assigned_certificate(&attributes)? {
             Some(assigned) => {
-                files::sync(&dir, scope, &assigned, requirer, hook.backend())?;
+                files::sync(&dir, scope, &assigned, requirer)?;
                 parts.push(format!(
                     "{name}: certificate valid until {}",
                     when(assigned.certificate.not_after())

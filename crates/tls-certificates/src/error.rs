@@ -36,6 +36,15 @@ pub enum Error {
     /// an endpoint name with a `:`, ...
     #[error(transparent)]
     InvalidJujuValue(#[from] juju_types::Error),
+    /// A file for the workload could not be written ([`files::write`](crate::files::write)).
+    #[error("cannot write {}", path.display())]
+    WriteFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A charm binary cannot start: no usable crypto backend or a bad simulated clock.
     #[error(transparent)]
     CharmStartup(#[from] crate::charm::StartupError),

@@ -15,16 +15,14 @@
 //! `docs/first-charm.md` walks through it.
 //!
 //! ```no_run
-//! use std::fs::{self, OpenOptions};
-//! use std::io::Write;
+//! use std::fs;
 //! use std::net::IpAddr;
-//! use std::os::unix::fs::OpenOptionsExt;
 //! use std::path::PathBuf;
 //!
 //! use tls_certificates::charm::when;
 //! use tls_certificates::crypto::CertificateRequestAttributes;
 //! use tls_certificates::requirer::{Requests, Requirer, RequirerConfig, RequirerEvent, Scope};
-//! use tls_certificates::{Hook, StatusKind};
+//! use tls_certificates::{Hook, StatusKind, files};
 //!
 //! /// Whatever fails a hook (Juju then retries it): a hook tool, the crypto backend, the library,
 //! /// a file write. `?` converts each into it, and `charm::main` logs its chain of causes.
@@ -58,10 +56,7 @@
 //!             fs::write(dir.join("cert.pem"), assigned.certificate.pem().as_str())?;
 //!             fs::write(dir.join("ca.pem"), assigned.ca.pem().as_str())?;
 //!             if let Some(key) = requirer.private_key_pem(Scope::Unit)? {
-//!                 let mut options = OpenOptions::new();
-//!                 options.write(true).create(true).truncate(true).mode(0o600);
-//!                 let mut file = options.open(dir.join("key.pem"))?;
-//!                 file.write_all(key.expose_secret().as_bytes())?;
+//!                 files::write_private_key(&dir.join("key.pem"), &key)?;
 //!             }
 //!         }
 //!     }
@@ -130,6 +125,7 @@
 mod apply;
 pub mod charm;
 mod error;
+pub mod files;
 mod hook;
 pub mod provider;
 pub mod requirer;
