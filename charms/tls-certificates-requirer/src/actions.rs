@@ -120,14 +120,12 @@ pub(crate) fn run(
         other => Some(format!("unknown action {other:?}")),
     };
     if let Some(message) = failure {
-        return Ok(hook.fail_action(&message)?);
+        return hook.fail_action(&message);
     }
     match tools.action_set(&results) {
         // Results Juju cannot take (a provider's chain too long for a command line) fail the
         // action, not the hook.
-        Err(e @ juju_hook_tools::Error::InvalidInput { .. }) => {
-            Ok(hook.fail_action(&e.to_string())?)
-        }
-        other => Ok(other.map_err(Error::tool("setting the action results"))?),
+        Err(e @ juju_hook_tools::Error::InvalidInput { .. }) => hook.fail_action(&e.to_string()),
+        other => other.map_err(Error::tool("setting the action results")),
     }
 }

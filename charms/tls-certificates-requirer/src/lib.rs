@@ -79,10 +79,10 @@ pub fn run(hook: &Hook<'_>) -> Result<(), Error> {
         Ok(s) => s,
         Err(bad) => {
             clean_up(hook)?;
-            return Ok(hook.invalid_config(&format!(
+            return hook.invalid_config(&format!(
                 "The following configuration values are not valid: {}",
                 bad.join("; ")
-            ))?);
+            ));
         }
     };
     let requirer = Requirer::new(settings.requirer_config(), hook);
@@ -177,10 +177,10 @@ fn files_and_status(
         .relation_ids(ENDPOINT)
         .map_err(Error::tool("listing relations"))?;
     if relations.is_empty() {
-        return Ok(hook.set_status(
+        return hook.set_status(
             StatusKind::Blocked,
             "waiting for a relation to a tls-certificates provider (juju integrate)",
-        )?);
+        );
     }
     let dir = files::data_dir(hook.context());
     let mut parts = Vec::new();
@@ -251,5 +251,5 @@ fn files_and_status(
     } else {
         parts.join("; ")
     };
-    Ok(hook.set_status(kind, &message)?)
+    hook.set_status(kind, &message)
 }
