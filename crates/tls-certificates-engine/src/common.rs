@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::hash::RandomState;
 
 use juju_types::{LogLevel, LogLine, RelationId, SecretContent, SecretId, SecretOwner, Target};
+
+use crate::wire::ProviderError;
 use time::OffsetDateTime;
 
 /// One key to write (`Some`) or delete (`None`) in a local databag.
@@ -201,10 +203,11 @@ impl Hasher for Prehashed {
 /// A map keyed by [`JoinKey`], hashing each key in O(1).
 pub(crate) type JoinMap<V> = HashMap<JoinKey, V, BuildHasherDefault<Prehashed>>;
 
-/// A certificate entry of the provider's databag, as sent: what a provider published and a
-/// requirer reads (PEMs exactly as they are on the wire).
+/// A certificate entry of the provider's databag, as published on one relation: what a provider
+/// published and a requirer reads (PEMs exactly as they are on the wire). The wire entry itself
+/// is the schema's `v1::ProviderCertificate`; this adds the relation.
 #[derive(Clone, Debug, Eq, PartialEq)]
-pub struct ProviderCertificate {
+pub struct PublishedCertificate {
     /// The relation.
     pub relation_id: RelationId,
     /// The certificate PEM.
@@ -217,6 +220,19 @@ pub struct ProviderCertificate {
     pub chain: Vec<String>,
     /// Whether it is revoked.
     pub revoked: bool,
+}
+
+/// A provider's refusal of one request, as published on one relation (a `request_errors` entry
+/// of the provider's databag): what a provider wrote and a requirer reads. The wire entry itself
+/// is the schema's `v1::RequestError`; this adds the relation.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct PublishedRequestError {
+    /// The relation.
+    pub relation_id: RelationId,
+    /// The refused CSR (PEM as sent).
+    pub csr: String,
+    /// The error.
+    pub error: ProviderError,
 }
 
 #[cfg(test)]

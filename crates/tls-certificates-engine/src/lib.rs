@@ -102,7 +102,9 @@ pub mod provider;
 pub mod requirer;
 mod wire;
 
-pub use common::{DatabagWrite, ObservedSecret, ProviderCertificate, SecretAction};
+pub use common::{
+    DatabagWrite, ObservedSecret, PublishedCertificate, PublishedRequestError, SecretAction,
+};
 pub use error::Error;
 pub use juju_types::{
     Databag, LogLevel, LogLine, RelationId, SecretContent, SecretId, SecretOwner, Target, UnitName,

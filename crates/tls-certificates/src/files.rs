@@ -53,10 +53,10 @@ pub fn write(path: &Path, content: &[u8], mode: u32) -> Result<(), Error> {
 }
 
 /// Writes a private key for the workload to `path`, readable and writable by its owner only
-/// (mode 0600), as [`write`] does.
+/// (mode 0600), as [`write()`] does.
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write()`].
 pub fn write_private_key(path: &Path, key: &PrivateKeyPem) -> Result<(), Error> {
     write(path, key.expose_secret().as_bytes(), 0o600)
 }

@@ -139,6 +139,8 @@ pub use tls_certificates_engine as engine;
 pub use juju_hook_tools;
 /// What a charm names of the hook tools: the context, the tools, logging and status.
 pub use juju_hook_tools::{Context, Event, HookTools, LogLevel, StatusKind, Target};
+/// Juju's nouns, defined once in `juju-types` for the engine, the hook tools and juju-sim.
+pub use juju_types::{Databag, RelationId, SecretContent, SecretId, SecretOwner, UnitName};
 /// The JSON values of `config-get` and action parameters.
 pub use serde_json;
 /// Instants and durations (`Hook::now`, certificate validity).

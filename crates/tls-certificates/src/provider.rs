@@ -4,10 +4,11 @@ use juju_hook_tools::{HookTools, Member};
 use tls_certificates_engine::provider::{self as engine, ProviderObservation, ProviderRelation};
 pub use tls_certificates_engine::provider::{
     CaRequests, CertificateLimit, CertificateRequest, InvalidRequest, NewCertificate,
-    ProviderConfig, ProviderRequestError, RequestSource,
+    ProviderConfig, RequestSource,
 };
 pub use tls_certificates_engine::{
-    ErrorCode, ProviderCapabilities, ProviderCertificate, ProviderError, RelationId,
+    ErrorCode, ProviderCapabilities, ProviderError, PublishedCertificate, PublishedRequestError,
+    RelationId,
 };
 
 use crate::apply;
@@ -136,12 +137,15 @@ impl<'a> Provider<'a> {
     }
 
     /// Non-revoked published certificates.
-    pub fn issued_certificates(&self, relation: Option<&RelationId>) -> Vec<ProviderCertificate> {
+    pub fn issued_certificates(&self, relation: Option<&RelationId>) -> Vec<PublishedCertificate> {
         self.engine.issued_certificates(relation)
     }
 
     /// Every published certificate.
-    pub fn provider_certificates(&self, relation: Option<&RelationId>) -> Vec<ProviderCertificate> {
+    pub fn provider_certificates(
+        &self,
+        relation: Option<&RelationId>,
+    ) -> Vec<PublishedCertificate> {
         self.engine.provider_certificates(relation)
     }
 
@@ -149,12 +153,12 @@ impl<'a> Provider<'a> {
     pub fn unsolicited_certificates(
         &self,
         relation: Option<&RelationId>,
-    ) -> Vec<ProviderCertificate> {
+    ) -> Vec<PublishedCertificate> {
         self.engine.unsolicited_certificates(relation)
     }
 
     /// Published request errors.
-    pub fn request_errors(&self, relation: Option<&RelationId>) -> Vec<ProviderRequestError> {
+    pub fn request_errors(&self, relation: Option<&RelationId>) -> Vec<PublishedRequestError> {
         self.engine.request_errors(relation)
     }
 

@@ -15,11 +15,12 @@ use tls_certificates_engine::requirer::{
     self as engine, RequirerObservation, RequirerPlan, RequirerRelation, RequirerTrigger,
 };
 pub use tls_certificates_engine::requirer::{
-    AssignedCertificate, KeySource, OwnRequest, ProviderHint, RenewalRelativeTime, RequestError,
-    Requests, RequirerConfig, RequirerEvent, Scope,
+    AssignedCertificate, KeySource, OwnRequest, ProviderHint, RenewalRelativeTime, Requests,
+    RequirerConfig, RequirerEvent, Scope,
 };
 pub use tls_certificates_engine::{
-    ErrorCode, ProviderCapabilities, ProviderCertificate, ProviderError, RelationId,
+    ErrorCode, ProviderCapabilities, ProviderError, PublishedCertificate, PublishedRequestError,
+    RelationId,
 };
 use tls_certificates_engine::{LIBID, ObservedSecret, SecretAction, SecretId};
 
@@ -424,7 +425,7 @@ impl<'a> Requirer<'a> {
     ///
     /// # Errors
     /// A failing hook tool.
-    pub fn provider_certificates(&self) -> Result<Vec<ProviderCertificate>, Error> {
+    pub fn provider_certificates(&self) -> Result<Vec<PublishedCertificate>, Error> {
         self.with_view(|v| v.provider_certificates())
     }
 
@@ -432,7 +433,7 @@ impl<'a> Requirer<'a> {
     ///
     /// # Errors
     /// A failing hook tool.
-    pub fn request_errors(&self) -> Result<Vec<RequestError>, Error> {
+    pub fn request_errors(&self) -> Result<Vec<PublishedRequestError>, Error> {
         self.with_view(|v| v.request_errors())
     }
 

@@ -92,7 +92,7 @@ pub use self::config::{
 pub use self::request::{CertificateRequest, InvalidRequest, RequestSource};
 use self::state::RelationState;
 use crate::common::DatabagWrite;
-use crate::wire::ProviderError;
+
 use juju_types::{Databag, LogLine, RelationId};
 
 /// One relation on the provider's endpoint, as observed.
@@ -142,17 +142,6 @@ pub struct NewCertificate {
     pub ca: Certificate,
     /// The chain, leaf first (`[certificate, ..., root]`); must not be empty.
     pub chain: Vec<Certificate>,
-}
-
-/// A provider's refusal of one request, as published.
-#[derive(Clone, Debug, Eq, PartialEq)]
-pub struct ProviderRequestError {
-    /// The relation.
-    pub relation_id: RelationId,
-    /// The CSR PEM.
-    pub csr: String,
-    /// The error.
-    pub error: ProviderError,
 }
 
 /// The databag writes and log lines of a provider hook.

@@ -2,8 +2,8 @@
 
 use super::config::{CaRequests, ProviderConfig};
 use super::state::{Issued, RelationState, Request, Triage};
-use super::{CertificateRequest, InvalidRequest, Provider, ProviderRequestError};
-use crate::common::ProviderCertificate;
+use super::{CertificateRequest, InvalidRequest, Provider};
+use crate::common::{PublishedCertificate, PublishedRequestError};
 use crate::parallel;
 use juju_types::RelationId;
 
@@ -163,7 +163,7 @@ impl Provider<'_> {
         &self,
         relation: Option<&RelationId>,
         filter: impl Fn(&RelationState, &Issued) -> bool,
-    ) -> Vec<ProviderCertificate> {
+    ) -> Vec<PublishedCertificate> {
         let mut out = Vec::new();
         for (id, state) in &self.relations {
             if relation.is_some_and(|r| r != id) {
@@ -172,7 +172,7 @@ impl Provider<'_> {
             for issued in state.certificates.iter().flatten() {
                 if filter(state, issued) {
                     let e = &issued.entry;
-                    out.push(ProviderCertificate {
+                    out.push(PublishedCertificate {
                         relation_id: id.clone(),
                         certificate: e.certificate.as_str().to_owned(),
                         csr: e.certificate_signing_request.as_str().to_owned(),
@@ -192,12 +192,15 @@ impl Provider<'_> {
     }
 
     /// Every published certificate, revoked included.
-    pub fn provider_certificates(&self, relation: Option<&RelationId>) -> Vec<ProviderCertificate> {
+    pub fn provider_certificates(
+        &self,
+        relation: Option<&RelationId>,
+    ) -> Vec<PublishedCertificate> {
         self.entries(relation, |_, _| true)
     }
 
     /// Published, non-revoked certificates (empty on a non-leader, which cannot read them).
-    pub fn issued_certificates(&self, relation: Option<&RelationId>) -> Vec<ProviderCertificate> {
+    pub fn issued_certificates(&self, relation: Option<&RelationId>) -> Vec<PublishedCertificate> {
         self.entries(relation, |_, i| i.entry.revoked != Some(true))
     }
 
@@ -205,19 +208,19 @@ impl Provider<'_> {
     pub fn unsolicited_certificates(
         &self,
         relation: Option<&RelationId>,
-    ) -> Vec<ProviderCertificate> {
+    ) -> Vec<PublishedCertificate> {
         self.entries(relation, |s, i| !s.request_joins.contains_key(&i.join))
     }
 
     /// Published request errors.
-    pub fn request_errors(&self, relation: Option<&RelationId>) -> Vec<ProviderRequestError> {
+    pub fn request_errors(&self, relation: Option<&RelationId>) -> Vec<PublishedRequestError> {
         let mut out = Vec::new();
         for (id, state) in &self.relations {
             if relation.is_some_and(|r| r != id) {
                 continue;
             }
             for e in state.errors.iter().flatten() {
-                out.push(ProviderRequestError {
+                out.push(PublishedRequestError {
                     relation_id: id.clone(),
                     csr: e.csr.as_str().to_owned(),
                     error: e.error.clone(),

@@ -68,9 +68,7 @@ use tls_certificates_schema::v1::CertificateSigningRequest;
 
 pub use self::config::{KeySource, RenewalRelativeTime, Requests, RequirerConfig, Scope};
 pub use self::verify::NOT_BEFORE_SKEW;
-pub use self::view::{
-    OwnRequest, ProviderHint, RequestError, RequirerView, capabilities_of, provider_hint,
-};
+pub use self::view::{OwnRequest, ProviderHint, RequirerView, capabilities_of, provider_hint};
 use crate::common::{DatabagWrite, ObservedSecret, SecretAction};
 use crate::wire::ProviderError;
 use juju_types::{Databag, LogLine, RelationId, SecretId, SecretOwner, UnitName};

@@ -12,8 +12,8 @@ use super::key::load_key;
 use super::provider_data::ProviderData;
 use super::verify::{Timeliness, timeliness, verify};
 use super::{AssignedCertificate, OwnCsr, Requirer, RequirerObservation, RequirerRelation};
-use crate::common::{ProviderCertificate, pem_join_key};
-use crate::wire::{self, ProviderCapabilities, ProviderError};
+use crate::common::{PublishedCertificate, PublishedRequestError, pem_join_key};
+use crate::wire::{self, ProviderCapabilities};
 use juju_types::{RelationId, SecretId};
 
 impl Requirer {
@@ -85,17 +85,6 @@ pub fn capabilities_of(relation: &RequirerRelation) -> Option<ProviderCapabiliti
         .remote_app
         .get(v1::ProviderData::CAPABILITIES_KEY)
         .and_then(|raw| wire::decode_capabilities(raw).ok())
-}
-
-/// A provider's refusal of one of our requests.
-#[derive(Clone, Debug, Eq, PartialEq)]
-pub struct RequestError {
-    /// The relation.
-    pub relation_id: RelationId,
-    /// The CSR (PEM as sent).
-    pub csr: String,
-    /// The error.
-    pub error: ProviderError,
 }
 
 /// One of our requests as it is on the wire.
@@ -240,14 +229,14 @@ impl RequirerView<'_> {
 
     /// Every certificate entry the provider published, including revoked ones and other
     /// requirers' (malformed entries skipped).
-    pub fn provider_certificates(&self) -> Vec<ProviderCertificate> {
+    pub fn provider_certificates(&self) -> Vec<PublishedCertificate> {
         let mut out = Vec::new();
         for relation in &self.obs.relations {
             let Some(raw) = relation.remote_app.get(v1::ProviderData::CERTIFICATES_KEY) else {
                 continue;
             };
             for e in wire::decode_certificates(raw).0 {
-                out.push(ProviderCertificate {
+                out.push(PublishedCertificate {
                     relation_id: relation.id.clone(),
                     certificate: e.certificate.into_string(),
                     csr: e.certificate_signing_request.into_string(),
@@ -267,7 +256,7 @@ impl RequirerView<'_> {
 
     /// The provider's errors for our CSRs: one per CSR (the last, if the provider wrote
     /// several).
-    pub fn request_errors(&self) -> Vec<RequestError> {
+    pub fn request_errors(&self) -> Vec<PublishedRequestError> {
         let ours: HashSet<String> = self
             .own_requests()
             .iter()
@@ -278,7 +267,7 @@ impl RequirerView<'_> {
             let mut ignored = Vec::new();
             let provider = ProviderData::decode(relation, &HashSet::new(), &mut ignored);
             for (_, e) in provider.errors_for(&ours) {
-                out.push(RequestError {
+                out.push(PublishedRequestError {
                     relation_id: relation.id.clone(),
                     csr: e.csr.as_str().to_owned(),
                     error: e.error.clone(),
