@@ -168,7 +168,7 @@ pub use meta::{ActionSpec, CharmMeta, ConfigOption, ConfigSection, Endpoint, Rol
 pub use model::Model;
 pub use process::{ProcessCharm, TOOL_NAMES, tool_binary};
 pub use state::{
-    ActionOutcome, Databag, LogLine, Revision, Secret, SecretOwnerRef, SecretUriForm, SimOptions,
+    ActionOutcome, Databag, LogRecord, Revision, Secret, SecretOwnerRef, SecretUriForm, SimOptions,
     Status, Tracker,
 };
 pub use wire::{ToolRequest, ToolResponse};

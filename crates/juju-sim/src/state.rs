@@ -15,8 +15,7 @@ use crate::charm::Charm;
 use crate::hook::{Fault, Hook, HookReport, ToolCall};
 use crate::meta::CharmMeta;
 
-/// A relation databag: keys to string values.
-pub type Databag = BTreeMap<String, String>;
+pub use juju_types::Databag;
 
 /// How the simulator mints secret ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -70,9 +69,10 @@ pub struct Status {
     pub message: String,
 }
 
-/// One `juju-log` line (or a line of the charm's stdout/stderr in process mode).
+/// One `juju-log` line (or a line of the charm's stdout/stderr in process mode), as the model
+/// recorded it: with the hook that logged it, and the level as the charm spelled it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogLine {
+pub struct LogRecord {
     /// The hook that logged it.
     pub hook: String,
     /// `TRACE`, `DEBUG`, `INFO`, `WARNING` or `ERROR`.
@@ -335,7 +335,7 @@ pub(crate) struct Unit {
     /// Whether the charm has ever run `status-set` (Juju's `StatusSet` in the uniter state).
     pub(crate) status_set: bool,
     pub(crate) workload_version: String,
-    pub(crate) logs: Vec<LogLine>,
+    pub(crate) logs: Vec<LogRecord>,
     pub(crate) state: Databag,
     /// Per secret, the revision of the last committed `secret-changed` (the uniter's
     /// `ConsumedSecretInfo`).

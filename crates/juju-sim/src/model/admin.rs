@@ -491,10 +491,7 @@ fn check_secret_content(content: &Databag) -> Result<()> {
     if content.is_empty() {
         return Err(Error::InvalidInput("empty secret content".into()));
     }
-    if let Some(bad) = content
-        .keys()
-        .find(|k| !juju_hook_tools::is_valid_secret_key(k))
-    {
+    if let Some(bad) = content.keys().find(|k| !juju_types::is_valid_secret_key(k)) {
         return Err(Error::InvalidInput(format!("secret key {bad:?} not valid")));
     }
     Ok(())

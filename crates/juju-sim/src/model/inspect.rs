@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::Model;
 use crate::hook::{HookReport, ToolCall};
-use crate::state::{Databag, LogLine, Secret, Status, app_of, effective_config};
+use crate::state::{Databag, LogRecord, Secret, Status, app_of, effective_config};
 
 impl Model {
     /// The names of all units, sorted.
@@ -45,7 +45,7 @@ impl Model {
     }
 
     /// A unit's `juju-log` lines (and process stdout/stderr lines), oldest first.
-    pub fn logs(&self, unit: &str) -> &[LogLine] {
+    pub fn logs(&self, unit: &str) -> &[LogRecord] {
         self.state.unit(unit).map_or(&[], |u| u.logs.as_slice())
     }
 

@@ -187,7 +187,7 @@ pub(super) fn xid_of(id: &str) -> &str {
 }
 
 pub(super) fn valid_secret_key(key: &str) -> bool {
-    juju_hook_tools::is_valid_secret_key(key)
+    juju_types::is_valid_secret_key(key)
 }
 
 pub(super) fn valid_action_key(key: &str) -> bool {

@@ -11,7 +11,7 @@ use super::argv::{
 };
 use super::commit::ActionCtx;
 use crate::format::{Format, Go};
-use crate::state::{Databag, LogLine, Status, effective_config};
+use crate::state::{Databag, LogRecord, Status, effective_config};
 use crate::wire::ToolRequest;
 
 impl Session<'_> {
@@ -153,7 +153,7 @@ impl Session<'_> {
     pub(super) fn log(&mut self, level: &str, message: String) {
         let hook = self.hook_name.clone();
         if let Some(u) = self.state.unit_mut(&self.unit) {
-            u.logs.push(LogLine {
+            u.logs.push(LogRecord {
                 hook,
                 level: level.to_owned(),
                 message,
