@@ -37,12 +37,9 @@ pub(crate) fn is_ours(label: &str) -> bool {
     label == ACTIVE_CA_LABEL || label == EXPIRING_CA_LABEL
 }
 
-/// A CA secret as read in this hook; `ca` is `None` when it does not hold a usable key and
+/// The active CA secret as read in this hook: `None` when it does not hold a usable key and
 /// certificate (it is then replaced).
-struct Stored {
-    info: SecretInfo,
-    ca: Option<(PrivateKey, Certificate)>,
-}
+type Stored = Option<(PrivateKey, Certificate)>;
 
 fn info(tools: &dyn HookTools, label: &str) -> Result<Option<SecretInfo>, Error> {
     match tools.secret_info_get(SecretLookup::Label(label)) {
@@ -52,14 +49,14 @@ fn info(tools: &dyn HookTools, label: &str) -> Result<Option<SecretInfo>, Error>
     }
 }
 
-/// Reads the active CA secret, if there is one.
+/// Reads the active CA secret, if there is one: by its owner label, in one call (its id and
+/// metadata are read only when it must be written).
 fn read(tools: &dyn HookTools, backend: &dyn CryptoBackend) -> Result<Option<Stored>, Error> {
-    let Some(info) = info(tools, ACTIVE_CA_LABEL)? else {
-        return Ok(None);
+    let content = match tools.secret_get(SecretRef::Label(ACTIVE_CA_LABEL), ReadMode::Refresh) {
+        Ok(content) => content,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(Error::tool("reading the CA secret")(e)),
     };
-    let content = tools
-        .secret_get(SecretRef::Id(&info.id), ReadMode::Refresh)
-        .map_err(Error::tool("reading the CA secret"))?;
     let key = content
         .get(KEY)
         .and_then(|pem| backend.load_private_key(pem).ok());
@@ -76,7 +73,7 @@ fn read(tools: &dyn HookTools, backend: &dyn CryptoBackend) -> Result<Option<Sto
             None
         }
     };
-    Ok(Some(Stored { info, ca }))
+    Ok(Some(ca))
 }
 
 /// Whether `certificate` is the CA the configuration asks for.
@@ -162,12 +159,26 @@ fn generate(
     Ok((key, certificate))
 }
 
+/// The id of the active CA secret, read when it is about to be written.
+fn active_id(tools: &dyn HookTools) -> Result<Option<SecretId>, Error> {
+    Ok(info(tools, ACTIVE_CA_LABEL)?.map(|info| info.id))
+}
+
+/// When `certificate`, the active CA, is due for renewal: when the certificates it issues would
+/// start to outlive it (`certificate-validity` before its end). Its secret expires then too (the
+/// alarm that wakes the charm with `secret-expired`), but the certificate itself says it without
+/// reading the secret's metadata: one hook-tool call less in every hook.
+fn renewal_due(certificate: &Certificate, settings: &Settings) -> OffsetDateTime {
+    certificate.not_after() - settings.certificate_validity
+}
+
 /// Makes sure the CA matches the configuration and is not due for renewal; returns it ready
 /// to issue.
 ///
 /// * no CA, a CA that no longer matches the configuration, or `rotate`: a new CA, every
 ///   certificate revoked, the expiring CA dropped;
-/// * the CA secret expired: renewal without revocation (the old CA becomes the expiring one);
+/// * the CA due for renewal ([`renewal_due`]): renewal without revocation (the old CA becomes
+///   the expiring one);
 /// * an expiring CA past its expiry is removed.
 pub(crate) fn ensure<'b>(
     settings: &Settings,
@@ -182,11 +193,8 @@ pub(crate) fn ensure<'b>(
     let expiring = info(tools, EXPIRING_CA_LABEL)?;
     let renewal_at = settings.root_validity - settings.certificate_validity;
     let (key, certificate) = match active {
-        Some(Stored {
-            info,
-            ca: Some((key, certificate)),
-        }) if !rotate && matches_config(&certificate, settings) => {
-            if info.expiry.is_some_and(|e| e <= now) {
+        Some(Some((key, certificate))) if !rotate && matches_config(&certificate, settings) => {
+            if renewal_due(&certificate, settings) <= now {
                 log(
                     LogLevel::Info,
                     &format!(
@@ -207,7 +215,7 @@ pub(crate) fn ensure<'b>(
                 let new = content(backend, &key, &certificate)?;
                 store(
                     tools,
-                    Some(&info.id),
+                    active_id(tools)?.as_ref(),
                     ACTIVE_CA_LABEL,
                     new,
                     now + renewal_at,
@@ -262,13 +270,11 @@ pub(crate) fn ensure<'b>(
                 }
             }
             let new = content(backend, &key, &certificate)?;
-            store(
-                tools,
-                active.as_ref().map(|s| &s.info.id),
-                ACTIVE_CA_LABEL,
-                new,
-                now + renewal_at,
-            )?;
+            let id = match active {
+                Some(_) => active_id(tools)?,
+                None => None,
+            };
+            store(tools, id.as_ref(), ACTIVE_CA_LABEL, new, now + renewal_at)?;
             (key, certificate)
         }
     };

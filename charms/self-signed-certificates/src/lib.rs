@@ -7,7 +7,9 @@
 //!   `root-ca-validity - certificate-validity`.
 //! * A change of any CA attribute (or of `root-ca-validity`) creates a new CA and revokes every
 //!   certificate; the requests are then re-issued by the new CA in the same hook.
-//! * When the CA secret expires, the CA is **renewed without revocation**: the old CA moves to
+//! * When the CA is due for renewal (one `certificate-validity` before its certificate ends, the
+//!   moment its secret expires and Juju runs `secret-expired`), it is **renewed without
+//!   revocation**: the old CA moves to
 //!   `expiring-ca-certificates` (expiring after one `certificate-validity`) and certificates are
 //!   re-signed by the new CA as they renew.
 //! * Every hook revokes the published certificates that name neither the active nor the
