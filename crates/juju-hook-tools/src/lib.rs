@@ -14,6 +14,10 @@
 //!   tools, the clock, which `juju-sim` sets through [`SIM_NOW_ENV`], and the exit policy:
 //!   non-zero on failure so Juju retries, blocked when start-up cannot succeed).
 //!
+//! The nouns the tools take and return ([`UnitName`], [`RelationId`], [`SecretId`],
+//! [`SecretContent`], [`LogLevel`], [`StatusKind`], ...) are `juju-types`', re-exported here:
+//! `tls-certificates-engine` plans in the same types.
+//!
 //! # Getting started
 //!
 //! A minimal charm `main`, spelled out ([`main`] does the same, with cached tools and the

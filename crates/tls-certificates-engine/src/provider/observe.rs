@@ -112,7 +112,7 @@ fn observe_relation(
                 wire::decode_certificates(raw),
                 ProviderData::CERTIFICATES_KEY,
                 "certificates",
-                relation.id.clone(),
+                &relation.id,
                 &mut state.unreadable,
                 &mut logs,
             ),
@@ -142,7 +142,7 @@ fn observe_relation(
             wire::decode_request_errors(raw),
             ProviderData::REQUEST_ERRORS_KEY,
             "request errors",
-            relation.id.clone(),
+            &relation.id,
             &mut state.unreadable,
             &mut logs,
         );
@@ -203,7 +203,7 @@ fn decode_own<T>(
     (entries, bad): (Vec<T>, Vec<String>),
     key: &'static str,
     what: &str,
-    relation: RelationId,
+    relation: &RelationId,
     unreadable: &mut Vec<&'static str>,
     logs: &mut Vec<LogLine>,
 ) -> Vec<T> {

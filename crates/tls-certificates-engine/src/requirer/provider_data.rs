@@ -17,7 +17,7 @@ pub(super) struct ProviderData {
 }
 
 /// Logs one line for the malformed entries of a provider's `what` on `relation`.
-fn log_malformed(logs: &mut Vec<LogLine>, what: &str, relation: RelationId, bad: &[String]) {
+fn log_malformed(logs: &mut Vec<LogLine>, what: &str, relation: &RelationId, bad: &[String]) {
     if let Some(first) = bad.first() {
         log(
             logs,
@@ -42,7 +42,7 @@ impl ProviderData {
         let mut certificates = HashMap::new();
         if let Some(raw) = relation.remote_app.get(v1::ProviderData::CERTIFICATES_KEY) {
             let (entries, bad) = wire::decode_certificates(raw);
-            log_malformed(logs, "certificate entries", relation.id.clone(), &bad);
+            log_malformed(logs, "certificate entries", &relation.id, &bad);
             if !wanted.is_empty() {
                 for entry in entries {
                     let join = pem_join_key(entry.certificate_signing_request.as_str());
@@ -58,7 +58,7 @@ impl ProviderData {
             .get(v1::ProviderData::REQUEST_ERRORS_KEY)
         {
             let (entries, bad) = wire::decode_request_errors(raw);
-            log_malformed(logs, "request errors", relation.id.clone(), &bad);
+            log_malformed(logs, "request errors", &relation.id, &bad);
             errors = entries;
         }
         Self {
