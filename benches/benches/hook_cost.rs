@@ -111,7 +111,8 @@ fn measure(
     n: usize,
 ) -> Result<Measured> {
     let unit = format!("{app}/0");
-    let dispatch = sim.charm_dir(app).join("dispatch");
+    // The unit's own directory: an `ops` charm runs in a per-unit copy, as in Juju.
+    let dispatch = sim.unit_dir(&unit).join("dispatch");
     let original = std::fs::read(&dispatch)?;
     sim.model.clear_records();
     let wall = run_hooks(sim, &unit, relation, remote, n)?;
@@ -124,7 +125,7 @@ fn measure(
         .map(|call| format!("{:>36} {} {}", call.index, call.tool, call.args.join(" ")))
         .collect();
     let _ = std::fs::remove_file(rss_file);
-    wrap_dispatch(&sim.charm_dir(app), command, rss_file)?;
+    wrap_dispatch(&sim.unit_dir(&unit), command, rss_file)?;
     run_hooks(sim, &unit, relation, remote, n)?;
     std::fs::write(&dispatch, original)?;
     let text = std::fs::read_to_string(rss_file)?;

@@ -218,6 +218,19 @@ impl Sim {
         self.workdir.join(app)
     }
 
+    /// The charm directory `unit` (`app/n`) runs its hooks in: its own copy for a charm
+    /// deployed with [`deploy_dir`](Self::deploy_dir) (one per unit, as Juju gives each unit),
+    /// else its application's [`charm_dir`](Self::charm_dir), which our charms' units share.
+    pub fn unit_dir(&self, unit: &str) -> PathBuf {
+        let app = unit.split_once('/').map_or(unit, |(app, _)| app);
+        let copy = self.unit_copies(app).join(unit.replace('/', "-"));
+        if copy.is_dir() {
+            copy
+        } else {
+            self.charm_dir(app)
+        }
+    }
+
     /// The simulated time (the model's clock, which the charm processes follow).
     pub fn now(&self) -> OffsetDateTime {
         self.model.now()
