@@ -3,53 +3,40 @@
 
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use crate::Error;
 use crate::crypto::PrivateKeyPem;
 
 /// Writes `content` to `path` with exactly `mode` (the umask does not narrow it), through a
-/// temporary file next to it (`<name>.tmp`, created with `mode`) that is synced and renamed into
-/// place: a reader of `path` sees the old content or the new one, never half a file.
+/// temporary file of a fresh name next to it (created 0600, given `mode`, synced, then renamed
+/// into place): a reader of `path` sees the old content or the new one, never half a file, and
+/// a symlink or a looser file already at `path` is replaced, never followed or reused.
 ///
 /// # Errors
-/// [`Error::WriteFile`] naming the file that could not be written (a missing directory, no
-/// permission, a full disk); `path` is then unchanged.
+/// [`Error::WriteFile`] naming `path` when it could not be written (a missing directory, no
+/// permission, a full disk); `path` is then unchanged and no temporary file is left.
 pub fn write(path: &Path, content: &[u8], mode: u32) -> Result<(), Error> {
-    let failed = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::WriteFile { path, source }
+    let failed = |source| Error::WriteFile {
+        path: path.to_path_buf(),
+        source,
     };
-    let Some(name) = path.file_name() else {
-        return Err(failed(path)(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a file name",
-        )));
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
     };
-    let mut tmp_name = name.to_os_string();
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    // A temporary file a failed write left behind; it would make `create_new` fail.
-    let _ = fs::remove_file(&tmp);
-    let written = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(&tmp)
-        .and_then(|mut file| {
-            file.write_all(content)?;
-            file.sync_all()?;
-            fs::set_permissions(&tmp, fs::Permissions::from_mode(mode))
-        });
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(failed(&tmp)(e));
-    }
-    fs::rename(&tmp, path).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        failed(path)(e)
-    })
+    // Removed when dropped: on every failure before the rename.
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
+    file.write_all(content)
+        .and_then(|()| {
+            file.as_file()
+                .set_permissions(fs::Permissions::from_mode(mode))
+        })
+        .and_then(|()| file.as_file().sync_all())
+        .map_err(failed)?;
+    file.persist(path).map_err(|e| failed(e.error))?;
+    Ok(())
 }
 
 /// Writes a private key for the workload to `path`, readable and writable by its owner only
@@ -108,7 +95,7 @@ mod tests {
         let path = dir.path().join("missing").join("cert.pem");
         let e = write(&path, b"x", 0o644).unwrap_err();
         assert!(
-            matches!(&e, Error::WriteFile { path: p, .. } if p.ends_with("missing/cert.pem.tmp")),
+            matches!(&e, Error::WriteFile { path: p, .. } if p.ends_with("missing/cert.pem")),
             "{e:?}"
         );
         assert!(e.to_string().contains("cert.pem"), "{e}");
