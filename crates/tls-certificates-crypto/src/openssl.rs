@@ -33,9 +33,14 @@
 //!   `PKey::generate_ed25519`) and only adds the PKCS#8 and SPKI encodings, so it costs what
 //!   calling OpenSSL directly costs. In FIPS mode it goes through `EVP_PKEY_keygen` instead, so
 //!   it runs inside the FIPS provider (a slower path on OpenSSL 3.0).
-//! * Loading a PKCS#8 key (v1, or v2 as ring writes Ed25519 keys) parses it and runs a pairwise
-//!   consistency test (sign, verify with its own public half), so a key whose public half does
-//!   not match its private half is refused.
+//! * Loading a PKCS#8 key (v1, or v2 as ring writes Ed25519 keys) parses it and checks that its
+//!   halves belong together, so a key whose public half does not match its private half is
+//!   refused. An RSA key outside FIPS mode is checked by arithmetic on its components (n = p·q,
+//!   the CRT exponents and coefficient, d against them): a few microseconds, where a signature
+//!   with a freshly loaded key costs about two signatures (OpenSSL sets up its blinding on the
+//!   first private-key operation). EC keys, and every key in FIPS mode (RSA ones after the
+//!   arithmetic), get a pairwise consistency test (sign, verify with the key's own public half)
+//!   inside the provider.
 //! * A key generated or loaded by this backend carries its decoded OpenSSL `PKey`, so a
 //!   [`Signer`] (and with it `create_csr`, `load_authority`) neither decodes nor checks it
 //!   again; a key from another backend is decoded once per signer. A signer signs many times: RSA
@@ -52,6 +57,7 @@ mod pkcs8;
 
 use core::fmt;
 
+use ::openssl::bn::{BigNum, BigNumContext};
 use ::openssl::ec::{EcGroup, EcKey};
 use ::openssl::error::ErrorStack;
 use ::openssl::hash::{MessageDigest, hash};
@@ -124,7 +130,7 @@ impl OpensslBackend {
     /// decoded it, else `key`'s PKCS#8 decoded now.
     fn signing_key(&self, key: &PrivateKey) -> Result<PKey<Private>, Error> {
         match &key.native {
-            // Decoded (and, when loaded, pairwise-checked) by this very backend and policy.
+            // Decoded (and, when loaded, checked) by this very backend and policy.
             Some(NativeKey::Openssl { backend, pkey }) if *backend == self.name() => {
                 Ok(pkey.clone())
             }
@@ -227,7 +233,15 @@ impl CryptoBackend for OpensslBackend {
         let (pkey, embedded_public_key) = self.decode_pkcs8(&der)?;
         let key_type = key_type_of(&pkey)?;
         self.check_key_type(key_type)?;
-        check_private_key(&pkey, key_type)?;
+        match (self.policy, key_type) {
+            (Policy::Default, KeyType::Rsa { .. }) => check_rsa_components(&pkey, key_type)?,
+            // FIPS mode keeps its pairwise test, which does not see corrupted CRT components.
+            (Policy::Fips { .. }, KeyType::Rsa { .. }) => {
+                check_rsa_components(&pkey, key_type)?;
+                check_private_key(&pkey, key_type)?;
+            }
+            _ => check_private_key(&pkey, key_type)?,
+        }
         // Re-encode rather than keep the caller's bytes: OpenSSL's canonical PKCS#8 (v1, public
         // key included for EC) is what every backend reads.
         let key = self.private_key(&pkey, key_type)?;
@@ -238,7 +252,7 @@ impl CryptoBackend for OpensslBackend {
                 ),
             }),
             // Decoded and checked: the key carries the decoded form, so signing with it never
-            // pays for the decoder or the pairwise test again.
+            // pays for the decoder or the check again.
             _ => Ok(self.keep(key, pkey)),
         }
     }
@@ -500,6 +514,61 @@ fn check_private_key(pkey: &PKeyRef<Private>, key_type: KeyType) -> Result<(), E
             reason: format!("the private and public halves of the {key_type} key do not match"),
         })
     }
+}
+
+/// Checks that an RSA key's components belong together, by arithmetic: n = p·q,
+/// e·dP ≡ 1 (mod p − 1), e·dQ ≡ 1 (mod q − 1), qInv·q ≡ 1 (mod p), and d ≡ dP (mod p − 1),
+/// d ≡ dQ (mod q − 1).
+///
+/// This is stricter than a pairwise signature test: OpenSSL signs with the CRT components, checks
+/// the result with (n, e) and silently falls back to d when the check fails, so a key with a
+/// corrupted p, q, dP, dQ or qInv but a correct d passes a sign-and-verify test. Primality of p
+/// and q is not tested (`RSA_check_key` does, at the cost of milliseconds): the key is this
+/// charm's own, and a corrupted one fails these congruences. The intermediates live in
+/// OpenSSL's secure heap and are cleared when dropped.
+fn check_rsa_components(pkey: &PKeyRef<Private>, key_type: KeyType) -> Result<(), Error> {
+    let failed = backend_error("rsa key check");
+    let rsa = pkey.rsa().map_err(&failed)?;
+    let mismatched = |what: &str| Error::MalformedKey {
+        reason: format!("the {key_type} key's {what} do not match"),
+    };
+    let (Some(p), Some(q), Some(dp), Some(dq), Some(qinv)) =
+        (rsa.p(), rsa.q(), rsa.dmp1(), rsa.dmq1(), rsa.iqmp())
+    else {
+        return Err(Error::MalformedKey {
+            reason: format!("the {key_type} key lacks its prime factors or CRT components"),
+        });
+    };
+    let mut ctx = BigNumContext::new_secure().map_err(&failed)?;
+    let mut product = BigNum::new_secure().map_err(&failed)?;
+    product.checked_mul(p, q, &mut ctx).map_err(&failed)?;
+    if product != *rsa.n() {
+        return Err(mismatched("modulus and prime factors"));
+    }
+    let one = BigNum::from_u32(1).map_err(&failed)?;
+    let mut qinv_q = BigNum::new_secure().map_err(&failed)?;
+    qinv_q.mod_mul(qinv, q, p, &mut ctx).map_err(&failed)?;
+    if qinv_q != one {
+        return Err(mismatched("CRT coefficient and prime factors"));
+    }
+    for (prime, crt_exponent) in [(p, dp), (q, dq)] {
+        let mut order = BigNum::new_secure().map_err(&failed)?;
+        order.checked_sub(prime, &one).map_err(&failed)?;
+        let mut e_dp = BigNum::new_secure().map_err(&failed)?;
+        e_dp.mod_mul(rsa.e(), crt_exponent, &order, &mut ctx)
+            .map_err(&failed)?;
+        let mut d_reduced = BigNum::new_secure().map_err(&failed)?;
+        d_reduced
+            .nnmod(rsa.d(), &order, &mut ctx)
+            .map_err(&failed)?;
+        if e_dp != one {
+            return Err(mismatched("public exponent and CRT exponents"));
+        }
+        if d_reduced != *crt_exponent {
+            return Err(mismatched("private exponent and CRT exponents"));
+        }
+    }
+    Ok(())
 }
 
 /// The signature algorithm a key of `key_type` signs with.

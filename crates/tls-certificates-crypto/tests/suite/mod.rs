@@ -506,6 +506,45 @@ pub(crate) fn given_wrong_key_or_leaf_when_loading_authority_then_refused(
     ));
 }
 
+/// An RSA key whose parts do not belong together is refused when loaded, never used to sign:
+/// the modulus of another key, or a corrupted CRT coefficient (which a sign-and-verify test
+/// would not see: OpenSSL checks each CRT result and falls back to d when it is wrong).
+pub(crate) fn given_an_rsa_key_whose_parts_do_not_belong_together_when_loaded_then_refused(
+    backend: &dyn CryptoBackend,
+) {
+    use base64::Engine as _;
+    let base64 = base64::engine::general_purpose::STANDARD;
+    let pkcs1 = |key: &PrivateKey| -> Vec<u8> {
+        let pem = backend.export_private_key(key).unwrap();
+        let body: String = (pem.expose_secret().lines())
+            .filter(|line| !line.starts_with("-----"))
+            .collect();
+        base64.decode(body).unwrap()
+    };
+    let pem = |der: &[u8]| pem_of("RSA PRIVATE KEY", der);
+    let a = pkcs1(&backend.generate_key(KeyAlgorithm::Rsa2048).unwrap());
+    let b = pkcs1(&backend.generate_key(KeyAlgorithm::Rsa2048).unwrap());
+    backend.load_private_key(&pem(&a)).unwrap();
+
+    // RSAPrivateKey ::= SEQUENCE { 0, n, e, d, p, q, dP, dQ, qInv }: after the 4-byte
+    // SEQUENCE header and the 3-byte version, n is an INTEGER of 257 bytes (a leading zero).
+    const N_HEADER: [u8; 4] = [0x02, 0x82, 0x01, 0x01];
+    assert_eq!(a[7..11], N_HEADER, "test assumes n right after the version");
+    assert_eq!(b[7..11], N_HEADER, "test assumes n right after the version");
+    let mut other_modulus = a.clone();
+    other_modulus[11..268].copy_from_slice(&b[11..268]);
+    let mut corrupted_coefficient = a;
+    *corrupted_coefficient.last_mut().unwrap() ^= 0x01;
+
+    for (what, der) in [
+        ("another key's modulus", other_modulus),
+        ("a corrupted CRT coefficient", corrupted_coefficient),
+    ] {
+        let err = backend.load_private_key(&pem(&der)).unwrap_err();
+        assert!(matches!(err, Error::MalformedKey { .. }), "{what}: {err:?}");
+    }
+}
+
 pub(crate) fn given_same_csr_issued_twice_then_serials_differ(backend: &dyn CryptoBackend) {
     let (ca_key, ca) = root_ca(backend, KeyAlgorithm::Ed25519);
     let authority = backend.load_authority(&ca_key, ca).unwrap();
@@ -560,6 +599,20 @@ pub(crate) fn given_corrupted_csr_signature_when_parsed_then_rejected(backend: &
         let err = backend.parse_csr_der(&der).unwrap_err();
         assert!(matches!(err, Error::SignatureInvalid), "{algorithm}: {err}");
     }
+}
+
+/// `der` as PEM with the given label (64-character lines).
+fn pem_of(label: &str, der: &[u8]) -> String {
+    use base64::Engine as _;
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = (0..body.len())
+        .step_by(64)
+        .map(|i| &body[i..(i + 64).min(body.len())])
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
 }
 
 pub(crate) fn given_tampered_certificate_when_verified_then_rejected(backend: &dyn CryptoBackend) {
@@ -647,6 +700,10 @@ macro_rules! conformance_suite {
         #[test]
         fn given_wrong_key_or_leaf_when_loading_authority_then_refused() {
             suite::given_wrong_key_or_leaf_when_loading_authority_then_refused($backend);
+        }
+        #[test]
+        fn given_an_rsa_key_whose_parts_do_not_belong_together_when_loaded_then_refused() {
+            suite::given_an_rsa_key_whose_parts_do_not_belong_together_when_loaded_then_refused($backend);
         }
         #[test]
         fn given_same_csr_issued_twice_then_serials_differ() {
