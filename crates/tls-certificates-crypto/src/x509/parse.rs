@@ -98,8 +98,23 @@ pub(super) fn parse_sans(extension: &X509Extension<'_>) -> Result<ParsedSans, St
     Ok(sans)
 }
 
-/// Parses CSR DER, verifies its self-signature with `backend` and reconstructs its attributes.
-pub(super) fn csr_from_der(backend: &dyn CryptoBackend, der: Vec<u8>) -> Result<Csr, Error> {
+/// How [`csr_from_der`] establishes that a CSR's key belongs to whoever sent it.
+#[derive(Clone, Copy)]
+pub(super) enum Possession<'k> {
+    /// A peer's CSR: its self-signature must verify (proof of possession).
+    Verify,
+    /// A CSR of ours: its public key must be this one, whose private half we hold, so the
+    /// self-signature proves nothing and is not checked.
+    OwnKey(&'k PublicKey),
+}
+
+/// Parses CSR DER, checks possession of its key as `possession` says and reconstructs its
+/// attributes.
+pub(super) fn csr_from_der(
+    backend: &dyn CryptoBackend,
+    der: Vec<u8>,
+    possession: Possession<'_>,
+) -> Result<Csr, Error> {
     crate::pem::check_size(der.len())?;
     let (rest, request) = X509CertificationRequest::from_der(&der)
         .map_err(|e| malformed_csr(format!("invalid DER: {e}")))?;
@@ -118,12 +133,20 @@ pub(super) fn csr_from_der(backend: &dyn CryptoBackend, der: Vec<u8>) -> Result<
         &request.signature_algorithm.algorithm.to_id_string(),
         public_key.key_type,
     )?;
-    backend.verify(
-        &public_key,
-        algorithm,
-        info.raw,
-        &request.signature_value.data,
-    )?;
+    match possession {
+        Possession::Verify => backend.verify(
+            &public_key,
+            algorithm,
+            info.raw,
+            &request.signature_value.data,
+        )?,
+        Possession::OwnKey(own) if *own == public_key => {}
+        Possession::OwnKey(_) => {
+            return Err(Error::KeyMismatch {
+                what: "certificate signing request",
+            });
+        }
+    }
 
     let subject = DistinguishedName::from_x509(&info.subject);
     let unique_identifier = checked.value(OID_UNIQUE_ID).map(str::to_owned);

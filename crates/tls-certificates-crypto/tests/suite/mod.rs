@@ -601,6 +601,34 @@ pub(crate) fn given_corrupted_csr_signature_when_parsed_then_rejected(backend: &
     }
 }
 
+/// Our own CSR read back (`parse_own_csr`) parses to what `parse_csr` reads, is refused for
+/// another key, and is not refused for its self-signature: only a peer's CSR needs that proof.
+pub(crate) fn given_our_own_csr_when_parsed_with_its_key_then_read_without_signature_check(
+    backend: &dyn CryptoBackend,
+) {
+    let key = backend.generate_key(KeyAlgorithm::EcdsaP256).unwrap();
+    let other = backend.generate_key(KeyAlgorithm::EcdsaP256).unwrap();
+    let csr = backend.create_csr(&key, &rich_attributes()).unwrap();
+    let pem = csr.pem().as_str();
+
+    let own = backend.parse_own_csr(pem, &key).unwrap();
+    let peer = backend.parse_csr(pem).unwrap();
+    assert_eq!(own.der(), peer.der());
+    assert_eq!(own.attributes(), peer.attributes());
+    assert_eq!(own.public_key(), key.public_key());
+
+    let err = backend.parse_own_csr(pem, &other).unwrap_err();
+    assert!(matches!(err, Error::KeyMismatch { .. }), "{err:?}");
+
+    let mut der = csr.der().to_vec();
+    let last = der.len() - 1;
+    der[last] ^= 0x01;
+    let tampered = backend.parse_csr_der(&der).unwrap_err();
+    assert!(matches!(tampered, Error::SignatureInvalid), "{tampered:?}");
+    let reencoded = backend.parse_own_csr(&pem_of("CERTIFICATE REQUEST", &der), &key);
+    assert!(reencoded.is_ok(), "{reencoded:?}");
+}
+
 /// `der` as PEM with the given label (64-character lines).
 fn pem_of(label: &str, der: &[u8]) -> String {
     use base64::Engine as _;
@@ -720,6 +748,10 @@ macro_rules! conformance_suite {
         #[test]
         fn given_validity_past_2049_when_ca_created_then_dates_round_trip() {
             suite::given_validity_past_2049_when_ca_created_then_dates_round_trip($backend);
+        }
+        #[test]
+        fn given_our_own_csr_when_parsed_with_its_key_then_read_without_signature_check() {
+            suite::given_our_own_csr_when_parsed_with_its_key_then_read_without_signature_check($backend);
         }
         #[test]
         fn given_tampered_certificate_when_verified_then_rejected() {

@@ -12,7 +12,7 @@ use tls_certificates_schema::v1::{self, CertificateSigningRequest};
 use super::config::{RenewalRelativeTime, Scope};
 use super::pass::{Pass, Secrets};
 use super::provider_data::ProviderData;
-use super::verify::{Checked, Timeliness, timeliness, verify};
+use super::verify::{Checked, Timeliness, parse_own_csr, timeliness, verify};
 use super::{
     OwnCsr, Requirer, RequirerEvent, RequirerObservation, RequirerPlan, RequirerRelation,
     RequirerTrigger, subject_of,
@@ -216,7 +216,8 @@ impl Requirer {
                 );
             }
             for entry in entries {
-                let Ok(csr) = backend.parse_csr(entry.certificate_signing_request.as_str()) else {
+                let pem = entry.certificate_signing_request.as_str();
+                let Ok(csr) = parse_own_csr(backend, pem, key) else {
                     log(
                         &mut pass.plan.logs,
                         LogLevel::Warning,

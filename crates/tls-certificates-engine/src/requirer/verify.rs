@@ -116,6 +116,20 @@ pub(super) fn verify(
     })
 }
 
+/// Parses a CSR of ours (from our own databag) made for `key`, without verifying its
+/// self-signature (see `parse_own_csr`). One made for another key (before a rotation) is read
+/// like a peer's, so that the caller can say which request it was and drop it.
+pub(super) fn parse_own_csr(
+    backend: &dyn CryptoBackend,
+    pem: &str,
+    key: &PrivateKey,
+) -> Result<Csr, tls_certificates_crypto::Error> {
+    match backend.parse_own_csr(pem, key) {
+        Err(tls_certificates_crypto::Error::KeyMismatch { .. }) => backend.parse_csr(pem),
+        parsed => parsed,
+    }
+}
+
 /// The chain leaf first: as sent when it starts with `certificate`, reversed (and `true`) when
 /// it ends with it, as v3-era providers wrote `[ca, ..., leaf]`.
 pub(super) fn leaf_first(
@@ -159,10 +173,13 @@ pub(super) fn check_chain(
     let contains_ca = chain.iter().skip(1).any(|c| {
         c.der() == ca.der() || (c.subject() == ca.subject() && c.public_key() == ca.public_key())
     });
-    let issued_by_ca = chain
-        .last()
-        .is_some_and(|last| backend.verify_issued_by(last, ca).is_ok());
-    if contains_ca || issued_by_ca {
+    // Only when the chain does not contain `ca`: the usual chain ends with `ca` itself, and
+    // checking its self-signature again would cost a signature verification for nothing.
+    let leads_to_ca = contains_ca
+        || chain
+            .last()
+            .is_some_and(|last| backend.verify_issued_by(last, ca).is_ok());
+    if leads_to_ca {
         Ok(())
     } else {
         Err("chain: it does not lead to the given CA".to_owned())

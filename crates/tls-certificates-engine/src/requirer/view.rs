@@ -140,32 +140,40 @@ impl RequirerView<'_> {
 
     /// Our CSRs on the wire, for every active scope.
     pub fn own_requests(&self) -> Vec<OwnRequest> {
-        let mut out = Vec::new();
-        for scope in self.requirer.active_scopes(self.obs.is_leader) {
-            for relation in &self.obs.relations {
-                let databag = match scope {
-                    Scope::Unit => &relation.local_unit,
-                    Scope::App => &relation.local_app,
-                };
-                let Some(raw) = databag.get(v1::RequirerData::KEY) else {
-                    continue;
-                };
-                for entry in wire::decode_csrs(raw).0 {
-                    if let Ok(csr) = self
-                        .backend
-                        .parse_csr(entry.certificate_signing_request.as_str())
-                    {
-                        out.push(OwnRequest {
-                            relation_id: relation.id.clone(),
-                            scope,
-                            csr,
-                            is_ca: entry.is_ca(),
-                        });
-                    }
-                }
-            }
-        }
-        out
+        self.requirer
+            .active_scopes(self.obs.is_leader)
+            .into_iter()
+            .flat_map(|scope| self.own_entries(scope))
+            .filter_map(|(relation, scope, entry)| {
+                let csr = (self.backend)
+                    .parse_csr(entry.certificate_signing_request.as_str())
+                    .ok()?;
+                Some(OwnRequest {
+                    relation_id: relation.id.clone(),
+                    scope,
+                    csr,
+                    is_ca: entry.is_ca(),
+                })
+            })
+            .collect()
+    }
+
+    /// Our CSR entries in `scope`'s databag of each relation, as decoded (unparsed).
+    fn own_entries(
+        &self,
+        scope: Scope,
+    ) -> impl Iterator<Item = (&RequirerRelation, Scope, CertificateSigningRequest)> {
+        self.obs.relations.iter().flat_map(move |relation| {
+            let databag = match scope {
+                Scope::Unit => &relation.local_unit,
+                Scope::App => &relation.local_app,
+            };
+            (databag.get(v1::RequirerData::KEY))
+                .map(|raw| wire::decode_csrs(raw).0)
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |entry| (relation, scope, entry))
+        })
     }
 
     /// Certificates assigned to our current CSRs in `scope` that pass every check the
@@ -176,18 +184,22 @@ impl RequirerView<'_> {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for own in self.own_requests().into_iter().filter(|o| o.scope == scope) {
-            let Some(relation) = self.obs.relations.iter().find(|r| r.id == own.relation_id) else {
+        for (relation, _, entry) in self.own_entries(scope) {
+            // Ours, so read with our key (no self-signature check); one for another key has
+            // no certificate for this key anyway.
+            let Ok(csr) =
+                (self.backend).parse_own_csr(entry.certificate_signing_request.as_str(), &key)
+            else {
                 continue;
             };
             // A CSR PEM from the crypto crate always has the shape the schema checks.
-            let Ok(pem) = PemCsr::new(own.csr.pem().as_str()) else {
+            let Ok(pem) = PemCsr::new(csr.pem().as_str()) else {
                 continue;
             };
             let own_csr = OwnCsr {
                 join: pem_join_key(pem.as_str()),
-                entry: CertificateSigningRequest::new(pem, own.is_ca),
-                csr: own.csr,
+                entry: CertificateSigningRequest::new(pem, entry.is_ca()),
+                csr,
             };
             let mut ignored = Vec::new();
             let wanted = HashSet::from([own_csr.join.clone()]);
