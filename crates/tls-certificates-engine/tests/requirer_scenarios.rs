@@ -147,6 +147,50 @@ fn given_provider_issued_when_reconciled_then_certificate_stored_and_event_emitt
 }
 
 #[test]
+fn given_a_stored_certificate_when_a_hook_plans_then_queries_then_its_chain_is_verified_once() {
+    let mut world = unit_world(&["a.example.com"]);
+    world.step();
+    world.provider_issues();
+    world.step();
+    for r in &mut world.obs.relations {
+        r.remote_app = world.provider_bag.clone();
+    }
+    // A new hook: a new requirer, so nothing is known yet.
+    let requirer = Requirer::new(world.requirer.config().clone());
+    let counting = Counting::default();
+    let plan = requirer
+        .plan(
+            &world.obs,
+            &RequirerTrigger::Reconcile,
+            world.now,
+            &counting,
+        )
+        .unwrap();
+    assert!(plan.is_quiescent());
+    assert!(counting.take() >= 1, "the plan verifies the chain");
+    let view = requirer.view(&world.obs, world.now, &counting);
+    let assigned = view.assigned_certificate(&attrs("a.example.com"));
+    assert!(assigned.is_some());
+    assert_eq!(counting.take(), 0, "the query reuses the plan's verdict");
+
+    // Another entry (the same certificate, the CA twice in its chain) is verified anew.
+    let mut obs = world.obs.clone();
+    let raw = obs.relations[0].remote_app["certificates"].clone();
+    let entries: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    let mut entry = entries[0].clone();
+    let (leaf, ca) = (entry["certificate"].clone(), entry["ca"].clone());
+    entry["chain"] = serde_json::json!([leaf, ca.clone(), ca]);
+    obs.relations[0].remote_app.insert(
+        "certificates".to_owned(),
+        serde_json::json!([entry]).to_string(),
+    );
+    let view = requirer.view(&obs, world.now, &counting);
+    let again = view.assigned_certificate(&attrs("a.example.com")).unwrap();
+    assert_eq!(again.chain.len(), 3);
+    assert!(counting.take() >= 1, "a different entry is verified");
+}
+
+#[test]
 fn given_certificate_request_changed_when_reconciled_then_new_certificate_is_requested() {
     let mut world = unit_world(&["old.example.com"]);
     world.step();

@@ -238,6 +238,8 @@ impl RequirerPlan {
 #[derive(Clone, Debug)]
 pub struct Requirer {
     config: RequirerConfig,
+    /// Verdicts on the provider's entries in this hook, shared by the plan and the queries.
+    verified: verify::Verified,
 }
 
 /// One of our CSR entries, parsed.
@@ -250,7 +252,10 @@ struct OwnCsr {
 impl Requirer {
     /// A requirer with `config`.
     pub fn new(config: RequirerConfig) -> Self {
-        Self { config }
+        Self {
+            config,
+            verified: verify::Verified::default(),
+        }
     }
 
     /// The configuration.

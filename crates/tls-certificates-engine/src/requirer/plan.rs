@@ -12,7 +12,7 @@ use tls_certificates_schema::v1::{self, CertificateSigningRequest};
 use super::config::{RenewalRelativeTime, Scope};
 use super::pass::{Pass, Secrets};
 use super::provider_data::ProviderData;
-use super::verify::{Checked, Timeliness, parse_own_csr, timeliness, verify};
+use super::verify::{Checked, Timeliness, parse_own_csr, timeliness};
 use super::{
     OwnCsr, Requirer, RequirerEvent, RequirerObservation, RequirerPlan, RequirerRelation,
     RequirerTrigger, subject_of,
@@ -394,28 +394,34 @@ impl Requirer {
                 }
                 continue;
             }
-            let Checked { assigned, ca_first } =
-                match verify(relation.id.clone(), scope, own, entry, key, backend) {
-                    Ok(checked) => checked,
-                    Err(reason) => {
-                        log(
-                            &mut pass.plan.logs,
-                            LogLevel::Warning,
-                            format!(
-                                "rejecting the certificate for {} on relation {}: {reason}",
-                                subject_of(own.csr.attributes()),
-                                relation.id
-                            ),
-                        );
-                        pass.plan.events.push(RequirerEvent::CertificateRejected {
-                            relation_id: relation.id.clone(),
-                            scope,
-                            csr: own.entry.certificate_signing_request.as_str().to_owned(),
-                            reason,
-                        });
-                        continue;
-                    }
-                };
+            let Checked { assigned, ca_first } = match (self.verified).verify(
+                relation.id.clone(),
+                scope,
+                own,
+                entry,
+                key,
+                backend,
+            ) {
+                Ok(checked) => checked,
+                Err(reason) => {
+                    log(
+                        &mut pass.plan.logs,
+                        LogLevel::Warning,
+                        format!(
+                            "rejecting the certificate for {} on relation {}: {reason}",
+                            subject_of(own.csr.attributes()),
+                            relation.id
+                        ),
+                    );
+                    pass.plan.events.push(RequirerEvent::CertificateRejected {
+                        relation_id: relation.id.clone(),
+                        scope,
+                        csr: own.entry.certificate_signing_request.as_str().to_owned(),
+                        reason,
+                    });
+                    continue;
+                }
+            };
             // (An expired one never gets here: step 2 asked for a new one.)
             if let Timeliness::NotYetValid(from) = timeliness(&assigned.certificate, now) {
                 log(

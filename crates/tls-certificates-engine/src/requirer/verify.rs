@@ -1,7 +1,10 @@
 //! The checks a certificate from the provider passes before we store or hand it out.
 
+use core::fmt;
+use std::sync::{Mutex, PoisonError};
 use time::{Duration, OffsetDateTime};
-use tls_certificates_crypto::{Certificate, CryptoBackend, Csr, PrivateKey};
+
+use tls_certificates_crypto::{Certificate, CryptoBackend, Csr, PrivateKey, PublicKey};
 use tls_certificates_schema::v1;
 
 use super::{AssignedCertificate, OwnCsr, Scope};
@@ -12,6 +15,7 @@ use juju_types::RelationId;
 pub const NOT_BEFORE_SKEW: Duration = Duration::minutes(5);
 
 /// A provider's certificate that passed [`verify`].
+#[derive(Clone)]
 pub(super) struct Checked {
     pub(super) assigned: AssignedCertificate,
     /// The chain arrived CA first (v3-era providers); `assigned.chain` is leaf first.
@@ -46,6 +50,77 @@ pub(super) fn shown(text: &str) -> String {
         cut.push('…');
     }
     format!("{cut:?}")
+}
+
+/// At most this many results are kept by [`Verified`]: one per CSR of ours, so a handful.
+const VERIFIED_KEPT: usize = 64;
+
+/// What [`verify`] decides on: equal inputs, equal verdict.
+#[derive(PartialEq)]
+struct VerifyInput {
+    relation_id: RelationId,
+    scope: Scope,
+    csr: String,
+    is_ca: bool,
+    entry: v1::ProviderCertificate,
+    key: PublicKey,
+    backend: &'static str,
+}
+
+/// The verdicts of [`verify`] in one hook, so that the queries after a plan (the requirer's
+/// status, the files it writes) do not verify again what the plan just verified. `verify` is a
+/// pure function of its inputs (the clock plays no part: see [`timeliness`]), so a verdict is
+/// reused only for equal inputs. Cloning a requirer starts with none.
+#[derive(Default)]
+pub(super) struct Verified(Mutex<Vec<(VerifyInput, Result<Checked, String>)>>);
+
+impl Clone for Verified {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Verified { .. }")
+    }
+}
+
+impl Verified {
+    /// [`verify`], or its verdict for the same inputs earlier in this hook.
+    pub(super) fn verify(
+        &self,
+        relation_id: RelationId,
+        scope: Scope,
+        own: &OwnCsr,
+        entry: &v1::ProviderCertificate,
+        key: &PrivateKey,
+        backend: &dyn CryptoBackend,
+    ) -> Result<Checked, String> {
+        let input = VerifyInput {
+            relation_id,
+            scope,
+            csr: own.entry.certificate_signing_request.as_str().to_owned(),
+            is_ca: own.entry.is_ca(),
+            entry: entry.clone(),
+            key: key.public_key().clone(),
+            backend: backend.name(),
+        };
+        // A poisoned lock only means another thread panicked mid-insert: the list is still
+        // whole (a push either happened or not), so it is used as it is.
+        let known = (self.0.lock().unwrap_or_else(PoisonError::into_inner).iter())
+            .find(|(i, _)| *i == input)
+            .map(|(_, verdict)| verdict.clone());
+        if let Some(verdict) = known {
+            return verdict;
+        }
+        let verdict = verify(input.relation_id.clone(), scope, own, entry, key, backend);
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() < VERIFIED_KEPT {
+            kept.push((input, verdict.clone()));
+        }
+        verdict
+    }
 }
 
 /// Verifies a provider entry against our CSR and key: the certificate is for our key, with the

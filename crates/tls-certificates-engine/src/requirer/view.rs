@@ -10,7 +10,7 @@ use tls_certificates_schema::v1::{self, CertificateSigningRequest};
 use super::config::{KeySource, Scope};
 use super::key::load_key;
 use super::provider_data::ProviderData;
-use super::verify::{Timeliness, timeliness, verify};
+use super::verify::{Timeliness, timeliness};
 use super::{AssignedCertificate, OwnCsr, Requirer, RequirerObservation, RequirerRelation};
 use crate::common::{PublishedCertificate, PublishedRequestError, pem_join_key};
 use crate::wire::{self, ProviderCapabilities};
@@ -208,7 +208,7 @@ impl RequirerView<'_> {
                 .certificates
                 .get(&own_csr.join)
                 .filter(|e| e.revoked != Some(true))
-                && let Ok(checked) = verify(
+                && let Ok(checked) = self.requirer.verified.verify(
                     relation.id.clone(),
                     scope,
                     &own_csr,

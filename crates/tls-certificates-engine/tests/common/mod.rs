@@ -7,11 +7,13 @@
 )]
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use time::{Duration, OffsetDateTime, macros::datetime};
 use tls_certificates_crypto::{
-    Certificate, CertificateRequestAttributes, CryptoBackend, IssueProfile, KeyAlgorithm,
-    PrivateKey, Validity,
+    Certificate, CertificateRequestAttributes, CryptoBackend, DigestAlgorithm,
+    Error as CryptoError, IssueProfile, KeyAlgorithm, PrivateKey, PublicKey, SignatureAlgorithm,
+    Signer, Validity,
 };
 use tls_certificates_engine::provider::{
     NewCertificate, Provider, ProviderConfig, ProviderObservation, ProviderRelation,
@@ -262,4 +264,47 @@ pub(crate) fn available(plan: &RequirerPlan) -> usize {
         .iter()
         .filter(|e| matches!(e, RequirerEvent::CertificateAvailable(_)))
         .count()
+}
+
+/// The ring backend, counting signature verifications.
+#[derive(Debug, Default)]
+pub(crate) struct Counting {
+    verifications: AtomicUsize,
+}
+
+impl Counting {
+    pub(crate) fn take(&self) -> usize {
+        self.verifications.swap(0, Ordering::SeqCst)
+    }
+}
+
+impl CryptoBackend for Counting {
+    fn name(&self) -> &'static str {
+        "counting-ring"
+    }
+    fn generate_key(&self, algorithm: KeyAlgorithm) -> Result<PrivateKey, CryptoError> {
+        backend().generate_key(algorithm)
+    }
+    fn load_pkcs8(&self, der: zeroize::Zeroizing<Vec<u8>>) -> Result<PrivateKey, CryptoError> {
+        backend().load_pkcs8(der)
+    }
+    fn signer(&self, key: &PrivateKey) -> Result<Box<dyn Signer>, CryptoError> {
+        backend().signer(key)
+    }
+    fn verify(
+        &self,
+        public_key: &PublicKey,
+        algorithm: SignatureAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CryptoError> {
+        self.verifications.fetch_add(1, Ordering::SeqCst);
+        backend().verify(public_key, algorithm, message, signature)
+    }
+    fn fill_random(&self, dest: &mut [u8]) -> Result<(), CryptoError> {
+        backend().fill_random(dest)
+    }
+    fn digest(&self, algorithm: DigestAlgorithm, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        backend().digest(algorithm, data)
+    }
 }
