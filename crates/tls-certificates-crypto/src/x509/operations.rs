@@ -252,7 +252,7 @@ impl dyn CryptoBackend + '_ {
     /// Parses a PEM CSR made for `key`, such as one read back from our own databag: the CSR's
     /// public key must be `key`'s. Since we hold that key, the self-signature proves nothing
     /// to us and is not verified (a signature verification saved); every other check of
-    /// [`parse_csr`](Self::parse_csr) is made. A peer's CSR goes through `parse_csr`.
+    /// `parse_csr` is made. A peer's CSR goes through `parse_csr`.
     ///
     /// # Errors
     /// [`Error::KeyMismatch`] when the CSR is for another key; otherwise as `parse_csr`
