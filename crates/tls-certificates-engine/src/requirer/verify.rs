@@ -126,8 +126,9 @@ impl Verified {
 /// Verifies a provider entry against our CSR and key: the certificate is for our key, with the
 /// CA flag we asked for, names exactly what we asked for ([`check_names`]); the `ca` is a CA;
 /// the chain (either order) starts at the certificate, links, and leads to `ca`. Validity is
-/// left to the caller ([`timeliness`]).
-pub(super) fn verify(
+/// left to the caller ([`timeliness`]). Called only through [`Verified::verify`], so that a hook
+/// verifies each entry once.
+fn verify(
     relation_id: RelationId,
     scope: Scope,
     own: &OwnCsr,
