@@ -298,9 +298,9 @@ pub(crate) fn spki_key_type(
     let malformed = |reason: String| Error::MalformedKey {
         reason: format!("public key: {reason}"),
     };
-    let algorithm = spki.algorithm.algorithm.to_id_string();
+    let algorithm = crate::x509::oids::dotted(&spki.algorithm.algorithm);
     let bits: &[u8] = &spki.subject_public_key.data;
-    match algorithm.as_str() {
+    match &*algorithm {
         OID_RSA_ENCRYPTION => {
             let (rest, rsa) = RSAPublicKey::from_der(bits)
                 .map_err(|e| malformed(format!("invalid RSAPublicKey: {e}")))?;
@@ -319,7 +319,7 @@ pub(crate) fn spki_key_type(
                 .parameters
                 .as_ref()
                 .and_then(|p| x509_parser::der_parser::oid::Oid::try_from(p.clone()).ok())
-                .map(|o| o.to_id_string())
+                .map(|o| crate::x509::oids::dotted(&o).into_owned())
                 .ok_or_else(|| malformed("EC key without a named curve".into()))?;
             let (key_type, point_len) = match curve.as_str() {
                 OID_CURVE_P256 => (KeyType::EcdsaP256, 65),

@@ -193,7 +193,7 @@ pub(crate) fn check_csr_subject(name: &X509Name<'_>) -> Result<CheckedSubject, E
                 "a relative distinguished name holds several attributes",
             ));
         };
-        let oid = attribute.attr_type().to_id_string();
+        let oid = crate::x509::oids::dotted(attribute.attr_type());
         let Some(known) = SUBJECT_ATTRIBUTES.iter().find(|a| a.oid == oid) else {
             return Err(refused(format!("unknown attribute type {oid}")));
         };

@@ -22,7 +22,7 @@
 //! * `spki`: [`spki_of_pem`], the unverified fast path to a public key.
 
 mod build;
-mod oids;
+pub(crate) mod oids;
 mod operations;
 mod parse;
 mod spki;

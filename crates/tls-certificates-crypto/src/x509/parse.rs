@@ -9,7 +9,7 @@ use x509_parser::extensions::{GeneralName, ParsedExtension, X509Extension};
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::x509::X509Name;
 
-use super::oids::{OID_SAN, signature_algorithm_for};
+use super::oids::{OID_SAN, dotted, signature_algorithm_for};
 use super::{Certificate, Csr, DistinguishedName, NameAttribute};
 use crate::CertificateRequestAttributesBuilder as Builder;
 use crate::der;
@@ -35,7 +35,7 @@ impl DistinguishedName {
         let attributes = name
             .iter_attributes()
             .map(|attribute| NameAttribute {
-                oid: attribute.attr_type().to_id_string(),
+                oid: dotted(attribute.attr_type()).into_owned(),
                 value: crate::name::display_value(attribute),
             })
             .collect();
@@ -83,13 +83,11 @@ pub(super) fn parse_sans(extension: &X509Extension<'_>) -> Result<ParsedSans, St
             GeneralName::IPAddress(octets) => sans.ip.push(
                 ip_from_octets(octets).ok_or_else(|| "IP SAN is not 4 or 16 octets".to_owned())?,
             ),
-            GeneralName::RegisteredID(oid) => sans.oid.push(oid.to_id_string()),
+            GeneralName::RegisteredID(oid) => sans.oid.push(dotted(oid).into_owned()),
             GeneralName::RFC822Name(email) => sans.email.push((*email).to_owned()),
             GeneralName::Invalid(_, _) => return Err("invalid general name in SAN".into()),
             GeneralName::URI(_) => sans.other.push("URI".to_owned()),
-            GeneralName::OtherName(oid, _) => {
-                sans.other.push(format!("otherName {}", oid.to_id_string()))
-            }
+            GeneralName::OtherName(oid, _) => sans.other.push(format!("otherName {}", dotted(oid))),
             GeneralName::DirectoryName(_) => sans.other.push("directoryName".to_owned()),
             GeneralName::X400Address(_) => sans.other.push("x400Address".to_owned()),
             GeneralName::EDIPartyName(_) => sans.other.push("ediPartyName".to_owned()),
@@ -109,11 +107,13 @@ pub(super) enum Possession<'k> {
 }
 
 /// Parses CSR DER, checks possession of its key as `possession` says and reconstructs its
-/// attributes.
+/// attributes. `canonical_pem` is the DER's canonical PEM when the caller has it as text
+/// already; otherwise it is encoded.
 pub(super) fn csr_from_der(
     backend: &dyn CryptoBackend,
     der: Vec<u8>,
     possession: Possession<'_>,
+    canonical_pem: Option<&str>,
 ) -> Result<Csr, Error> {
     crate::pem::check_size(der.len())?;
     let (rest, request) = X509CertificationRequest::from_der(&der)
@@ -130,7 +130,7 @@ pub(super) fn csr_from_der(
     crate::key::check_rsa_size(public_key.key_type)?;
     let checked = crate::name::check_csr_subject(&info.subject)?;
     let algorithm = signature_algorithm_for(
-        &request.signature_algorithm.algorithm.to_id_string(),
+        &dotted(&request.signature_algorithm.algorithm),
         public_key.key_type,
     )?;
     match possession {
@@ -175,7 +175,7 @@ pub(super) fn csr_from_der(
                 _ => None,
             });
     for extension in extensions.into_iter().flatten() {
-        let oid = extension.oid.to_id_string();
+        let oid = dotted(&extension.oid);
         if oid == OID_SAN {
             let sans = parse_sans(extension).map_err(malformed_csr)?;
             builder = builder
@@ -190,10 +190,10 @@ pub(super) fn csr_from_der(
         }
     }
     let attributes = builder.build()?;
-    let pem = CsrPem(core::mem::take(&mut *crate::pem::encode(
-        "CERTIFICATE REQUEST",
-        &der,
-    )));
+    let pem = CsrPem(match canonical_pem {
+        Some(text) => text.to_owned(),
+        None => core::mem::take(&mut *crate::pem::encode("CERTIFICATE REQUEST", &der)),
+    });
     Ok(Csr {
         pem,
         der,
@@ -261,7 +261,7 @@ pub(super) fn certificate_from_der(der: Vec<u8>) -> Result<Certificate, Error> {
         return Err(malformed_certificate("signature has unused bits"));
     }
     let signature = cert.signature_value.data.to_vec();
-    let signature_oid = cert.signature_algorithm.algorithm.to_id_string();
+    let signature_oid = dotted(&cert.signature_algorithm.algorithm).into_owned();
     let subject = DistinguishedName::from_x509(cert.subject());
     let issuer = DistinguishedName::from_x509(cert.issuer());
     drop(cert);

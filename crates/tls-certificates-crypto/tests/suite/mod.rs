@@ -272,7 +272,26 @@ pub(crate) fn given_reformatted_pem_when_parsed_then_same_csr(backend: &dyn Cryp
         .chunks(76)
         .map(|c| String::from_utf8(c.to_vec()).unwrap())
         .collect();
+    let wrapped = |width: usize, separator: &str| {
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(width)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN CERTIFICATE REQUEST-----\n{}\n-----END CERTIFICATE REQUEST-----",
+            lines.join(separator)
+        )
+    };
+    // Parsed as they are, each of these is one strict block but not the canonical text.
+    assert_eq!(wrapped(64, "\n"), csr.pem().as_str());
     let variants = [
+        wrapped(76, "\n"),
+        wrapped(4, "\n"),
+        wrapped(64, "\n\n"),
+        wrapped(64, "\r\n"),
+        wrapped(63, "\n"),
+        format!("{}\n", csr.pem()),
         format!("{}\n\n\n", csr.pem()),
         csr.pem().as_str().replace('\n', "\r\n"),
         format!(
