@@ -3,8 +3,10 @@
 //! and content, log lines) are `juju-types`', which the hook tools speak too.
 
 use core::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::RandomState;
+use std::sync::Arc;
 
 use juju_types::{LogLevel, LogLine, RelationId, SecretContent, SecretId, SecretOwner, Target};
 
@@ -86,8 +88,17 @@ pub(crate) fn log(logs: &mut Vec<LogLine>, level: LogLevel, message: impl Into<S
 /// ([`char::is_whitespace`]). ASCII text (every real PEM) takes a byte-level path that copies
 /// whole whitespace-free lines at once; other text takes the character-level definition.
 pub(crate) fn pem_join_key(pem: &str) -> String {
+    let mut out = String::new();
+    pem_join_key_into(pem, &mut out);
+    out
+}
+
+/// [`pem_join_key`], written into `out` (cleared first) so that a buffer can be reused.
+fn pem_join_key_into(pem: &str, out: &mut String) {
+    out.clear();
     if !pem.is_ascii() {
-        return pem_join_key_chars(pem);
+        out.push_str(&pem_join_key_chars(pem));
+        return;
     }
     /// `char::is_whitespace` restricted to ASCII (it includes the vertical tab, unlike
     /// `u8::is_ascii_whitespace`).
@@ -95,7 +106,7 @@ pub(crate) fn pem_join_key(pem: &str) -> String {
         matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
     }
     let bytes = pem.as_bytes();
-    let mut out = String::with_capacity(bytes.len());
+    out.reserve(bytes.len());
     let mut i = 0;
     let mut line_start = true;
     while i < bytes.len() {
@@ -130,7 +141,6 @@ pub(crate) fn pem_join_key(pem: &str) -> String {
             }
         }
     }
-    out
 }
 
 /// The character-level definition of [`pem_join_key`], for text that is not ASCII.
@@ -146,20 +156,33 @@ fn pem_join_key_chars(pem: &str) -> String {
 ///
 /// A hook does several map operations per request (index, look-up, reconcile); hashing a
 /// kilobyte of base64 each time showed in profiles. The hash is keyed SipHash from the
-/// `RandomState` of the hook, so hostile relation data cannot be made to collide.
+/// `RandomState` of the hook, so hostile relation data cannot be made to collide. The text is
+/// shared: a key is in a request, its index and the answers' indexes at once, and copying a
+/// kilobyte for each showed in profiles too.
 #[derive(Clone, Debug)]
 pub(crate) struct JoinKey {
     hash: u64,
-    text: String,
+    text: Arc<str>,
 }
 
 impl JoinKey {
     /// The join key of `pem`, hashed with `hasher` (one per hook: keys are only comparable
     /// within it).
     pub(crate) fn new(pem: &str, hasher: &RandomState) -> Self {
-        let text = pem_join_key(pem);
+        thread_local! {
+            /// The text being stripped, reused so that a key costs one allocation.
+            static BUFFER: RefCell<String> = const { RefCell::new(String::new()) };
+        }
+        let text: Arc<str> = BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+            Ok(mut buffer) => {
+                pem_join_key_into(pem, &mut buffer);
+                Arc::from(buffer.as_str())
+            }
+            // Not reentrant in practice; were it, a fresh buffer gives the same key.
+            Err(_) => Arc::from(pem_join_key(pem)),
+        });
         Self {
-            hash: hasher.hash_one(&text),
+            hash: hasher.hash_one(&*text),
             text,
         }
     }

@@ -60,8 +60,7 @@ pub(crate) fn decode_csrs(raw: &str) -> (Vec<CertificateSigningRequest>, Vec<Str
 /// another type, a value over the schema's size limit) takes [`decode_csrs`], which reports it.
 pub(crate) fn decode_csrs_capped(raw: &str, cap: usize) -> CappedCsrs {
     if raw.len() <= tls_certificates_schema::MAX_VALUE_LEN
-        && let Some((head, unread_bytes)) = split_list(raw, cap)
-        && unread_bytes > 0
+        && let Some((Some(head), unread_bytes)) = split_list(raw, cap)
     {
         let (entries, issues) = decode_csrs(&head);
         return CappedCsrs {
@@ -89,9 +88,10 @@ pub(crate) struct CappedCsrs {
 }
 
 /// Splits a JSON array after its first `cap` entries: the text of an array of those entries,
-/// and the number of bytes after them (0 when the array has at most `cap` entries and ends
-/// there). `None` when `text` does not start as a JSON array of well-formed entries.
-fn split_list(text: &str, cap: usize) -> Option<(String, usize)> {
+/// and the number of bytes after them; `(None, 0)` when the array has at most `cap` entries
+/// and ends there (the text is its own head). `None` when `text` does not start as a JSON
+/// array of well-formed entries.
+fn split_list(text: &str, cap: usize) -> Option<(Option<String>, usize)> {
     use serde_json::value::RawValue;
 
     let bytes = text.as_bytes();
@@ -109,20 +109,23 @@ fn split_list(text: &str, cap: usize) -> Option<(String, usize)> {
         return None;
     }
     at = skip_space(at + 1);
-    let mut head: Vec<&str> = Vec::new();
+    // Entries read so far, and where the last of them ends.
+    let mut read = 0usize;
+    let mut head_end = at;
     let unread = if bytes.get(at) == Some(&b']') {
         at += 1;
         0
     } else {
         loop {
-            if head.len() == cap {
+            if read == cap {
                 break text.len() - at;
             }
             let mut entries =
                 serde_json::Deserializer::from_str(text.get(at..)?).into_iter::<&RawValue>();
-            let entry = entries.next()?.ok()?;
-            head.push(entry.get());
-            at = skip_space(at + entries.byte_offset());
+            entries.next()?.ok()?;
+            read += 1;
+            head_end = at + entries.byte_offset();
+            at = skip_space(head_end);
             match bytes.get(at) {
                 Some(b',') => at = skip_space(at + 1),
                 Some(b']') => {
@@ -133,14 +136,14 @@ fn split_list(text: &str, cap: usize) -> Option<(String, usize)> {
             }
         }
     };
-    if unread == 0 && skip_space(at) != text.len() {
-        return None;
+    if unread == 0 {
+        return (skip_space(at) == text.len()).then_some((None, 0));
     }
-    let mut out = String::with_capacity(head.iter().map(|e| e.len() + 2).sum::<usize>() + 2);
-    out.push('[');
-    out.push_str(&head.join(", "));
-    out.push(']');
-    Some((out, unread))
+    // The entries read are a prefix of the array: it is closed after the last of them.
+    let mut head = String::with_capacity(head_end + 1);
+    head.push_str(text.get(..head_end)?);
+    head.push(']');
+    Some((Some(head), unread))
 }
 
 fn provider(key: &'static str, raw: &str) -> (ProviderData, Vec<String>) {
