@@ -93,7 +93,6 @@ fn observe_relation(
                 join,
                 relation_id: relation.id.clone(),
                 source: source(),
-                spki: OnceLock::new(),
                 is_ca: entry.is_ca(),
                 csr_pem: entry.certificate_signing_request,
                 verified: OnceLock::new(),
@@ -121,12 +120,15 @@ fn observe_relation(
         // nothing is encoded.
         let mut repeated = false;
         for entry in entries {
-            let join = JoinKey::new(entry.certificate_signing_request.as_str(), hasher);
+            let join = state.shared_join(JoinKey::new(
+                entry.certificate_signing_request.as_str(),
+                hasher,
+            ));
             repeated |= state.remove_certificate(&join);
             state.push_certificate(Issued {
                 entry,
                 join,
-                spki: OnceLock::new(),
+                spki: None,
                 public_key: OnceLock::new(),
             });
         }
@@ -147,7 +149,7 @@ fn observe_relation(
             &mut logs,
         );
         for entry in entries {
-            let join = JoinKey::new(entry.csr.as_str(), hasher);
+            let join = state.shared_join(JoinKey::new(entry.csr.as_str(), hasher));
             state.remove_error(&join);
             state.push_error(join, entry);
         }

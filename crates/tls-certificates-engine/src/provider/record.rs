@@ -73,13 +73,16 @@ impl Provider<'_> {
             certificate_signing_request: csr_pem,
             revoked: None,
         };
-        let join = JoinKey::new(entry.certificate_signing_request.as_str(), &self.hasher);
+        let join = state.shared_join(JoinKey::new(
+            entry.certificate_signing_request.as_str(),
+            &self.hasher,
+        ));
         state.remove_certificate(&join);
         state.remove_error(&join);
         state.push_certificate(Issued {
             entry,
             join,
-            spki: OnceLock::from(Some(new.certificate.public_key().spki_der().to_vec())),
+            spki: Some(new.certificate.public_key().spki_der().to_vec()),
             public_key: OnceLock::from(Some(new.certificate.public_key().clone())),
         });
         Ok(())
@@ -103,7 +106,7 @@ impl Provider<'_> {
             });
         };
         let csr = wire::csr_pem(csr_pem)?;
-        let join = JoinKey::new(csr.as_str(), &self.hasher);
+        let join = state.shared_join(JoinKey::new(csr.as_str(), &self.hasher));
         state.remove_certificate(&join);
         state.remove_error(&join);
         state.push_error(join, RequestError { csr, error });

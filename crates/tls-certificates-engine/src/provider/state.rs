@@ -1,6 +1,7 @@
 //! What the provider knows of one relation in a hook: its requests, our published entries,
 //! and where each request stands.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use tls_certificates_crypto::{CryptoBackend, PublicKey, spki_of_pem};
@@ -14,18 +15,20 @@ use juju_types::RelationId;
 pub(super) struct Issued {
     pub(super) entry: v1::ProviderCertificate,
     pub(super) join: JoinKey,
-    /// The certificate's SPKI DER, found without a full parse (fast path); only looked for
-    /// when a request has the same join key.
-    pub(super) spki: OnceLock<Option<Vec<u8>>>,
+    /// The certificate's SPKI DER when it is at hand (a certificate set in this hook). An
+    /// observed one's is found when needed, without a full parse, and not kept: it is needed
+    /// once, and ten thousand of them kept showed in a hook's memory (and page faults).
+    pub(super) spki: Option<Vec<u8>>,
     /// The certificate's public key, parsed only when the fast path cannot decide.
     pub(super) public_key: OnceLock<Option<PublicKey>>,
 }
 
 impl Issued {
-    pub(super) fn spki(&self) -> Option<&[u8]> {
-        self.spki
-            .get_or_init(|| spki_of_pem(self.entry.certificate.as_str()))
-            .as_deref()
+    pub(super) fn spki(&self) -> Option<Cow<'_, [u8]>> {
+        match &self.spki {
+            Some(spki) => Some(Cow::Borrowed(spki)),
+            None => spki_of_pem(self.entry.certificate.as_str()).map(Cow::Owned),
+        }
     }
 }
 
@@ -37,9 +40,6 @@ pub(super) struct Request {
     /// The canonical join key of `csr_pem`.
     pub(super) join: JoinKey,
     pub(super) is_ca: bool,
-    /// The CSR's SPKI DER, found without a full parse (fast path); only looked for when a
-    /// certificate has the same join key, so a new request's PEM is decoded once, by `verified`.
-    pub(super) spki: OnceLock<Option<Vec<u8>>>,
     pub(super) verified: OnceLock<Result<CertificateRequest, String>>,
     /// Whether a certificate answers it ([`RelationState::is_issued`]); reset whenever a
     /// certificate for its join key is published, removed or revoked.
@@ -47,10 +47,10 @@ pub(super) struct Request {
 }
 
 impl Request {
-    pub(super) fn spki(&self) -> Option<&[u8]> {
-        self.spki
-            .get_or_init(|| spki_of_pem(self.csr_pem.as_str()))
-            .as_deref()
+    /// The CSR's SPKI DER, found without a full parse (fast path); only looked for when a
+    /// certificate has the same join key, and not kept (see [`Issued::spki`]).
+    pub(super) fn spki(&self) -> Option<Vec<u8>> {
+        spki_of_pem(self.csr_pem.as_str())
     }
 
     pub(super) fn verified(
@@ -134,6 +134,16 @@ pub(super) struct RelationState {
 }
 
 impl RelationState {
+    /// `join`, or the equal key of a request, whose text it then shares: a certificate or an
+    /// error entry answers a request, and a second copy of the same kilobyte for each showed
+    /// in a hook's memory.
+    pub(super) fn shared_join(&self, join: JoinKey) -> JoinKey {
+        match self.request_joins.get_key_value(&join) {
+            Some((request_join, _)) => request_join.clone(),
+            None => join,
+        }
+    }
+
     /// Forgets whether the request with this join key (if any) is answered.
     pub(super) fn forget_answer(&mut self, join: &JoinKey) {
         if let Some(request) = self
@@ -221,7 +231,7 @@ impl RelationState {
             return false;
         };
         if let Some(spki) = issued.spki()
-            && Some(spki) == request.spki()
+            && request.spki().as_deref() == Some(&*spki)
         {
             return true;
         }
