@@ -105,40 +105,20 @@ fn pem_join_key_into(pem: &str, out: &mut String) {
     fn space(b: u8) -> bool {
         matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
     }
-    let bytes = pem.as_bytes();
-    out.reserve(bytes.len());
-    let mut i = 0;
-    let mut line_start = true;
-    while i < bytes.len() {
-        if line_start {
-            while bytes.get(i).is_some_and(|b| *b != b'\n' && space(*b)) {
-                i += 1;
-            }
-            if bytes[i..].starts_with(b"-----") {
-                // A header or footer line: skipped up to and including its newline.
-                i = bytes[i..]
-                    .iter()
-                    .position(|b| *b == b'\n')
-                    .map_or(bytes.len(), |p| i + p + 1);
-                continue;
-            }
-            line_start = false;
+    out.reserve(pem.len());
+    for line in pem.split('\n') {
+        let line = line.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '\u{b}');
+        if line.starts_with("-----") {
+            // A header or footer line.
+            continue;
         }
-        // A run of non-whitespace, copied at once (a whole base64 line in a canonical PEM).
-        let run_end = bytes[i..]
-            .iter()
-            .position(|b| space(*b))
-            .map_or(bytes.len(), |p| i + p);
-        // `pem` is ASCII, so every byte index is a character boundary.
-        out.push_str(&pem[i..run_end]);
-        i = run_end;
-        // Whitespace is dropped; a newline starts the next line.
-        while let Some(&b) = bytes.get(i).filter(|b| space(**b)) {
-            i += 1;
-            if b == b'\n' {
-                line_start = true;
-                break;
-            }
+        // Every whitespace byte is at most a space: a line above that throughout (a whole
+        // base64 line of a canonical PEM) is copied at once, in a pass that vectorizes.
+        if line.bytes().fold(true, |plain, b| plain & (b > b' ')) {
+            out.push_str(line);
+        } else {
+            // `pem` is ASCII, so each byte is a character.
+            out.extend(line.chars().filter(|c| !space(*c as u8)));
         }
     }
 }

@@ -59,6 +59,20 @@ pub(crate) fn decode_csrs(raw: &str) -> (Vec<CertificateSigningRequest>, Vec<Str
 /// Anything that does not start as such an array (invalid JSON in the first `cap` entries,
 /// another type, a value over the schema's size limit) takes [`decode_csrs`], which reports it.
 pub(crate) fn decode_csrs_capped(raw: &str, cap: usize) -> CappedCsrs {
+    // What the Python library and this crate write reads without a JSON parser.
+    if let Some((entries, unread_bytes)) = RequirerData::decode_canonical_requests(raw, cap) {
+        return CappedCsrs {
+            entries: entries
+                .into_iter()
+                .map(|e| {
+                    let ca = e.is_ca();
+                    CertificateSigningRequest::new(e.certificate_signing_request, ca)
+                })
+                .collect(),
+            issues: Vec::new(),
+            unread_bytes,
+        };
+    }
     if raw.len() <= tls_certificates_schema::MAX_VALUE_LEN
         && let Some((Some(head), unread_bytes)) = split_list(raw, cap)
     {

@@ -9,7 +9,7 @@
 //! writer, and gives up (`None`) on anything else; the caller then decodes tolerantly.
 
 use super::certificate::ProviderCertificate;
-use crate::json::plain_prefix;
+use super::requirer::CertificateSigningRequest;
 use crate::{PemCertificate, PemCsr};
 
 /// A cursor over the text being read.
@@ -73,28 +73,32 @@ impl<'a> Reader<'a> {
     }
 
     /// A JSON string written by [`crate::json::write_str`], decoded.
+    ///
+    /// The closing quote is found first (a fast byte search); everything before it must be
+    /// printable ASCII (checked in one pass the compiler vectorizes), and only the escapes are
+    /// then looked at one by one.
     fn string(&mut self) -> Option<String> {
         self.expect("\"")?;
-        let mut out = String::with_capacity(self.literal_len()?);
-        loop {
-            let rest = self.rest();
-            let plain = plain_prefix(rest);
-            // Every byte before `plain` is printable ASCII, so both ends are char boundaries.
-            out.push_str(self.text.get(self.at..self.at + plain)?);
-            self.at += plain;
-            match rest.get(plain)? {
-                b'"' => {
-                    self.at += 1;
-                    return Some(out);
-                }
-                b'\\' => {
-                    self.at += 1;
-                    out.push(self.escape()?);
-                }
-                // Raw control, DEL or non-ASCII text: the writer escapes all of them.
-                _ => return None,
-            }
+        let start = self.at;
+        let end = start + self.literal_len()?;
+        let body = self.text.get(start..end)?;
+        // The writer escapes every control character, DEL and all non-ASCII text.
+        if !body
+            .bytes()
+            .fold(true, |ok, b| ok & matches!(b, b' '..=b'~'))
+        {
+            return None;
         }
+        let mut out = String::with_capacity(body.len());
+        while let Some(backslash) = self.text.get(self.at..end)?.find('\\') {
+            // Printable ASCII up to the backslash: both ends are char boundaries.
+            out.push_str(self.text.get(self.at..self.at + backslash)?);
+            self.at += backslash + 1;
+            out.push(self.escape()?);
+        }
+        out.push_str(self.text.get(self.at..end)?);
+        self.at = end + 1;
+        Some(out)
     }
 
     /// The character of the escape after a backslash, if the writer would write it that way.
@@ -141,6 +145,26 @@ impl<'a> Reader<'a> {
 
     fn certificate(&mut self) -> Option<PemCertificate> {
         PemCertificate::from_string(self.pem()?).ok()
+    }
+
+    /// One request, as `CertificateSigningRequest::write` writes it.
+    fn request(&mut self) -> Option<CertificateSigningRequest> {
+        self.expect("{\"certificate_signing_request\": ")?;
+        let certificate_signing_request = PemCsr::from_string(self.pem()?).ok()?;
+        self.expect(", \"ca\": ")?;
+        let ca = if self.eat("true") {
+            Some(true)
+        } else if self.eat("false") {
+            Some(false)
+        } else {
+            self.expect("null")?;
+            None
+        };
+        self.expect("}")?;
+        Some(CertificateSigningRequest {
+            certificate_signing_request,
+            ca,
+        })
     }
 
     /// One entry, as `ProviderCertificate::write` writes it.
@@ -201,4 +225,24 @@ pub(crate) fn certificates(text: &str) -> Option<Vec<ProviderCertificate>> {
         reader.expect(", ")?;
     }
     (reader.at == text.len()).then_some(entries)
+}
+
+/// The first `cap` requests of `text` and the number of bytes after them (0 when the list ends
+/// within the cap), if the list is exactly what encoding its requests writes up to there (see
+/// the module docs); what follows the first `cap` is not read. `None` for anything else.
+pub(crate) fn requests(text: &str, cap: usize) -> Option<(Vec<CertificateSigningRequest>, usize)> {
+    let mut reader = Reader { text, at: 0 };
+    reader.expect("[")?;
+    let mut entries = Vec::new();
+    loop {
+        if entries.len() == cap {
+            return Some((entries, text.len() - reader.at));
+        }
+        entries.push(reader.request()?);
+        if reader.eat("]") {
+            break;
+        }
+        reader.expect(", ")?;
+    }
+    (reader.at == text.len()).then_some((entries, 0))
 }

@@ -3,8 +3,8 @@
 
 use proptest::prelude::*;
 
-use super::canonical::certificates;
-use super::{ProviderCertificate, ProviderData};
+use super::canonical::{certificates, requests};
+use super::{CertificateSigningRequest, ProviderCertificate, ProviderData, RequirerData};
 use crate::{Databag, PemCertificate, PemCsr};
 
 fn encode(entries: &[ProviderCertificate]) -> String {
@@ -34,7 +34,99 @@ prop_compose! {
     }
 }
 
+prop_compose! {
+    fn request()(
+        csr in pem_text(),
+        ca in proptest::option::of(any::<bool>()),
+    ) -> CertificateSigningRequest {
+        CertificateSigningRequest { certificate_signing_request: PemCsr::new(csr).unwrap(), ca }
+    }
+}
+
+/// Inserts, replaces or removes one `piece` at each `(at, kind)` of `text`.
+fn edit(text: &mut String, edits: Vec<(prop::sample::Index, usize, &str)>) {
+    for (at, kind, piece) in edits {
+        let mut i = at.index(text.len() + 1);
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        let end = text[i..].chars().next().map_or(i, |c| i + c.len_utf8());
+        match kind {
+            0 => text.insert_str(i, piece),
+            1 => text.replace_range(i..end, piece),
+            _ => text.replace_range(i..end, ""),
+        }
+    }
+}
+
+fn edits() -> impl Strategy<Value = Vec<(prop::sample::Index, usize, &'static str)>> {
+    proptest::collection::vec(
+        (
+            any::<prop::sample::Index>(),
+            0..3_usize,
+            prop::sample::select(vec![
+                " ",
+                "\\",
+                "/",
+                "\\/",
+                "u",
+                "\\u0041",
+                "\\u00E9",
+                "\\u00e9",
+                "A",
+                "\"",
+                ",",
+                "é",
+                "\n",
+                "}",
+                "]",
+                "null",
+                "true",
+                ", \"x\": 1",
+            ]),
+        ),
+        1..3,
+    )
+}
+
 proptest! {
+    #[test]
+    fn given_any_encoded_requests_when_read_canonically_then_the_same_requests_up_to_the_cap(
+        entries in proptest::collection::vec(request(), 1..5),
+        cap in 0..6_usize,
+    ) {
+        let text = RequirerData::encode_requests(&entries).unwrap();
+        let (read, unread) = requests(&text, cap).unwrap();
+        let kept = cap.min(entries.len());
+        prop_assert_eq!(&read[..], &entries[..kept]);
+        if kept == entries.len() {
+            prop_assert_eq!(unread, 0);
+        } else {
+            // What follows is exactly the encoding of the rest, without its `[`.
+            let rest = RequirerData::encode_requests(&entries[kept..]).unwrap();
+            prop_assert_eq!(unread, rest.len() - 1);
+            prop_assert_eq!(&text[text.len() - unread..], &rest[1..]);
+        }
+    }
+
+    #[test]
+    fn given_any_altered_requests_when_read_canonically_then_as_the_tolerant_decoder_reads_them(
+        entries in proptest::collection::vec(request(), 1..3),
+        edits in edits(),
+    ) {
+        let mut text = RequirerData::encode_requests(&entries).unwrap();
+        edit(&mut text, edits);
+        if let Some((read, unread)) = requests(&text, usize::MAX) {
+            prop_assert_eq!(unread, 0);
+            let again = RequirerData::encode_requests(&read);
+            prop_assert_eq!(again.as_ref(), Some(&text));
+            let bag = Databag::from([(RequirerData::KEY.to_owned(), text.clone())]);
+            let decoded = RequirerData::decode(&bag);
+            prop_assert!(decoded.is_clean(), "{:?}", decoded.issues);
+            prop_assert_eq!(decoded.value.certificate_signing_requests, read);
+        }
+    }
+
     #[test]
     fn given_any_encoded_entries_when_read_canonically_then_the_same_entries(
         entries in proptest::collection::vec(entry(), 1..4),
@@ -45,32 +137,10 @@ proptest! {
     #[test]
     fn given_any_altered_text_when_read_canonically_then_accepted_only_if_it_reencodes_to_itself(
         entries in proptest::collection::vec(entry(), 1..3),
-        edits in proptest::collection::vec(
-            (any::<prop::sample::Index>(), 0..3_usize, prop::sample::select(vec![
-                " ", "\\", "/", "\\/", "u", "\\u0041", "\\u00E9", "\\u00e9", "A", "\"", ",",
-                "é", "\n", "}", "]", "null", "true", ", \"x\": 1",
-            ])),
-            1..3,
-        ),
+        edits in edits(),
     ) {
         let mut text = encode(&entries);
-        for (at, kind, piece) in edits {
-            let mut i = at.index(text.len() + 1);
-            while !text.is_char_boundary(i) {
-                i -= 1;
-            }
-            match kind {
-                0 => text.insert_str(i, piece),
-                1 => {
-                    let end = text[i..].chars().next().map_or(i, |c| i + c.len_utf8());
-                    text.replace_range(i..end, piece);
-                }
-                _ => {
-                    let end = text[i..].chars().next().map_or(i, |c| i + c.len_utf8());
-                    text.replace_range(i..end, "");
-                }
-            }
-        }
+        edit(&mut text, edits);
         if let Some(read) = certificates(&text) {
             prop_assert_eq!(&encode(&read), &text);
             let bag = Databag::from([("certificates".to_owned(), text.clone())]);
@@ -113,4 +183,30 @@ fn given_texts_the_writer_would_write_differently_when_read_canonically_then_ref
         certificates(&entry("-----BEGIN X-----").replace(", ", ",")),
         None
     );
+}
+
+#[test]
+fn given_requests_the_writer_would_write_differently_when_read_canonically_then_refused() {
+    let entry = |csr: &str, ca: &str| {
+        format!(r#"[{{"certificate_signing_request": "{csr}", "ca": {ca}}}]"#)
+    };
+    let pem = "-----BEGIN CERTIFICATE REQUEST-----";
+    for ca in ["true", "false", "null"] {
+        assert!(requests(&entry(pem, ca), 16).is_some(), "{ca}");
+    }
+    for (csr, ca) in [
+        (pem, "\"true\""),
+        (pem, "0"),
+        (" -----BEGIN CERTIFICATE REQUEST-----", "false"),
+        ("no pem", "false"),
+        (r"-----BEGIN CERTIFICATE REQUEST-----\/", "false"),
+    ] {
+        assert_eq!(requests(&entry(csr, ca), 16), None, "{csr} {ca}");
+    }
+    // Python's older entries without `ca`, other separators, an empty list: the tolerant path.
+    let without_ca = format!(r#"[{{"certificate_signing_request": "{pem}"}}]"#);
+    assert_eq!(requests(&without_ca, 16), None);
+    assert_eq!(requests(&entry(pem, "false").replace(", ", ","), 16), None);
+    assert_eq!(requests("[]", 16), None);
+    assert_eq!(requests(&format!("{} ", entry(pem, "false")), 16), None);
 }

@@ -152,6 +152,24 @@ impl RequirerData {
         Some(out)
     }
 
+    /// Reads the first `cap` requests of a `certificate_signing_requests` value written exactly
+    /// as [`Self::encode_requests`] writes them (as this crate and the Python library write
+    /// it), with the number of bytes after them, which are not read (0 when the list ends
+    /// within the cap). `None` for any other text, which [`Self::decode`] reads tolerantly,
+    /// and for a value longer than [`MAX_VALUE_LEN`](crate::MAX_VALUE_LEN).
+    ///
+    /// A provider reads thousands of requests per hook; this reads them without a JSON
+    /// parser's intermediate buffers, and gives the same requests [`Self::decode`] would.
+    pub fn decode_canonical_requests(
+        text: &str,
+        cap: usize,
+    ) -> Option<(Vec<CertificateSigningRequest>, usize)> {
+        if text.len() > crate::MAX_VALUE_LEN {
+            return None;
+        }
+        super::canonical::requests(text, cap)
+    }
+
     /// The update to write to the requirer's databag: [`Self::KEY`] set, or deleted when there
     /// is no request. No other key is touched.
     pub fn encode(&self) -> DatabagUpdate {
