@@ -12,6 +12,8 @@
 //!   and with nothing changed.
 //! * `provider/verification-floor/rsa2048-verify`: one RSA-2048 signature check, the floor
 //!   under `outstanding-fresh` (N of them divided by the cores; `medians.py` prints the ratio).
+//! * `provider/verification-floor/rsa2048-verify-10000-all-cores`: 10 000 such checks spread
+//!   over one thread per core, nothing else: the same floor as the machine delivers it.
 //! * `requirer/find-among-n`: one requirer unit reconciles against a provider databag holding
 //!   N certificates, one of them its own (already stored): the plan must be empty.
 //! * `provider/hostile`: one provider hook (observe, reconcile, outstanding requests, plan)
@@ -310,6 +312,11 @@ fn plan(
 /// check (`backend.verify` alone, over a message the size of a CSR's signed part), the
 /// proof-of-possession check the provider makes for every new CSR. `outstanding-fresh/N`
 /// cannot go below N of these divided by the cores; `medians.py` reports the ratio.
+///
+/// `provider/verification-floor/rsa2048-verify-10000-all-cores`: 10 000 such checks and
+/// nothing else, handed out one at a time to one thread per core: the same floor as this
+/// machine actually delivers it, since two cores busy at once do not each run as fast as one
+/// alone.
 fn verification_floor(c: &mut Criterion) -> Result<()> {
     let b = backend();
     let key = b.generate_key(KeyAlgorithm::Rsa2048)?;
@@ -327,6 +334,27 @@ fn verification_floor(c: &mut Criterion) -> Result<()> {
                 black_box(&message),
                 black_box(&signature),
             ))
+        });
+    });
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    group.sample_size(10);
+    group.bench_function("rsa2048-verify-10000-all-cores", |bench| {
+        bench.iter(|| {
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            std::thread::scope(|scope| {
+                for _ in 0..threads {
+                    scope.spawn(|| {
+                        while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 10_000 {
+                            let _ = black_box(b.verify(
+                                key.public_key(),
+                                SignatureAlgorithm::RsaPkcs1Sha256,
+                                black_box(&message),
+                                black_box(&signature),
+                            ));
+                        }
+                    });
+                }
+            });
         });
     });
     group.finish();
