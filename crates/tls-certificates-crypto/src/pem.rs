@@ -199,53 +199,22 @@ pub(crate) fn single_public(pem: &str) -> Option<(rustls_pki_types::pem::Section
     Some((kind, der))
 }
 
-/// The DER of the first section of `kind` in `pem` (public data: a CSR or a certificate), and
-/// whether `pem` is exactly its canonical PEM ([`encode`]'s output, which can then be taken as
-/// it is). The strict form of [`single_public`] takes its fast decoder; anything else is
-/// decoded by [`decode`], with its errors (`expected` names the block in them).
+/// The DER of the first section of `kind` in `pem` (public data: a CSR or a certificate). The
+/// strict form of [`single_public`] takes its fast decoder; anything else is decoded by
+/// [`decode`], with its errors (`expected` names the block in them).
 pub(crate) fn public_der(
     pem: &str,
     kind: rustls_pki_types::pem::SectionKind,
     expected: &'static str,
-) -> Result<(Vec<u8>, bool), crate::Error> {
+) -> Result<Vec<u8>, crate::Error> {
     if let Some((found, der)) = single_public(pem)
         && found == kind
     {
-        let canonical = is_canonical(pem, expected, der.len());
-        return Ok((der, canonical));
+        return Ok(der);
     }
     let mut sections = decode(pem, &[kind], expected)?;
     let (_, der) = sections.swap_remove(0);
-    Ok((der.to_vec(), false))
-}
-
-/// Whether `pem`, which decodes to `der_len` bytes of DER under `label` with canonical base64
-/// ([`single_public`]), is laid out exactly as [`encode`] writes it: then it *is* that
-/// encoding, since canonical base64 is the only encoding of its bytes.
-fn is_canonical(pem: &str, label: &str, der_len: usize) -> bool {
-    let base64_len = der_len.div_ceil(3) * 4;
-    let Some(body) = pem
-        .strip_prefix("-----BEGIN ")
-        .and_then(|p| p.strip_prefix(label))
-        .and_then(|p| p.strip_prefix("-----\n"))
-        .and_then(|p| p.strip_suffix("-----"))
-        .and_then(|p| p.strip_suffix(label))
-        .and_then(|p| p.strip_suffix("-----END "))
-    else {
-        return false;
-    };
-    // Each line 64 characters and a `\n`, the last one shorter or as long.
-    body.len() == base64_len + base64_len.div_ceil(64)
-        && body
-            .as_bytes()
-            .chunks(65)
-            .all(|line| line.last() == Some(&b'\n') && !line[..line.len() - 1].contains(&b'\n'))
-        && body
-            .as_bytes()
-            .chunks(65)
-            .rev()
-            .skip(1)
-            .all(|line| line.len() == 65)
+    Ok(der.to_vec())
 }
 
 /// Decodes base64 `lines` (empty ones skipped) into `der`, as their concatenation decodes.
@@ -312,35 +281,5 @@ mod tests {
         let (_, back) = first(&pem, &[rustls_pki_types::pem::SectionKind::PublicKey]).unwrap();
         assert_eq!(*back, der);
         assert_eq!(pem_from_der("X", &[]), "-----BEGIN X-----\n-----END X-----");
-    }
-
-    #[test]
-    fn given_der_of_every_length_when_encoded_then_only_the_encoding_is_canonical() {
-        for len in [0, 1, 2, 3, 47, 48, 49, 95, 96, 97, 300] {
-            let der: Vec<u8> = (0..len).map(|i| (i * 7 % 256) as u8).collect();
-            let pem = pem_from_der("CERTIFICATE", &der);
-            assert!(is_canonical(&pem, "CERTIFICATE", len), "{len}");
-            for other in [
-                format!("{pem}\n"),
-                pem.replace('\n', "\r\n"),
-                pem.replacen("-----\n", "-----\n\n", 1),
-                pem.replace("CERTIFICATE", "X509 CRL"),
-            ] {
-                assert!(
-                    !is_canonical(&other, "CERTIFICATE", len),
-                    "{len}: {other:?}"
-                );
-            }
-            if len > 48 {
-                // The first line cut short, the rest shifted: same base64, other layout.
-                let (head, tail) = pem.split_at(27 + 63);
-                let moved = format!("{head}\n{}", tail.replacen('\n', "", 1));
-                assert_eq!(moved.len(), pem.len());
-                assert!(
-                    !is_canonical(&moved, "CERTIFICATE", len),
-                    "{len}: {moved:?}"
-                );
-            }
-        }
     }
 }

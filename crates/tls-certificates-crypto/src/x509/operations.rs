@@ -233,7 +233,7 @@ impl dyn CryptoBackend + '_ {
         let der = sign_to_der(&*signer, &algorithm_der, info)?;
         // Verified like a peer's: a signature gone wrong (a fault, a backend bug) is caught
         // here rather than by the provider.
-        csr_from_der(self, der, Possession::Verify, None)
+        csr_from_der(self, der, Possession::Verify)
     }
 
     /// Parses a PEM CSR (the first `CERTIFICATE REQUEST` block) and verifies its self-signature.
@@ -244,9 +244,8 @@ impl dyn CryptoBackend + '_ {
     /// ([`Error::MissingIdentity`], [`Error::InvalidAttribute`]) for CSRs the Python library
     /// would not accept either.
     pub fn parse_csr(&self, pem: &str) -> Result<Csr, Error> {
-        let (der, canonical) =
-            crate::pem::public_der(pem, SectionKind::Csr, "CERTIFICATE REQUEST")?;
-        csr_from_der(self, der, Possession::Verify, canonical.then_some(pem))
+        let der = crate::pem::public_der(pem, SectionKind::Csr, "CERTIFICATE REQUEST")?;
+        csr_from_der(self, der, Possession::Verify)
     }
 
     /// Parses a PEM CSR made for `key`, such as one read back from our own databag: the CSR's
@@ -258,14 +257,8 @@ impl dyn CryptoBackend + '_ {
     /// [`Error::KeyMismatch`] when the CSR is for another key; otherwise as `parse_csr`
     /// (without [`Error::SignatureInvalid`]).
     pub fn parse_own_csr(&self, pem: &str, key: &PrivateKey) -> Result<Csr, Error> {
-        let (der, canonical) =
-            crate::pem::public_der(pem, SectionKind::Csr, "CERTIFICATE REQUEST")?;
-        csr_from_der(
-            self,
-            der,
-            Possession::OwnKey(key.public_key()),
-            canonical.then_some(pem),
-        )
+        let der = crate::pem::public_der(pem, SectionKind::Csr, "CERTIFICATE REQUEST")?;
+        csr_from_der(self, der, Possession::OwnKey(key.public_key()))
     }
 
     /// Parses a DER CSR and verifies its self-signature (see `parse_csr`).
@@ -274,7 +267,7 @@ impl dyn CryptoBackend + '_ {
     /// As `parse_csr`, without the PEM errors.
     pub fn parse_csr_der(&self, der: &[u8]) -> Result<Csr, Error> {
         crate::pem::check_size(der.len())?;
-        csr_from_der(self, der.to_vec(), Possession::Verify, None)
+        csr_from_der(self, der.to_vec(), Possession::Verify)
     }
 
     /// Parses a PEM certificate (the first CERTIFICATE block).

@@ -1,6 +1,7 @@
 //! Reading CSRs and certificates with `x509-parser` into the crate's values.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::OnceLock;
 
 use time::OffsetDateTime;
 use x509_parser::certification_request::X509CertificationRequest;
@@ -14,9 +15,7 @@ use super::{Certificate, Csr, DistinguishedName, NameAttribute};
 use crate::CertificateRequestAttributesBuilder as Builder;
 use crate::der;
 use crate::name::{OID_C, OID_CN, OID_EMAIL, OID_L, OID_O, OID_OU, OID_ST, OID_UNIQUE_ID};
-use crate::{
-    CertificatePem, CertificateRequestAttributes, CryptoBackend, CsrPem, Error, PublicKey,
-};
+use crate::{CertificatePem, CertificateRequestAttributes, CryptoBackend, Error, PublicKey};
 
 pub(super) fn malformed_csr(reason: impl Into<String>) -> Error {
     Error::MalformedCsr {
@@ -107,13 +106,11 @@ pub(super) enum Possession<'k> {
 }
 
 /// Parses CSR DER, checks possession of its key as `possession` says and reconstructs its
-/// attributes. `canonical_pem` is the DER's canonical PEM when the caller has it as text
-/// already; otherwise it is encoded.
+/// attributes.
 pub(super) fn csr_from_der(
     backend: &dyn CryptoBackend,
     der: Vec<u8>,
     possession: Possession<'_>,
-    canonical_pem: Option<&str>,
 ) -> Result<Csr, Error> {
     crate::pem::check_size(der.len())?;
     let (rest, request) = X509CertificationRequest::from_der(&der)
@@ -190,12 +187,8 @@ pub(super) fn csr_from_der(
         }
     }
     let attributes = builder.build()?;
-    let pem = CsrPem(match canonical_pem {
-        Some(text) => text.to_owned(),
-        None => core::mem::take(&mut *crate::pem::encode("CERTIFICATE REQUEST", &der)),
-    });
     Ok(Csr {
-        pem,
+        pem: OnceLock::new(),
         der,
         attributes,
         subject,

@@ -3,6 +3,7 @@
 
 use core::ops::Range;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use time::{Duration, OffsetDateTime};
 
@@ -94,7 +95,9 @@ impl IssueProfile {
 /// A parsed certificate signing request whose self-signature has been verified.
 #[derive(Clone, Debug)]
 pub struct Csr {
-    pub(crate) pem: CsrPem,
+    /// Encoded from `der` when first asked for: a provider reads thousands of peers' CSRs a
+    /// hook and never needs their canonical text (it keeps the text as sent).
+    pub(crate) pem: OnceLock<CsrPem>,
     pub(crate) der: Vec<u8>,
     pub(crate) attributes: CertificateRequestAttributes,
     pub(crate) subject: DistinguishedName,
@@ -105,7 +108,12 @@ pub struct Csr {
 impl Csr {
     /// Canonical PEM.
     pub fn pem(&self) -> &CsrPem {
-        &self.pem
+        self.pem.get_or_init(|| {
+            CsrPem(core::mem::take(&mut *crate::pem::encode(
+                "CERTIFICATE REQUEST",
+                &self.der,
+            )))
+        })
     }
     /// DER.
     pub fn der(&self) -> &[u8] {
