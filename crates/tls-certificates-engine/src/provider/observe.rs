@@ -20,6 +20,14 @@ use juju_types::{Databag, LogLevel, LogLine, RelationId};
 /// cores: below it, starting threads costs more than it saves.
 const PARALLEL_OBSERVE_BYTES: usize = 256 * 1024;
 
+/// Requests of one relation from which recognising the answered ones is spread over the cores
+/// (when relations are not already read side by side).
+const PARALLEL_ANSWERS: usize = 256;
+
+/// Requirer databags of one relation from which decoding them is spread over the cores (when
+/// relations are not already read side by side).
+const PARALLEL_DATABAGS: usize = 64;
+
 /// The bytes of relation data observing `relation` reads.
 fn observed_bytes(relation: &ProviderRelation) -> usize {
     let value_len = |bag: &Databag, key: &str| bag.get(key).map_or(0, String::len);
@@ -38,12 +46,14 @@ fn observed_bytes(relation: &ProviderRelation) -> usize {
 
 /// Reads one relation: its requests and our own published entries, indexed by join key. The
 /// SPKIs of requests that already have a certificate are compared here, so that the queries
-/// later in the hook find them ready.
+/// later in the hook find them ready. `inside_parallel`: the relation's own work may be spread
+/// over the cores (relations are not being read side by side).
 fn observe_relation(
     relation: &ProviderRelation,
     hasher: &RandomState,
     backend: &dyn CryptoBackend,
     cap: usize,
+    inside_parallel: bool,
 ) -> (RelationState, Vec<LogLine>) {
     let mut logs = Vec::new();
     let mut state = RelationState {
@@ -58,31 +68,49 @@ fn observe_relation(
         ..RelationState::default()
     };
     state.capabilities = state.raw_capabilities.clone();
-    let sources = relation
+    let sources: Vec<(Option<&String>, &String)> = relation
         .remote_units
         .iter()
         .map(|(unit, bag)| (Some(unit), bag))
-        .chain(std::iter::once((None, &relation.remote_app)));
-    for (unit, bag) in sources {
-        let Some(raw) = bag.get(RequirerData::KEY) else {
-            continue;
-        };
+        .chain(std::iter::once((None, &relation.remote_app)))
+        .filter_map(|(unit, bag)| Some((unit, bag.get(RequirerData::KEY)?)))
+        .collect();
+    // Decoding each databag and keying its requests is independent work: spread over the
+    // cores for a big relation when relations are not already read side by side. The
+    // requests are then indexed in databag order, as they would be one by one.
+    let decoded = parallel::map(
+        &sources,
+        inside_parallel && sources.len() >= PARALLEL_DATABAGS,
+        |(_, raw)| {
+            let capped = wire::decode_csrs_capped(raw, cap);
+            let keyed: Vec<_> = capped
+                .entries
+                .into_iter()
+                .map(|entry| {
+                    let csr = entry.certificate_signing_request.as_str();
+                    let join =
+                        (csr.len() <= MAX_REQUEST_PEM_LEN).then(|| JoinKey::new(csr, hasher));
+                    (join, entry)
+                })
+                .collect();
+            (capped.unread_bytes, capped.issues, keyed)
+        },
+    );
+    for ((unit, _), (unread_bytes, issues, keyed)) in sources.iter().zip(decoded) {
         let source = || unit.map_or(RequestSource::App, |u| RequestSource::Unit(u.clone()));
-        let capped = wire::decode_csrs_capped(raw, cap);
         let unread = &mut state.unread;
-        unread.over_cap_bytes += capped.unread_bytes;
-        unread.malformed += capped.issues.len();
-        if let Some(problem) = capped.issues.first()
+        unread.over_cap_bytes += unread_bytes;
+        unread.malformed += issues.len();
+        if let Some(problem) = issues.first()
             && unread.first_malformed.is_none()
         {
             unread.first_malformed = Some(format!("{}: {problem}", source()));
         }
-        for entry in capped.entries {
-            if entry.certificate_signing_request.as_str().len() > MAX_REQUEST_PEM_LEN {
+        for (join, entry) in keyed {
+            let Some(join) = join else {
                 state.unread.oversized += 1;
                 continue;
-            }
-            let join = JoinKey::new(entry.certificate_signing_request.as_str(), hasher);
+            };
             if state.request_joins.contains_key(&join) {
                 continue;
             }
@@ -154,9 +182,17 @@ fn observe_relation(
             state.push_error(join, entry);
         }
     }
-    for request in &state.requests {
-        state.is_issued(request, backend);
-    }
+    // Recognising answered requests (two base64 decodes each) is the largest part of reading
+    // a big relation; when relations are not already read side by side, it is spread over the
+    // cores.
+    let requests: Vec<&Request> = state.requests.iter().collect();
+    parallel::map(
+        &requests,
+        inside_parallel && requests.len() >= PARALLEL_ANSWERS,
+        |request| {
+            state.is_issued(request, backend);
+        },
+    );
     (state, logs)
 }
 
@@ -179,7 +215,7 @@ impl<'b> Provider<'b> {
                 .sum::<usize>()
                 >= PARALLEL_OBSERVE_BYTES;
         let observed = parallel::map(&observation.relations, parallel, |relation| {
-            observe_relation(relation, &hasher, backend, cap)
+            observe_relation(relation, &hasher, backend, cap, !parallel)
         });
         let mut logs = Vec::new();
         let mut relations = BTreeMap::new();
