@@ -210,3 +210,28 @@ fn given_requests_the_writer_would_write_differently_when_read_canonically_then_
     assert_eq!(requests("[]", 16), None);
     assert_eq!(requests(&format!("{} ", entry(pem, "false")), 16), None);
 }
+
+#[test]
+fn given_python_certificates_when_encoded_then_the_buffer_sized_up_front_was_not_regrown() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../interop/fixtures/python-reference/provider_databag.json"
+    );
+    let bag: Databag = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let entries = ProviderData::decode(&bag).value.certificates;
+    assert!(!entries.is_empty());
+    let text = encode(&entries);
+    let estimate = entries
+        .iter()
+        .map(ProviderCertificate::encoded_len_estimate)
+        .sum::<usize>()
+        + 2 * entries.len();
+    // A buffer that had to grow would have at least doubled.
+    assert!(estimate >= text.len(), "{estimate} < {}", text.len());
+    assert!(text.capacity() < 2 * estimate);
+    assert!(
+        estimate <= text.len() + text.len() / 10 + 256,
+        "{estimate} for {}",
+        text.len()
+    );
+}

@@ -45,6 +45,18 @@ impl ProviderCertificate {
         })
     }
 
+    /// About the length of what [`Self::write`] writes (a little more for PEMs, whose only
+    /// escapes are a newline every 64 characters), to size a buffer up front.
+    pub(super) fn encoded_len_estimate(&self) -> usize {
+        let pem = |text: &str| text.len() + text.len() / 32 + 8;
+        let chain = self.chain.iter().flatten().map(|c| pem(c.as_str()) + 2);
+        // The member names, separators and `revoked`.
+        128 + pem(self.ca.as_str())
+            + pem(self.certificate_signing_request.as_str())
+            + pem(self.certificate.as_str())
+            + chain.sum::<usize>()
+    }
+
     pub(super) fn write(&self, out: &mut String) {
         let mut object = ObjectWriter::open(out);
         object.str("ca", self.ca.as_str());

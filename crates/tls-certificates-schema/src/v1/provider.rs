@@ -396,9 +396,19 @@ impl ProviderData {
     pub fn encode_certificates<'a>(
         certificates: impl IntoIterator<Item = &'a ProviderCertificate>,
     ) -> Option<String> {
-        let mut certificates = certificates.into_iter().peekable();
-        certificates.peek()?;
-        let mut out = String::new();
+        let certificates: Vec<&ProviderCertificate> = certificates.into_iter().collect();
+        if certificates.is_empty() {
+            return None;
+        }
+        // Sized up front: a provider's value holds megabytes, and growing it by doubling
+        // copies it again and again (each time into fresh pages).
+        let mut out = String::with_capacity(
+            certificates
+                .iter()
+                .map(|certificate| certificate.encoded_len_estimate())
+                .sum::<usize>()
+                + 2 * certificates.len(),
+        );
         write_list(&mut out, certificates, |out, certificate| {
             certificate.write(out)
         });
