@@ -56,8 +56,10 @@ pub(crate) fn decode_csrs(raw: &str) -> (Vec<CertificateSigningRequest>, Vec<Str
 /// When the value is a JSON array of more than `cap` entries, only its first `cap` entries are
 /// decoded; what follows them is not even scanned (its length is reported in
 /// [`CappedCsrs::unread_bytes`]), so a hook's cost does not grow with what a peer appends.
-/// Anything that does not start as such an array (invalid JSON in the first `cap` entries,
-/// another type, a value over the schema's size limit) takes [`decode_csrs`], which reports it.
+/// A value in the form the Python library and this crate write is read without a JSON parser
+/// (`RequirerData::decode_canonical_requests`, with the same cap). Anything that does not start
+/// as such an array (invalid JSON in the first `cap` entries, another type, a value over the
+/// schema's size limit) takes [`decode_csrs`], which reports it.
 pub(crate) fn decode_csrs_capped(raw: &str, cap: usize) -> CappedCsrs {
     // What the Python library and this crate write reads without a JSON parser.
     if let Some((entries, unread_bytes)) = RequirerData::decode_canonical_requests(raw, cap) {

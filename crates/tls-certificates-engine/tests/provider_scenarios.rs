@@ -794,3 +794,134 @@ fn given_our_value_written_differently_when_observed_then_it_is_rewritten_in_the
         assert_eq!(writes[0].value.as_deref(), Some(expected.as_str()));
     }
 }
+
+/// A unit databag as the Python library and this crate write it (the canonical form, read
+/// without a JSON parser), where `csr_bag` writes compact JSON (read by the tolerant decoder).
+fn canonical_csr_bag(csr: &str) -> Databag {
+    Databag::from([(
+        "certificate_signing_requests".to_owned(),
+        format!(
+            "[{{\"certificate_signing_request\": {}, \"ca\": false}}]",
+            serde_json::to_string(csr).unwrap()
+        ),
+    )])
+}
+
+/// `lines` without those about `relation`.
+fn without(lines: Vec<String>, relation: &str) -> Vec<String> {
+    lines
+        .into_iter()
+        .filter(|l| !l.contains(relation))
+        .collect()
+}
+
+/// One application's 300 units on one relation, read alone, has its databags decoded and its
+/// answered requests recognised on several cores; beside a relation whose data makes the hook
+/// read relations side by side, the same relation is read on one core. Both hooks decide the
+/// same, fresh and in the steady state.
+#[test]
+fn given_one_big_relation_when_read_alone_or_beside_another_then_the_same_decisions() {
+    let csrs: Vec<String> = (0..300)
+        .map(|u| new_csr(&format!("u{u}.big.example.com")))
+        .collect();
+    let mut big = ProviderRelation {
+        remote_units: (0..300)
+            .map(|u| {
+                let bag = match u {
+                    9 => canonical_csr_bag(&tampered(&csrs[u])),
+                    19 => csr_bag(&[(csrs[u].clone(), false), ("not pem".to_owned(), false)]),
+                    // The same CSR as unit 1: one request.
+                    50 => canonical_csr_bag(&csrs[1]),
+                    u if u % 2 == 0 => canonical_csr_bag(&csrs[u]),
+                    u => csr_bag(&[(csrs[u].clone(), false)]),
+                };
+                (format!("app/{u:03}"), bag)
+            })
+            .collect(),
+        ..ProviderRelation::new(relation(20))
+    };
+    // Over the threshold from which relations are read side by side, on its own.
+    let filler = ProviderRelation {
+        remote_units: BTreeMap::from([(
+            "other/0".to_owned(),
+            csr_bag(&[("x".repeat(300 * 1024), false)]),
+        )]),
+        ..ProviderRelation::new(relation(21))
+    };
+    let config = ProviderConfig::new("certificates").unwrap();
+    let hooks = |big: &ProviderRelation| {
+        let alone = ProviderObservation {
+            is_leader: true,
+            relations: vec![big.clone()],
+        };
+        let beside = ProviderObservation {
+            is_leader: true,
+            relations: vec![big.clone(), filler.clone()],
+        };
+        (
+            summary(&mut Provider::view(&alone, &config, backend())),
+            without(
+                summary(&mut Provider::view(&beside, &config, backend())),
+                "certificates:21",
+            ),
+        )
+    };
+    let (alone, beside) = hooks(&big);
+    assert_eq!(alone, beside);
+    let outstanding = alone
+        .iter()
+        .filter(|l| l.starts_with("outstanding"))
+        .count();
+    // 300 units, less the tampered CSR and unit 50's repeat of unit 1's.
+    assert_eq!(outstanding, 298, "{alone:?}");
+    assert!(alone.iter().any(|l| l.starts_with("invalid")), "{alone:?}");
+
+    // Answer every other outstanding request: the rest stay outstanding.
+    let mut provider = Provider::view(
+        &ProviderObservation {
+            is_leader: true,
+            relations: vec![big.clone()],
+        },
+        &config,
+        backend(),
+    );
+    provider.reconcile();
+    let ca = Ca::new("ca");
+    let authority = backend()
+        .load_authority(&ca.key, ca.certificate.clone())
+        .unwrap();
+    let requests: Vec<_> = provider
+        .outstanding_certificate_requests(None)
+        .into_iter()
+        .cloned()
+        .collect();
+    for r in requests.into_iter().step_by(2) {
+        let c = authority
+            .issue(
+                &r.csr,
+                &IssueProfile::leaf(Validity::starting_at(T0, Duration::days(30))),
+            )
+            .unwrap();
+        provider
+            .set_relation_certificate(NewCertificate {
+                relation_id: r.relation_id,
+                csr_pem: r.csr_pem.clone(),
+                certificate: c.clone(),
+                ca: ca.certificate.clone(),
+                chain: vec![c, ca.certificate.clone()],
+            })
+            .unwrap();
+    }
+    for write in provider.plan().databag_writes {
+        if let Some(value) = write.value {
+            big.local_app.insert(write.key, value);
+        }
+    }
+    let (alone, beside) = hooks(&big);
+    assert_eq!(alone, beside);
+    let outstanding = alone
+        .iter()
+        .filter(|l| l.starts_with("outstanding"))
+        .count();
+    assert_eq!(outstanding, 149, "{alone:?}");
+}
