@@ -54,6 +54,11 @@ fn observation(
 }
 
 fn issue_all(provider: &mut Provider<'_>, ca: &Ca) {
+    issue_every(provider, ca, 1);
+}
+
+/// Issues a certificate for every `step`-th outstanding request (1: all of them).
+fn issue_every(provider: &mut Provider<'_>, ca: &Ca, step: usize) {
     let b = backend();
     let authority = b.load_authority(&ca.key, ca.certificate.clone()).unwrap();
     let outstanding: Vec<_> = provider
@@ -61,7 +66,7 @@ fn issue_all(provider: &mut Provider<'_>, ca: &Ca) {
         .into_iter()
         .cloned()
         .collect();
-    for r in outstanding {
+    for r in outstanding.into_iter().step_by(step) {
         let c = authority
             .issue(
                 &r.csr,
@@ -886,37 +891,8 @@ fn given_one_big_relation_when_read_alone_or_beside_another_then_the_same_decisi
         backend(),
     );
     provider.reconcile();
-    let ca = Ca::new("ca");
-    let authority = backend()
-        .load_authority(&ca.key, ca.certificate.clone())
-        .unwrap();
-    let requests: Vec<_> = provider
-        .outstanding_certificate_requests(None)
-        .into_iter()
-        .cloned()
-        .collect();
-    for r in requests.into_iter().step_by(2) {
-        let c = authority
-            .issue(
-                &r.csr,
-                &IssueProfile::leaf(Validity::starting_at(T0, Duration::days(30))),
-            )
-            .unwrap();
-        provider
-            .set_relation_certificate(NewCertificate {
-                relation_id: r.relation_id,
-                csr_pem: r.csr_pem.clone(),
-                certificate: c.clone(),
-                ca: ca.certificate.clone(),
-                chain: vec![c, ca.certificate.clone()],
-            })
-            .unwrap();
-    }
-    for write in provider.plan().databag_writes {
-        if let Some(value) = write.value {
-            big.local_app.insert(write.key, value);
-        }
-    }
+    issue_every(&mut provider, &Ca::new("ca"), 2);
+    applied(&mut big.local_app, &provider);
     let (alone, beside) = hooks(&big);
     assert_eq!(alone, beside);
     let outstanding = alone
