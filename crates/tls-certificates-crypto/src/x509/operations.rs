@@ -276,9 +276,11 @@ impl dyn CryptoBackend + '_ {
     /// [`Error::InvalidPem`], [`Error::InputTooLarge`], [`Error::MalformedCertificate`],
     /// [`Error::MalformedKey`] for an unsupported public key.
     pub fn parse_certificate(&self, pem: &str) -> Result<Certificate, Error> {
-        let mut sections = crate::pem::decode(pem, &[SectionKind::Certificate], "CERTIFICATE")?;
-        let (_, der) = sections.swap_remove(0);
-        certificate_from_der(der.to_vec())
+        certificate_from_der(crate::pem::public_der(
+            pem,
+            SectionKind::Certificate,
+            "CERTIFICATE",
+        )?)
     }
 
     /// Parses a DER certificate (see `parse_certificate`).
